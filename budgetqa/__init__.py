@@ -1,0 +1,1 @@
+"""budgetqa: exact, cited answers from government budget documents."""

@@ -1,0 +1,64 @@
+"""All configuration, read once from the environment (prefix BUDGETQA_) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUDGETQA_", extra="ignore")
+
+    home: Path = Field(
+        default=Path.home() / ".budgetqa",
+        description="Folder holding all state: fact database, vector index, copies of files, reports.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the fact database; default SQLite file under home.",
+    )
+    chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset.")
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+    embed_model: str = Field(
+        default="e5-small-packaged",
+        description="'e5-small-packaged' (built from pip packages), 'hash' (tests), or a sentence-transformers path.",
+    )
+    llm: str | None = Field(
+        default=None,
+        description="Optional model: 'openai:MODEL@BASE_URL' or 'ollama:MODEL'. Unset = deterministic answers.",
+    )
+    admin_token: str | None = Field(default=None, description="Token required to upload or remove documents.")
+    max_upload_mb: int = Field(default=50, description="Largest PDF accepted by upload.")
+    max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
+    page_timeout_s: float = Field(default=60.0, description="Per-file ingest time limit in seconds.")
+    max_pages: int = Field(default=1000, description="Files with more pages are refused.")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'facts.sqlite3'}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    def ensure_home(self) -> None:
+        for d in (self.home, self.files_dir, self.reports_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""PDF -> Document, Table, Fact, Passage."""

@@ -1,0 +1,106 @@
+"""Open a PDF with pdfplumber and read each page's tables (as grids, with the text above them)
+and the text outside them. Unreadable files raise DocumentError with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+from budgetqa.errors import DocumentError
+from ingest.grid import Grid, grid_from_table
+
+
+@dataclass
+class RawTable:
+    grid: Grid
+    lines_above: list[str]  # text lines between the previous table (or page top) and this table
+    near_top: bool  # starts near the top of the page: may continue the previous page's table
+
+
+@dataclass
+class RawPage:
+    number: int
+    width: float
+    height: float
+    text: str  # text outside tables
+    tables: list[RawTable] = field(default_factory=list)
+
+
+@contextmanager
+def open_pdf(path: Path) -> Iterator[Any]:
+    """pdfplumber.open with one-line reasons for files that are not readable PDFs."""
+    name = path.name
+    try:
+        head = path.read_bytes()[:1024]
+    except OSError as exc:
+        raise DocumentError(name, f"cannot be read ({exc.strerror}); check the path and permissions") from exc
+    if not head:
+        raise DocumentError(name, "is empty (0 bytes); re-download the file")
+    if b"%PDF" not in head:
+        kind = "a Word/Excel (Office) file" if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) else "not a PDF"
+        raise DocumentError(name, f"is {kind}; export it as PDF first")
+    try:
+        pdf = pdfplumber.open(path)
+        _ = pdf.pages  # parses the page tree: broken files fail here
+    except Exception as exc:  # pdfminer raises many types for broken files
+        msg = type(exc).__name__ + (f" {exc}" if str(exc) else "")
+        if "Password" in msg or "Encrypt" in msg or "decrypt" in msg.lower():
+            raise DocumentError(name, "is encrypted (password protected); ask the publisher for an open copy") from exc
+        raise DocumentError(name, f"is a corrupt or truncated PDF ({msg[:80]}); re-download the file") from exc
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def _lines(page: Any, top: float, bottom: float) -> list[str]:
+    if bottom - top < 1:
+        return []
+    crop = page.crop((0, max(0, top), page.width, min(page.height, bottom)))
+    return [ln.strip() for ln in (crop.extract_text() or "").split("\n") if ln.strip()]
+
+
+def read_page(page: Any, number: int) -> RawPage:
+    found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    raw = RawPage(number, float(page.width), float(page.height), "")
+    prev_bottom = 0.0
+    for t in found:
+        grid = grid_from_table(t, number)
+        above = _lines(page, prev_bottom, t.bbox[1])
+        raw.tables.append(RawTable(grid, above, t.bbox[1] < page.height * 0.2))
+        prev_bottom = t.bbox[3]
+    if found:
+        bboxes = [t.bbox for t in found]
+        outside = page.filter(
+            lambda o: not any(
+                b[0] - 1 <= o.get("x0", 0) and o.get("x1", 0) <= b[2] + 1 and b[1] - 1 <= o.get("top", 0)
+                and o.get("bottom", 0) <= b[3] + 1
+                for b in bboxes
+            )
+        )
+        raw.text = outside.extract_text() or ""
+    else:
+        raw.text = page.extract_text() or ""
+    return raw
+
+
+def read_pages(pdf: Any, name: str, max_pages: int) -> list[RawPage]:
+    n = len(pdf.pages)
+    if n == 0:
+        raise DocumentError(name, "has no pages; re-download the file")
+    if n > max_pages:
+        raise DocumentError(name, f"has {n} pages, more than the limit {max_pages} (BUDGETQA_MAX_PAGES)")
+    pages = []
+    chars = 0
+    for i, page in enumerate(pdf.pages, 1):
+        chars += len(page.chars)
+        pages.append(read_page(page, i))
+        page.flush_cache()
+    if chars == 0:
+        raise DocumentError(name, "has no text layer (scanned images); run OCR on it first (e.g. ocrmypdf)")
+    return pages

@@ -1,0 +1,263 @@
+"""Grid -> header paths, column roles, row labels and codes, and one fact per filled value cell."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.grid import Cell, Grid
+from ingest.textnorm import is_integer_text, is_money_text, parse_number
+
+_META = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*\d+\s*表$|^表[一二三四五六七八九十]+$")
+_CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$")
+_SPLIT_CODE = {"类", "款", "项"}
+_AMOUNT_HEADER = re.compile(r"金额|合计|小计|总计|数$|支出|收入|费|经费|资金|拨款")
+
+
+@dataclass
+class Column:
+    index: int
+    path: list[str]
+    role: str  # "value", "code", "label" or "empty"
+    x0: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return " / ".join(self.path)
+
+
+@dataclass
+class ValueCell:
+    row_index: int
+    row: str | None
+    row_code: str | None
+    column: str
+    value: float
+    text: str
+    bbox: tuple[float, float, float, float]
+    page: int
+
+
+@dataclass
+class ParsedTable:
+    columns: list[Column]
+    cells: list[ValueCell] = field(default_factory=list)
+    meta_texts: list[str] = field(default_factory=list)
+    has_header: bool = True
+
+
+def _is_meta(cell: Cell, grid: Grid) -> bool:
+    if _META.search(cell.text):
+        return True
+    # a title typed into the grid: first row, spanning (nearly) the whole width
+    spans_all = cell.col_end - cell.col >= grid.n_cols - 2 and grid.n_cols > 2
+    return cell.row == 0 and spans_all and cell.text.endswith("表")
+
+
+def _unique_cells(grid: Grid) -> list[Cell]:
+    seen: dict[int, Cell] = {}
+    for row in grid.at:
+        for c in row:
+            if c is not None:
+                seen.setdefault(id(c), c)
+    return list(seen.values())
+
+
+def _first_data_row(grid: Grid, meta: set[int]) -> int | None:
+    for i in range(grid.n_rows):
+        for j in range(grid.n_cols):
+            c = grid.at[i][j]
+            if c is not None and id(c) not in meta and c.row == i and c.col == j and is_money_text(c.raw):
+                return i
+    return None
+
+
+def _header_paths(grid: Grid, first_data: int, meta: set[int]) -> list[list[str]]:
+    paths: list[list[str]] = []
+    for j in range(grid.n_cols):
+        path: list[str] = []
+        last: int | None = None
+        for i in range(first_data):
+            c = grid.at[i][j]
+            if c is None or id(c) in meta or not c.text or id(c) == last:
+                continue
+            last = id(c)
+            path.append(c.text)
+        # a header row fused into the first data row ("类 款 项 合计 2,946.25 …")
+        c = grid.at[first_data][j] if first_data < grid.n_rows else None
+        if c is not None and c.text in _SPLIT_CODE and c.row == first_data:
+            path.append(c.text)
+        paths.append(path)
+    return paths
+
+
+def _column_role(grid: Grid, j: int, path: list[str], rows: range, meta: set[int]) -> str:
+    money = ints = texts = 0
+    for i in rows:
+        c = grid.at[i][j]
+        if c is None or id(c) in meta or c.col != j or not c.text or c.text in _SPLIT_CODE:
+            continue
+        if c.row != i:
+            continue
+        if is_money_text(c.raw):
+            money += 1
+        elif is_integer_text(c.raw):
+            ints += 1
+        else:
+            texts += 1
+    last = path[-1] if path else ""
+    if money == ints == texts == 0:
+        return "empty"
+    if money == 0 and ints > 0 and (_CODE_HEADER.search(last) or any(_CODE_HEADER.search(p) for p in path)):
+        return "code"
+    if money > 0 and money >= texts:
+        return "value"
+    if money == 0 and ints > 0 and texts == 0 and _AMOUNT_HEADER.search(last):
+        return "value"
+    if money == 0 and ints > 0 and texts == 0:
+        return "code"
+    return "label"
+
+
+def _label_top(grid: Grid, run: list[Column], rows: range) -> str | None:
+    """Of several label groups left of a value column, the one that tells rows apart best."""
+    best, best_n = None, -1
+    groups: dict[str, set[str]] = {}
+    for col in run:
+        if col.role == "label":
+            groups.setdefault(col.path[0] if col.path else "", set()).update(
+                grid.text(i, col.index) for i in rows
+            )
+    for top, texts in groups.items():
+        if len(texts) > best_n:
+            best, best_n = top, len(texts)
+    return best
+
+
+def _row_key(
+    grid: Grid, i: int, run: list[Column], meta: set[int], top_pick: str | None
+) -> tuple[str | None, str | None]:
+    """Row label and code from the label/code columns left of a value column."""
+    code_groups: list[str] = []
+    current = ""
+    prev_split = False
+    for col in run:
+        if col.role != "code":
+            if current:
+                code_groups.append(current)
+            current, prev_split = "", False
+            continue
+        t = grid.text(i, col.index)
+        if t in _SPLIT_CODE or not t.isdigit():
+            t = ""
+        split = bool(col.path) and col.path[-1] in _SPLIT_CODE
+        if split and prev_split:
+            current += t
+        else:
+            if current:
+                code_groups.append(current)
+            current = t
+        prev_split = split
+    if current:
+        code_groups.append(current)
+    code = next((g for g in code_groups if g), None)
+
+    groups: dict[str, list[str]] = {}
+    for col in run:
+        if col.role != "label":
+            continue
+        c = grid.at[i][col.index]
+        if c is None or id(c) in meta or not c.text or c.text in _SPLIT_CODE:
+            continue
+        top = col.path[0] if col.path else ""
+        if top_pick is not None and top != top_pick:
+            continue
+        texts = groups.setdefault(top, [])
+        if c.text not in texts:
+            texts.append(c.text)
+    label = next((" / ".join(v) for v in groups.values() if v), None)
+    return label, code
+
+
+def _col_x0(grid: Grid, j: int) -> float:
+    xs = [c.bbox[0] for row in grid.at for c in row[j : j + 1] if c is not None and c.col == j]
+    return min(xs) if xs else grid.bbox[0]
+
+
+def _inherit(grid: Grid, prev: list[Column], data_rows: range, meta: set[int]) -> list[Column]:
+    """Columns of a continued table: matched to the previous page's columns by position."""
+    out = []
+    for j in range(grid.n_cols):
+        x0 = _col_x0(grid, j)
+        near = min(prev, key=lambda c: abs(c.x0 - x0))
+        if abs(near.x0 - x0) <= 6:
+            out.append(Column(j, near.path, near.role, x0))
+        else:
+            out.append(Column(j, [], _column_role(grid, j, [], data_rows, meta), x0))
+    return out
+
+
+def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: bool = False) -> ParsedTable:
+    """Read a grid.
+
+    `continues`: the columns of the table this grid continues on a new page (its header is not
+    printed again). `no_header`: a form-like table whose every row is content.
+    """
+    cells = _unique_cells(grid)
+    meta = {id(c) for c in cells if _is_meta(c, grid)}
+    meta_texts = [c.raw for c in cells if id(c) in meta]
+    if no_header:
+        return _parse_form(grid, meta, meta_texts)
+    first = 0 if continues is not None else _first_data_row(grid, meta)
+    if first is None:
+        paths = _header_paths(grid, grid.n_rows, meta)
+        return ParsedTable([Column(j, p, "label", _col_x0(grid, j)) for j, p in enumerate(paths)], [], meta_texts)
+    has_header = first > 0
+    data_rows = range(first, grid.n_rows)
+    if continues is not None:
+        columns = _inherit(grid, continues, data_rows, meta)
+    else:
+        paths = _header_paths(grid, first, meta)
+        columns = [Column(j, p, _column_role(grid, j, p, data_rows, meta), _col_x0(grid, j))
+                   for j, p in enumerate(paths)]
+    table = ParsedTable(columns, [], meta_texts, has_header)
+    for col in columns:
+        if col.role != "value":
+            continue
+        k = col.index - 1
+        while k >= 0 and columns[k].role in ("value", "empty"):
+            k -= 1
+        run: list[Column] = []
+        while k >= 0 and columns[k].role not in ("value", "empty"):
+            run.insert(0, columns[k])
+            k -= 1
+        top_pick = _label_top(grid, run, data_rows)
+        for i in data_rows:
+            c = grid.at[i][col.index]
+            if c is None or id(c) in meta or c.row != i or c.col != col.index:
+                continue
+            value = parse_number(c.raw)
+            if value is None:
+                continue
+            label, code = _row_key(grid, i, run, meta, top_pick)
+            table.cells.append(ValueCell(i, label, code, col.name, value, c.text, c.bbox, grid.page))
+    return table
+
+
+def _parse_form(grid: Grid, meta: set[int], meta_texts: list[str]) -> ParsedTable:
+    """Form-like tables (绩效目标表): a figure's label is the text printed left of it in its row."""
+    table = ParsedTable([], [], meta_texts, False)
+    for i in range(grid.n_rows):
+        left: list[str] = []
+        for j in range(grid.n_cols):
+            c = grid.at[i][j]
+            if c is None or id(c) in meta or not c.text:
+                continue
+            if c.row == i and c.col == j and is_money_text(c.raw):
+                value = parse_number(c.raw)
+                if value is not None:
+                    label = " / ".join(left[-2:]) or None
+                    table.cells.append(ValueCell(i, label, None, "", value, c.text, c.bbox, grid.page))
+            elif c.text not in left and len(c.text) <= 40:
+                left.append(c.text)
+    return table
