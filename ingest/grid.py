@@ -67,6 +67,7 @@ def grid_from_table(table: Any, page_number: int) -> Grid:
     row_y = [r.bbox[1] for r in rows]
     grid = Grid(n_rows, n_cols, tuple(table.bbox), page_number)  # type: ignore[arg-type]
     grid.at = [[None] * n_cols for _ in range(n_rows)]
+    placed: list[Cell] = []
     for i, r in enumerate(rows):
         for j, box in enumerate(r.cells):
             if box is None:
@@ -79,9 +80,11 @@ def grid_from_table(table: Any, page_number: int) -> Grid:
             while r_end + 1 < n_rows and row_y[r_end + 1] < bottom - _TOL:
                 r_end += 1
             raw = texts[i][j] if i < len(texts) and j < len(texts[i]) else ""
-            cell = Cell(clean(raw), raw or "", i, j, r_end, c_end, (x0, top, x1, bottom))
-            for ii in range(i, r_end + 1):
-                for jj in range(j, c_end + 1):
-                    if grid.at[ii][jj] is None:
-                        grid.at[ii][jj] = cell
+            placed.append(Cell(clean(raw), raw or "", i, j, r_end, c_end, (x0, top, x1, bottom)))
+    # small cells first: a title box drawn around the whole table must not hide the cells inside it
+    for cell in sorted(placed, key=lambda c: (c.row_end - c.row + 1) * (c.col_end - c.col + 1)):
+        for ii in range(cell.row, cell.row_end + 1):
+            for jj in range(cell.col, cell.col_end + 1):
+                if grid.at[ii][jj] is None:
+                    grid.at[ii][jj] = cell
     return grid

@@ -59,16 +59,18 @@ def open_pdf(path: Path) -> Iterator[Any]:
 
 
 def _lines(page: Any, top: float, bottom: float) -> list[str]:
+    x0, y0, x1, y1 = page.bbox
+    top, bottom = max(y0, top), min(y1, bottom)
     if bottom - top < 1:
         return []
-    crop = page.crop((0, max(0, top), page.width, min(page.height, bottom)))
+    crop = page.crop((x0, top, x1, bottom))
     return [ln.strip() for ln in (crop.extract_text() or "").split("\n") if ln.strip()]
 
 
 def read_page(page: Any, number: int) -> RawPage:
     found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
     raw = RawPage(number, float(page.width), float(page.height), "")
-    prev_bottom = 0.0
+    prev_bottom = float(page.bbox[1])
     for t in found:
         grid = grid_from_table(t, number)
         above = _lines(page, prev_bottom, t.bbox[1])

@@ -1,0 +1,188 @@
+"""`budgetqa` command line (see CONTRACT.md). Errors become one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from budgetqa.errors import BudgetQAError
+from budgetqa.settings import Settings, load_settings
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def document_row(d: dict) -> dict:
+    """A stored document as the contract's `documents --json` line."""
+    return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
+            "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
+            "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from budgetqa.library import Library, find_pdfs
+
+    lib = Library(settings)
+    files = find_pdfs(args.paths)
+    bar = tqdm(total=len(files), unit="file", disable=not sys.stderr.isatty() or len(files) < 2, file=sys.stderr)
+    failed = 0
+
+    def progress(o):  # type: ignore[no-untyped-def]
+        nonlocal failed
+        bar.update(1)
+        if o.status == "failed":
+            failed += 1
+            bar.write(o.message, file=sys.stderr)
+        elif not bar.disable:
+            bar.set_postfix_str(o.path.name[:30])
+        else:
+            note = f"{o.facts} facts, {o.checks_failed} failed checks" if o.status == "ingested" else o.message
+            print(f"{o.path.name}: {o.status} ({note})", file=sys.stderr)
+
+    lib.ingest(files, progress, index=not args.no_index)
+    bar.close()
+    return 1 if failed else 0
+
+
+def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from vectorstore.facts_db import FactStore
+
+    docs = FactStore(settings.db_url).documents()
+    for d in docs:
+        row = document_row(d)
+        if args.json:
+            _print_json(row)
+        else:
+            print(f"{row['department']}\t{row['year']}\t{row['kind']}\t{row['pages']}页\t{row['facts']} facts\t"
+                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}")
+    if not docs and not args.json:
+        print("no documents yet: run `budgetqa ingest FILE.pdf`", file=sys.stderr)
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
+    from vectorstore.facts_db import FactStore
+
+    for f in FactStore(settings.db_url).facts(document=args.document):
+        d = f.model_dump(exclude_none=True, exclude={"bbox", "table_index"})
+        if args.json:
+            _print_json(d)
+        else:
+            print(f"p{f.page}\t{f.table or '说明'}\t{f.row or ''}\t{f.row_code or ''}\t{f.column}\t{f.value:g}{f.unit}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import build_assistant
+
+    bot = build_assistant(settings)
+    if args.batch:
+        stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        for n, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question = item["question"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                print(f"{args.batch}: line {n} is not JSON with a \"question\" field; fix that line", file=sys.stderr)
+                return 2
+            ans = bot.ask(str(question), department=args.department, year=args.year)
+            _print_json({"id": item.get("id"), **ans.to_json()})
+        return 0
+    if not args.question:
+        print("budgetqa ask: give a QUESTION or --batch FILE", file=sys.stderr)
+        return 2
+    ans = bot.ask(" ".join(args.question), department=args.department, year=args.year)
+    if args.json:
+        _print_json(ans.to_json())
+    else:
+        print(ans.render_text())
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.service import build_assistant
+    from eval.grade import format_report, load_gold, run_eval
+
+    gold = load_gold(args.gold)
+    report = run_eval(build_assistant(settings), gold)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from budgetqa.consistency import check_store
+
+    problems = check_store(settings, repair=args.repair)
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s)" + (" (repaired)" if args.repair and problems else ""))
+    return 1 if problems and not args.repair else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="budgetqa", description="Exact, cited answers from budget documents.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("ingest", help="ingest PDF files or folders")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--no-index", action="store_true", help="store facts only; skip the vector index")
+    s.set_defaults(func=cmd_ingest)
+    s = sub.add_parser("documents", help="list ingested documents")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_documents)
+    s = sub.add_parser("facts", help="dump facts")
+    s.add_argument("--document")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_facts)
+    s = sub.add_parser("ask", help="answer a question")
+    s.add_argument("question", nargs="*")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--batch")
+    s.add_argument("--department")
+    s.add_argument("--year", type=int)
+    s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("eval", help="grade the assistant on a gold file")
+    s.add_argument("gold")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("serve", help="start the web app")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(func=cmd_serve)
+    s = sub.add_parser("check", help="verify that facts and vectors agree")
+    s.add_argument("--repair", action="store_true")
+    s.set_defaults(func=cmd_check)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings))
+    except BudgetQAError as exc:
+        print(f"budgetqa: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("budgetqa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

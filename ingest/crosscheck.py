@@ -1,0 +1,144 @@
+"""Identities that budget tables must satisfy; each failure goes into the ingest report.
+
+Failures are how we find extraction errors, and how users find errors in the documents.
+Tolerance: one cent of the printed unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ingest.records import CheckResult, Fact
+
+TOL = 0.0101
+NARRATIVE_CHECK = "说明与表格一致"
+_TOTAL_LEAF = re.compile(r"^(小计|合计)$")
+_TOP_TOTAL = re.compile(r"^(合计|总计|本年收入合计|本年支出合计|“三公”经费合计|三公经费合计)$")
+_SUBSET = re.compile(r"^其中")
+_FUNCTION_OR_ECONOMIC = re.compile(r"^[235]\d\d(\d\d){0,2}$")
+# figures the narrative states that a table of the same document must also hold
+NARRATIVE_ITEMS = re.compile(r"^(“三公”经费|三公经费|因公出国（境）费|公务接待费|公务用车购置及运行费|公务用车购置费|公务用车运行维护费|基本支出|项目支出|收入总计|支出总计)$")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _eq(a: float, b: float) -> bool:
+    return abs(a - b) <= TOL
+
+
+def _by_table(facts: Iterable[Fact]) -> dict[int, list[Fact]]:
+    out: dict[int, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.source == "table" and f.table_index is not None:
+            out[f.table_index].append(f)
+    return out
+
+
+def _rows(facts: list[Fact]) -> dict[tuple[str | None, str | None, int], dict[str, Fact]]:
+    rows: dict[tuple[str | None, str | None, int], dict[str, Fact]] = defaultdict(dict)
+    for f in facts:
+        # page + row position tells apart rows that share a label (two 一般行政管理事务)
+        key = (f.row, f.row_code, f.page * 10000 + int(f.bbox[1] if f.bbox else 0))
+        rows[key][f.column] = f
+    return rows
+
+
+def _group_total(cols: dict[str, Fact], prefix: tuple[str, ...]) -> float | None:
+    """Total of the columns under a header prefix: its 小计 if printed, else the sum of its parts."""
+    under = {tuple(c.split(" / ")): f for c, f in cols.items() if tuple(c.split(" / "))[: len(prefix)] == prefix}
+    if not under:
+        return None
+    if prefix in under and len(under) == 1:
+        return under[prefix].value
+    for path, f in under.items():
+        if len(path) == len(prefix) + 1 and _TOTAL_LEAF.match(path[-1]):
+            return f.value
+    children = {p[len(prefix)] for p in under if len(p) > len(prefix)}
+    parts = [_group_total(cols, prefix + (c,)) for c in children if not _SUBSET.match(c)]
+    return sum(p for p in parts if p is not None)
+
+
+def column_sums(facts: list[Fact]) -> list[CheckResult]:
+    out = []
+    for (row, _code, _pos), cols in _rows(facts).items():
+        paths = [tuple(c.split(" / ")) for c in cols if c]
+        for path in paths:
+            f = cols[" / ".join(path)]
+            if len(path) >= 2 and _TOTAL_LEAF.match(path[-1]):
+                parent = path[:-1]
+                siblings = {p[len(parent)] for p in paths if p[: len(parent)] == parent and len(p) > len(parent)}
+                parts = [s for s in siblings if not _TOTAL_LEAF.match(s) and not _SUBSET.match(s)]
+            elif len(path) == 1 and _TOP_TOTAL.match(path[0]):
+                parent = ()
+                parts = [p[0] for p in paths if p[0] != path[0] and not _SUBSET.match(p[0])]
+                parts = list(dict.fromkeys(parts))
+            else:
+                continue
+            if not parts:
+                continue
+            total = sum(v for v in (_group_total(cols, parent + (s,)) for s in parts) if v is not None)
+            name = " / ".join(path)
+            out.append(CheckResult(
+                name="合计 = 各分项之和", ok=_eq(f.value, total), table=f.table, page=f.page,
+                detail=f"{row or ''} [{name}] {_fmt(f.value)} vs sum of {'、'.join(parts)} {_fmt(total)}",
+            ))
+    return out
+
+
+def code_hierarchy(facts: list[Fact]) -> list[CheckResult]:
+    out = []
+    by_col: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        if f.row_code and _FUNCTION_OR_ECONOMIC.match(f.row_code):
+            by_col[f.column].append(f)
+    for col, fs in by_col.items():
+        codes: dict[str, Fact] = {}
+        for f in fs:
+            codes.setdefault(f.row_code or "", f)
+        for code, f in codes.items():
+            kids = [g for c, g in codes.items() if len(c) == len(code) + 2 and c.startswith(code)]
+            if not kids:
+                continue
+            total = sum(g.value for g in kids)
+            out.append(CheckResult(
+                name="上级科目 = 下级科目之和", ok=_eq(f.value, total), table=f.table, page=f.page,
+                detail=f"{code} {f.row} [{col}] {_fmt(f.value)} vs children {_fmt(total)}",
+            ))
+    return out
+
+
+def totals_balance(facts: list[Fact]) -> list[CheckResult]:
+    out = []
+    income = [f for f in facts if f.row and re.sub(r"\s", "", f.row) in ("收入总计", "收入合计")]
+    spend = [f for f in facts if f.row and re.sub(r"\s", "", f.row) in ("支出总计", "支出合计")]
+    if income and spend:
+        a, b = income[0], spend[0]
+        out.append(CheckResult(name="收入总计 = 支出总计", ok=_eq(a.value, b.value), table=a.table, page=a.page,
+                               detail=f"{a.row} {_fmt(a.value)} vs {b.row} {_fmt(b.value)}"))
+    return out
+
+
+def narrative_agrees(facts: list[Fact]) -> list[CheckResult]:
+    """A figure the narrative states for a key item must stand in some table of the document."""
+    table_values = {(round(f.value, 2), f.unit) for f in facts if f.source == "table"}
+    out = []
+    for f in facts:
+        if f.source != "narrative" or f.column not in ("预算数", "决算数") or not f.row:
+            continue
+        if not NARRATIVE_ITEMS.match(f.row) or f.value == 0:
+            continue
+        ok = (round(f.value, 2), f.unit) in table_values
+        out.append(CheckResult(name=NARRATIVE_CHECK, ok=ok, table=None, page=f.page,
+                               detail=f"narrative {f.row} {_fmt(f.value)}{f.unit}: {'found' if ok else 'not found'} in the tables"))
+    return out
+
+
+def run_checks(facts: list[Fact]) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for table_facts in _by_table(facts).values():
+        results += column_sums(table_facts) + code_hierarchy(table_facts) + totals_balance(table_facts)
+    return results + narrative_agrees(facts)

@@ -1,0 +1,124 @@
+"""Narrative text -> passages along the document's own headings, and the figures sentences state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.pdf_reader import RawPage
+from ingest.textnorm import clean
+
+_HEADINGS = [
+    re.compile(r"^第[一二三四五六七八九十]+部分"),
+    re.compile(r"^[一二三四五六七八九十]+、"),
+    re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
+]
+_PAGE_NO = re.compile(r"^[-—\s]*\d+[-—\s]*$")
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元|%)")
+_LEAD = re.compile(r"^(其中|主要是|主要为|包括|分别为|一是|二是|三是|四是|为|是|共|合计|总计)[:：，,]?")
+_MAX_PASSAGE = 700
+
+
+@dataclass
+class RawPassage:
+    page: int
+    heading: list[str]
+    text: str
+
+
+@dataclass
+class RawFigure:
+    page: int
+    row: str
+    column: str
+    value: float
+    unit: str
+    quote: str
+
+
+def _heading_level(line: str) -> int | None:
+    if len(line) > 40:
+        return None
+    for level, pat in enumerate(_HEADINGS):
+        if pat.match(line):
+            return level
+    return None
+
+
+def passages(pages: list[RawPage]) -> list[RawPassage]:
+    out: list[RawPassage] = []
+    path: list[str] = []
+    body: list[str] = []
+    start = 1
+
+    def flush() -> None:
+        text = "".join(body).strip()
+        while text:
+            out.append(RawPassage(start, list(path), text[:_MAX_PASSAGE]))
+            text = text[_MAX_PASSAGE:]
+        body.clear()
+
+    for page in pages:
+        if page.tables and len(page.text) < 150:
+            continue  # a table page: its title lines are not narrative
+        for raw_line in page.text.split("\n"):
+            line = clean(raw_line)
+            if not line or _PAGE_NO.match(line):
+                continue
+            level = _heading_level(line)
+            if level is not None:
+                flush()
+                # "（二）公务接待费0.83万元，主要用于…": a heading that starts its own paragraph
+                head = re.split(r"[，,。：:]|\d", line, maxsplit=1)[0]
+                inline = head != line
+                path[level:] = [head if inline else line]
+                start = page.number
+                if inline:
+                    body.append(line)
+                continue
+            if not body:
+                start = page.number
+            body.append(line)
+    flush()
+    return out
+
+
+def _subject(clause: str) -> str:
+    s = re.sub(r"\*", "", clause)
+    s = re.sub(r"^.*?20\d\d\s*年度?", "", s) if re.search(r"20\d\d\s*年", s) else s
+    s = re.sub(r"^[（(][一二三四五六七八九十\d]+[）)]|^\d+[.、]", "", s.strip())
+    prev = None
+    while prev != s:
+        prev, s = s, _LEAD.sub("", s).strip("：:，, ")
+    s = re.sub(r"(年初预算为|支出预算为|预算安排|预算为|安排|为|是)$", "", s)
+    return s[-24:]
+
+
+def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
+    """Figures a passage states: '公务接待费0.83万元，比2024年支出预算减少1.00万元，下降54.64%'."""
+    out: list[RawFigure] = []
+    base_col = "决算数" if kind == "决算" else "预算数"
+    subject = ""  # carries over sentences: "公务接待费0.83万元，…。比2024年减少1.00万元"
+    for sentence in re.split(r"(?<=[。；;])", passage.text):
+        compared = re.search(r"[比较与]\S{0,10}?(20\d\d|上年|去年)", sentence) is not None
+        for clause in re.split(r"[，,；;。、]", sentence):
+            for m in _FIGURE.finditer(clause):
+                before = clause[: m.start()]
+                value = float(m.group(1).replace(",", ""))
+                unit = m.group(2)
+                word = next((w for w in ("增加", "减少", "增长", "下降") if w in before), None)
+                if word and (compared or re.match(r"^\s*(增长|下降|增加|减少)", before)):
+                    col = f"比上年{word}" if unit != "%" else f"比上年{word}率"
+                    lead = before.split(word)[0]
+                    row = "" if unit == "%" or re.search(r"[比较与]", lead) else _subject(lead.replace("各", ""))
+                    row = row or subject
+                elif "占" in before and unit == "%":
+                    col, row = "占比", subject or _subject(before.split("占")[0])
+                else:
+                    row = _subject(before) or subject
+                    col = base_col
+                    subject = row or subject
+                if row:
+                    out.append(RawFigure(passage.page, row, col, value, unit, sentence.strip()))
+                before = ""
+    return out

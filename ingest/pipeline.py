@@ -1,0 +1,70 @@
+"""One PDF -> IngestReport (document info, tables, facts, passages, cross-checks)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+from ingest.assemble import assemble, table_facts
+from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees, run_checks
+from ingest.identify import identify
+from ingest.narrative import figures, passages
+from ingest.pdf_reader import open_pdf, read_pages
+from ingest.records import DocumentInfo, Fact, IngestReport, Passage
+from budgetqa.errors import DocumentError
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _part(name: str, n_tables: int, n_passages: int) -> str:
+    if n_tables == 0:
+        return "narrative"
+    if re.search(r"表(格)?$", re.sub(r"\.pdf$", "", name, flags=re.I)) and n_passages < 5:
+        return "tables"
+    return "full"
+
+
+def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
+            group_facts: list[Fact] | None = None) -> IngestReport:
+    """Read one PDF into a report. `group_facts`: facts already stored for the other part of the
+    same department-year (Jiangsu publishes narrative and tables as two files)."""
+    t0 = time.perf_counter()
+    name = path.name
+    with open_pdf(path) as pdf:
+        pages = read_pages(pdf, name, max_pages)
+    tables, hints = assemble(pages)
+    head = "\n".join(p.text for p in pages[:2])
+    department, year, kind = identify(name, head, hints)
+    warnings = []
+    if year is None:
+        raise DocumentError(name, "no budget year found in the title or file name; rename it with the year (e.g. 2025年…)")
+    raw_passages = passages(pages)
+    info = DocumentInfo(
+        document=name, department=department, year=year, kind=kind, pages=len(pages),  # type: ignore[arg-type]
+        sha256=sha256 or sha256_of(path), group=f"{department}|{year}|{kind}",
+        part=_part(name, len(tables), len(raw_passages)),  # type: ignore[arg-type]
+    )
+    common = dict(document=name, department=department, year=year, kind=kind)
+    facts = table_facts(tables, name, department, year, kind)
+    psg = []
+    for rp in raw_passages:
+        psg.append(Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text))  # type: ignore[arg-type]
+        for fg in figures(rp, kind):
+            facts.append(Fact(**common, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
+                              unit=fg.unit, source="narrative", quote=fg.quote))
+    if not facts and not psg:
+        warnings.append("no tables and no narrative were recognised")
+    checks = [c for c in run_checks(facts) if c.name != NARRATIVE_CHECK]
+    checks += narrative_agrees(facts + [f for f in (group_facts or []) if f.document != name])
+    report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,
+                          checks=checks, warnings=warnings)
+    report.seconds = round(time.perf_counter() - t0, 3)
+    return report

@@ -1,0 +1,1 @@
+"""Passages -> vectors -> nearest passages."""

