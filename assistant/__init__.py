@@ -1,0 +1,1 @@
+"""Question -> plan -> tool calls (table lookup, computation, passages) -> Answer."""

@@ -1,0 +1,147 @@
+"""The deterministic table-lookup tool: which stored facts answer a query, best first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.understand import Query, norm, residual
+from ingest.records import Fact
+
+GENERIC_COLUMNS = {"", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年收入合计", "本年支出合计", "决算", "预算",
+                   "项目", "数额", "全年预算数", "年初预算数"}
+_TOTAL_ROW = re.compile(r"^(合计|总计|收入总计|支出总计|本年收入合计|本年支出合计)$")
+_CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
+
+
+@dataclass
+class Scored:
+    fact: Fact
+    score: float
+    matched: list[str]
+    uncovered: str
+
+
+@dataclass
+class _Labels:
+    row_leaf: str
+    row_parts: list[str]
+    col_parts: list[str]
+    col_leaf: str
+    table: str
+
+
+def _labels(f: Fact) -> _Labels:
+    row_parts = [norm(p) for p in (f.row or "").split(" / ") if p]
+    col_parts = [norm(p) for p in f.column.split(" / ") if p]
+    return _Labels(row_parts[-1] if row_parts else "", row_parts, col_parts, col_parts[-1] if col_parts else "",
+                   norm(f.table))
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common substring (short strings: a simple DP is fast enough)."""
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+class FactIndex:
+    """All facts in memory with their normalized labels (tens of thousands fit easily)."""
+
+    def __init__(self, facts: list[Fact]):
+        self.facts = facts
+        self.labels = [_labels(f) for f in facts]
+
+    def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
+        return [i for i, f in enumerate(self.facts)
+                if (not departments or f.department in departments) and (not years or f.year in years)
+                and (kind is None or f.kind == kind)]
+
+    def score(self, i: int, query: Query, measure: str) -> Scored | None:
+        f, lab = self.facts[i], self.labels[i]
+        item = query.item
+        matched: list[str] = []
+        score = 0.0
+        target_labels = {label for _w, label in query.targets}
+        target_words = {w for w, _label in query.targets}
+        row_hit = False
+        for part in ([lab.row_leaf] + lab.row_parts[:-1]):
+            if len(part) >= 2 and part in item:
+                score += len(part) + (2 if part == lab.row_leaf else 0)
+                matched.append(part)
+                row_hit = True
+                break
+        if not row_hit and lab.row_leaf:
+            for label in target_labels:
+                if label == lab.row_leaf or (len(label) >= 4 and label in lab.row_leaf and len(lab.row_leaf) - len(label) <= 2):
+                    score += len(label) + 1
+                    matched += [w for w, lb in query.targets if lb == label]
+                    row_hit = True
+                    break
+        col_hit = False
+        for part in lab.col_parts:
+            if part in GENERIC_COLUMNS or len(part) < 2:
+                continue
+            if part in item and part not in matched:
+                score += len(part) * 0.9
+                matched.append(part)
+                col_hit = True
+            elif part in target_labels or any(len(t) >= 4 and t in part for t in target_labels):
+                score += 4
+                matched += [w for w, lb in query.targets if lb == part or lb in part]
+                col_hit = True
+        if not row_hit and not col_hit and lab.row_leaf and len(lab.row_leaf) >= 3:
+            common = _lcs(lab.row_leaf, item)
+            if common >= max(4, int(0.4 * len(lab.row_leaf))):
+                score += common * 0.8
+                matched.append(lab.row_leaf)
+                row_hit = True
+        if query.codes and f.row_code in query.codes:
+            score += 8
+            matched.append(f.row_code or "")
+            row_hit = True
+        if score <= 0:
+            return None
+        matched += [w for w in target_words if any(w in m or m in w for m in matched)]
+        # preferences among facts that match the words equally
+        if col_hit and not row_hit:
+            score += 1.0 if (not f.row or _TOTAL_ROW.match(norm(f.row))) else -1.5
+        if row_hit and not col_hit:
+            score += 0.6 if lab.col_leaf in GENERIC_COLUMNS else 0.0
+            if len(lab.col_parts) > 1 and lab.col_parts[0] not in GENERIC_COLUMNS and lab.col_parts[-1] not in GENERIC_COLUMNS:
+                score -= 0.8  # a breakdown column, not the row's total
+        if any(p.startswith("其中") for p in f.column.split(" / ")):
+            score -= 0.5
+        if f.kind == "决算" and not query.wants_budget_column:
+            score += 0.7 if "决算" in f.column else (-0.7 if "预算" in f.column else 0)
+        if f.kind == "决算" and query.wants_budget_column:
+            score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
+        if lab.table and _lcs(lab.table, query.q) >= 5:
+            score += 0.8
+        is_change = f.column.startswith(_CHANGE_COLS)
+        if measure == "value":
+            if is_change or f.column in ("占比",) or f.unit == "%":
+                return None
+            score += 0.5 if f.source == "table" else 0
+        elif measure in ("change_amount", "change_rate"):
+            if not is_change or (measure == "change_rate") != (f.unit == "%"):
+                return None
+        elif measure == "share" and f.column != "占比":
+            return None
+        uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
+                             "".join(lab.row_parts + lab.col_parts) + lab.table)
+        score -= 0.6 * len(uncovered)
+        return Scored(f, score, matched, uncovered)
+
+    def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
+               measure: str = "value", limit: int = 8) -> list[Scored]:
+        out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure))]
+        out.sort(key=lambda s: (-s.score, s.fact.page))
+        return out[:limit]

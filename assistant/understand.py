@@ -1,0 +1,159 @@
+"""Question -> Query: which departments, years, item words and measure are asked for."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.identify import department_aliases
+
+DATA = Path(__file__).parent / "data"
+_ORG = re.compile(r"((?:[\u4e00-\u9fa5]{1,6}(?:省|市|区|县))[\u4e00-\u9fa5]{1,12}?(?:厅|局|院|委员会|委|部|办公室))")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
+_COMPARE_YEAR = re.compile(r"(?:比|与|较|同)(?<!\d)(20\d\d)(?!\d)\s*年?度?|(?<!\d)(20\d\d)(?!\d)\s*年?度?(?:相比|比较)")
+_PLACE = re.compile(r"([\u4e00-\u9fa5]{2,3}(?:省|市|区|县))")
+_NOT_PLACE = {"全区", "全市", "全省", "本区", "本市", "社区", "城区", "辖区", "小区", "园区", "片区", "管理区", "开发区", "示范区", "地区", "其他地区"}
+_CODE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Term:
+    labels: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def thesaurus() -> tuple[Term, ...]:
+    raw = tomllib.loads((DATA / "thesaurus.toml").read_text(encoding="utf-8"))
+    return tuple(Term(tuple(t["labels"]), tuple(t["words"])) for t in raw["term"])
+
+
+@lru_cache(maxsize=1)
+def language() -> dict:
+    return tomllib.loads((DATA / "language.toml").read_text(encoding="utf-8"))
+
+
+def norm(text: str | None) -> str:
+    """Comparable form of a label or question: full-width folded, no spaces, quotes or ordinals."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"[\s“”\"'‘’「」]", "", t)
+    t = re.sub(r"^(其中[:：]?)", "", t)
+    t = re.sub(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十\d]+\)|\d+[.、．])", "", t)
+    return t
+
+
+@dataclass
+class Query:
+    text: str
+    q: str  # normalized question
+    departments: list[str] = field(default_factory=list)
+    unknown_department: str | None = None
+    years: list[int] = field(default_factory=list)
+    previous_year: bool = False
+    this_year: bool = False
+    kind: str | None = None
+    wants_budget_column: bool = False  # 预算数 asked for explicitly in a 决算
+    measure: str = "value"
+    item: str = ""  # the question with department, year and measure words removed
+    targets: list[tuple[str, str]] = field(default_factory=list)  # (word typed, label it stands for)
+    codes: list[str] = field(default_factory=list)
+    narrative: bool = False
+
+
+_NARRATIVE = re.compile(r"为什么|原因|职责|职能|哪些|哪几|哪两|哪三|指的是|包括什么|包括哪|什么是|是指|含义|构成|机构设置|内设|任务|目标|怎么|如何|介绍|说明一下|主要用于|用途|是什么")
+
+
+def _measure(q: str) -> str:
+    m = language()["measure"]
+    if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q):
+        return "share"
+    for name in ("change_rate", "change_amount", "share", "sum", "difference"):
+        if any(w in q for w in m[name]):
+            return name
+    if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少(%|个百分点))", q):
+        return "change_rate"
+    if re.search(r"比.{0,6}(增加|减少|增长|下降|多|少)", q) and "比例" not in q:
+        return "change_amount"
+    return "value"
+
+
+def parse(question: str, known_departments: list[str]) -> Query:
+    q = norm(question)
+    query = Query(text=question, q=q)
+    rest = q
+    for alias, name in department_aliases():
+        if alias in rest:
+            if name not in query.departments:
+                query.departments.append(name)
+            rest = rest.replace(alias, " ")
+    for name in sorted(known_departments, key=len, reverse=True):
+        if name in rest:
+            query.departments.append(name)
+            rest = rest.replace(name, " ")
+    if not query.departments:
+        m = _ORG.search(rest)
+        if m:
+            query.unknown_department = m.group(1)
+    for m in _PLACE.finditer(q):
+        place = m.group(1)
+        if any(place.endswith(x) for x in _NOT_PLACE):
+            continue
+        names = query.departments or known_departments
+        if not any(place in n or n.find(place[-3:]) >= 0 for n in names):
+            query.unknown_department = query.unknown_department or place
+    rest = _COMPARE_YEAR.sub("比上年", rest)
+    for m in _YEAR.finditer(rest):
+        query.years.append(int(m.group(1)))
+    rest = _YEAR.sub(" ", rest)
+    if any(w in rest for w in language()["measure"]["previous_year"]):
+        query.previous_year = True
+    if re.search(r"今年|本年|当年", rest):
+        query.this_year = True
+    if "决算" in rest or "实际支出" in rest or "实际" in rest:
+        query.kind = "决算" if "决算" in rest else None
+    query.wants_budget_column = bool(re.search(r"预算数|年初预算|全年预算|预算是多少", rest)) and "决算数" not in rest
+    query.measure = _measure(rest)
+    if query.measure != "value":
+        query.previous_year = False  # "比上年增加多少" asks for a change, not last year's figure
+    query.narrative = (bool(_NARRATIVE.search(rest)) and query.measure == "value" and "多少" not in rest) or bool(
+        re.search(r"为什么|原因|是什么车|哪几类|什么内容|主要内容", rest))
+    if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", rest) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
+        query.measure = "sum"
+    query.codes = _CODE.findall(rest)
+    for w in sorted({w for k in ("change_amount", "change_rate", "share", "sum", "difference", "previous_year")
+                     for w in language()["measure"][k]}, key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    rest = re.sub(r"今年|本年|当年", " ", rest)
+    query.item = re.sub(r"\s+", " ", rest).strip()
+    query.targets = expand(query.item)
+    return query
+
+
+def expand(item: str) -> list[tuple[str, str]]:
+    """Thesaurus words in the item, longest first, each span used once: [(word, label), ...]."""
+    pairs = sorted(((norm(w), t) for t in thesaurus() for w in t.words + t.labels), key=lambda p: -len(p[0]))
+    work, out = item, []
+    for w, term in pairs:
+        if w and w in work:
+            out += [(w, norm(label)) for label in term.labels]
+            work = work.replace(w, "\0" * len(w))
+    return out
+
+
+def residual(text: str, covered: list[str], label_chars: str = "") -> str:
+    """What is left of `text` once the matched labels, filler words and characters the fact's own
+    labels contain are taken out: what the question asks that this fact does not speak of."""
+    t = text
+    for c in sorted(set(covered), key=len, reverse=True):
+        if c:
+            t = t.replace(c, " ")
+    for w in sorted(language()["filler"], key=len, reverse=True):
+        t = t.replace(w, " ")
+    t = re.sub(r"[\s\d.%\x00()（）《》“”、,，:：—\-]+", "", t)
+    return "".join(ch for ch in t if ch not in label_chars)

@@ -1,0 +1,1 @@
+"""Grading against gold files, baselines and benchmarks."""
