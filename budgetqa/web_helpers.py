@@ -1,0 +1,317 @@
+"""Helpers for the web layer (app.py): upload checks, cited page regions as images, chart data, example
+questions, and the small HTML pieces the page shows. Presentation only: every figure comes from the store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import math
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.records import Answer, Citation
+from budgetqa.errors import BudgetQAError
+from budgetqa.settings import Settings
+from ingest.records import Fact
+from vectorstore.facts_db import FactStore
+
+PDF_MAGIC = b"%PDF-"
+_HEADER_WINDOW = 1024  # the PDF spec lets a few junk bytes precede the header
+
+
+class UploadRejected(BudgetQAError):
+    """An uploaded file is not acceptable (HTTP 400)."""
+
+
+class NotAllowed(BudgetQAError):
+    """Upload or removal without a valid admin token (HTTP 403)."""
+
+
+class NotFound(BudgetQAError):
+    """A named document or page does not exist (HTTP 404)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line fit for a user."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, BudgetQAError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:300]
+
+
+# --------------------------------------------------------------------------- admin and uploads
+
+
+def check_admin(settings: Settings, given: str | None) -> None:
+    """Raise NotAllowed unless an admin token is configured and `given` matches it."""
+    if not settings.admin_token:
+        raise NotAllowed("本服务未设置管理口令（环境变量 BUDGETQA_ADMIN_TOKEN），上传和删除文档已停用。")
+    if not given or not hmac.compare_digest(given.strip().encode("utf-8"), settings.admin_token.encode("utf-8")):
+        raise NotAllowed("管理口令不正确，不能上传或删除文档。")
+
+
+def safe_pdf_name(name: str | None) -> str:
+    """The base name of an uploaded file, with no path parts or control characters: it becomes the
+    document's name and its file name under files_dir, so nothing may point outside that folder."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".").strip()
+    if not base:
+        raise UploadRejected(f"文件名 {name!r} 无效，请改名后再上传。")
+    if not base.lower().endswith(".pdf"):
+        base += ".pdf"
+    while len(base.encode("utf-8")) > 200:  # most file systems stop at 255 bytes
+        base = base[:-5] + ".pdf"
+    return base
+
+
+def check_pdf(name: str, data: bytes, max_mb: int) -> None:
+    if len(data) > max_mb * 1024 * 1024:
+        raise UploadRejected(f"{name}：文件大小 {len(data) / 1048576:.1f} MB，超过 {max_mb} MB 的上限。")
+    if not data:
+        raise UploadRejected(f"{name}：文件是空的。")
+    if PDF_MAGIC not in data[:_HEADER_WINDOW]:
+        raise UploadRejected(f"{name}：不是 PDF 文件（文件开头没有 %PDF 标记），只能上传 PDF。")
+
+
+def stage_upload(settings: Settings, name: str | None, data: bytes) -> Path:
+    """Check an upload and write it to a private staging folder under home; the returned path's name is
+    the document name. The caller ingests it and removes path.parent."""
+    safe = safe_pdf_name(name)
+    check_pdf(safe, data, settings.max_upload_mb)
+    files_dir = settings.files_dir.resolve()
+    if (files_dir / safe).resolve().parent != files_dir:
+        raise UploadRejected(f"文件名 {name!r} 无效，请改名后再上传。")
+    settings.ensure_home()
+    staging = Path(tempfile.mkdtemp(prefix=".upload-", dir=settings.home))
+    dest = staging / safe
+    dest.write_bytes(data)
+    return dest
+
+
+# --------------------------------------------------------------------------- cited page regions
+
+
+def _clip(box: tuple[float, float, float, float], page_box: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
+    return (max(box[0], page_box[0]), max(box[1], page_box[1]), min(box[2], page_box[2]), min(box[3], page_box[3]))
+
+
+def cell_region(page, bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    """The part of the page worth showing around a cell: its table's width, from the table's header
+    (or a window above the cell in long tables) to a little below the cell."""
+    x0, top, x1, bottom = bbox
+    region = (page.bbox[0], top - 160, page.bbox[2], bottom + 80)
+    for t in page.find_tables():
+        tx0, ttop, tx1, tbottom = t.bbox
+        if tx0 - 3 <= x0 and x1 <= tx1 + 3 and ttop - 3 <= top and bottom <= tbottom + 3:
+            upper = ttop - 36 if bottom - ttop <= 380 else top - 220
+            region = (tx0 - 6, upper, tx1 + 6, min(tbottom + 6, bottom + 90))
+            break
+    return _clip(region, page.bbox)
+
+
+class RegionImages:
+    """PNG images of cited cells, highlighted in their table; rendered once, kept under home/cache."""
+
+    def __init__(self, settings: Settings, store: FactStore):
+        self.settings = settings
+        self.store = store
+        self.cache_dir = settings.home / "cache" / "regions"
+
+    def path_for(self, document: str, page: int, bbox: Iterable[float]) -> Path:
+        box = tuple(float(v) for v in bbox)
+        if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[0] >= box[2] or box[1] >= box[3]:
+            raise UploadRejected(f"bbox {box} 不是有效的单元格位置 (x0, top, x1, bottom)。")
+        row = next((d for d in self.store.documents() if d["document"] == document), None)
+        pdf_path = self.settings.files_dir / document
+        if row is None or pdf_path.resolve().parent != self.settings.files_dir.resolve() or not pdf_path.is_file():
+            raise NotFound(f"没有名为 {document!r} 的文档。")
+        if not 1 <= page <= int(row["pages"]):
+            raise NotFound(f"{document} 没有第{page}页（共{row['pages']}页）。")
+        key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}".encode()).hexdigest()
+        out = self.cache_dir / f"{key}.png"
+        if not out.exists():
+            self._render(pdf_path, page, box, out)
+        return out
+
+    def _render(self, pdf_path: Path, page_no: int, box: tuple[float, ...], out: Path) -> None:
+        import pdfplumber
+
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with pdfplumber.open(pdf_path) as pdf:
+            page = pdf.pages[page_no - 1]
+            cell = _clip((box[0], box[1], box[2], box[3]), page.bbox)
+            im = page.crop(cell_region(page, cell)).to_image(resolution=110)
+            im.draw_rect(cell, fill=(255, 214, 0, 90), stroke=(220, 38, 38), stroke_width=3)
+            fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".part")
+            os.close(fd)
+            im.save(tmp, format="PNG")
+        os.replace(tmp, out)  # readers never see half a file
+
+
+# --------------------------------------------------------------------------- chart data
+
+_FUNCTION_CLASS = re.compile(r"^2\d\d$")  # 功能分类 类级 codes (201 一般公共服务支出 ...); 1xx are revenue codes
+_TOTAL_ROW = re.compile(r"^(合计|总计|支出合计|本年支出合计)$")
+
+
+def _expenditure_tables(facts: list[Fact]) -> list[list[Fact]]:
+    """The facts of the expenditure tables, general budget table first, each table as one list."""
+    tables: dict[tuple[int, str], list[Fact]] = {}
+    for f in facts:
+        if f.source == "table" and f.table_type in ("general_budget_expenditure", "expenditure_summary"):
+            order = 0 if f.table_type == "general_budget_expenditure" else 1
+            tables.setdefault((order, str(f.table_index)), []).append(f)
+    return [tables[k] for k in sorted(tables)]
+
+
+def _row_value(row_facts: list[Fact]) -> Fact:
+    """The row's 合计 column when printed, else its first column."""
+    for f in row_facts:
+        if f.column.split(" / ")[0] in ("合计", "总计", "本年支出合计", "金额"):
+            return f
+    return row_facts[0]
+
+
+def spending_by_function(facts: list[Fact]) -> tuple[list[tuple[str, float]], str]:
+    """(label, value) per function class, and a note saying where the figures stand."""
+    for table in _expenditure_tables(facts):
+        rows: dict[str, list[Fact]] = {}
+        for f in table:
+            if f.row_code and f.unit != "%":
+                rows.setdefault(f.row_code, []).append(f)
+        classes = {c: _row_value(fs) for c, fs in rows.items() if _FUNCTION_CLASS.match(c)}
+        if classes:
+            picked = [classes[c] for c in sorted(classes)]
+            note = f"{picked[0].table}，第{picked[0].page}页，{picked[0].unit}"
+            return [(f"{f.row_code} {(f.row or '').split(' / ')[-1]}", f.value) for f in picked], note
+        # only 项 rows printed: add the most detailed rows up to their class (201xxxx -> 201)
+        leaves = {c: _row_value(fs) for c, fs in rows.items() if re.match(r"^2\d{6}$", c)}
+        if leaves:
+            sums: dict[str, float] = {}
+            names: dict[str, list[str]] = {}
+            for code, f in sorted(leaves.items()):
+                sums[code[:3]] = sums.get(code[:3], 0.0) + f.value
+                names.setdefault(code[:3], []).append((f.row or "").split(" / ")[-1])
+            first = next(iter(leaves.values()))
+            note = f"由{first.table}（第{first.page}页）各项级科目按类汇总，{first.unit}"
+            return [(f"{c}类（{'、'.join(names[c])[:24]}）", round(v, 2)) for c, v in sorted(sums.items())], note
+    return [], ""
+
+
+def basic_vs_project(facts: list[Fact]) -> tuple[list[tuple[str, float]], str]:
+    for table in _expenditure_tables(facts):
+        got: dict[str, Fact] = {}
+        for f in table:
+            parts = f.column.split(" / ")
+            if (f.row and _TOTAL_ROW.match(f.row.replace(" ", ""))) and parts[0] in ("基本支出", "项目支出"):
+                if len(parts) == 1 or parts[-1] in ("小计", "合计"):
+                    got.setdefault(parts[0], f)
+        if len(got) == 2:
+            f = got["基本支出"]
+            return [(k, got[k].value) for k in ("基本支出", "项目支出")], f"{f.table}，第{f.page}页，{f.unit}"
+    said = {}
+    for f in facts:
+        if (f.source == "narrative" and f.row in ("基本支出", "项目支出") and f.unit != "%"
+                and not f.column.startswith("比上年")):
+            said.setdefault(f.row, f)
+    if len(said) == 2:
+        f = said["基本支出"]
+        return [(k, said[k].value) for k in ("基本支出", "项目支出")], f"说明部分第{f.page}页，{f.unit}"
+    return [], ""
+
+
+def three_public_breakdown(facts: list[Fact]) -> tuple[list[tuple[str, float]], str]:
+    items = [f for f in facts if f.table_type == "three_public" and f.source == "table" and f.unit != "%"
+             and re.search(r"三公|因公出国|公务用车|公务接待", f.column) and "比上年" not in f.column]
+    if any(f.column.endswith("决算数") for f in items):
+        items = [f for f in items if not f.column.endswith("预算数")]
+    if not items:
+        return [], ""
+    rows = []
+    for f in items:
+        label = re.sub(r"^(财政拨款)?“?三公”?经费 / ", "", f.column)
+        rows.append(((f"{f.row}：" if f.row else "") + label, f.value))
+    return rows, f"{items[0].table}，第{items[0].page}页，{items[0].unit}"
+
+
+def bars_html(title: str, rows: list[tuple[str, float]], note: str) -> str:
+    """A horizontal bar chart in plain HTML (readable at phone width, no plotting library)."""
+    if not rows:
+        return f'<div class="bq-chart"><h4>{html.escape(title)}</h4><p class="bq-muted">本文档中没有可用的数据。</p></div>'
+    top = max((abs(v) for _, v in rows), default=0) or 1.0
+    bars = "".join(
+        f'<div class="bq-bar"><span class="bq-bar-label">{html.escape(label)}</span>'
+        f'<span class="bq-bar-track"><span class="bq-bar-fill" style="width:{max(abs(v) / top * 100, 0.5):.1f}%"></span></span>'
+        f'<span class="bq-bar-value">{v:,.2f}</span></div>'
+        for label, v in rows)
+    return (f'<div class="bq-chart"><h4>{html.escape(title)}</h4>{bars}'
+            f'<p class="bq-muted">来源：{html.escape(note)}</p></div>')
+
+
+# --------------------------------------------------------------------------- chat pieces
+
+
+def _short_department(name: str) -> str:
+    from ingest.identify import department_aliases
+
+    aliases = [a for a, n in department_aliases() if n == name and len(a) >= 3]
+    return min(aliases, key=len) if aliases else name
+
+
+def example_questions(docs: list[dict], store: FactStore, limit: int = 8) -> list[str]:
+    """Questions the loaded documents can answer, phrased the way people ask."""
+    groups: dict[tuple[str, int, str], list[str]] = {}
+    for d in docs:
+        groups.setdefault((d["department"], d["year"], d["kind"]), []).append(d["document"])
+    departments = {k[0] for k in groups}
+    years_of = {dep: {k[1] for k in groups if k[0] == dep} for dep in departments}
+    out: list[str] = []
+    for (dep, year, kind), names in list(groups.items())[:3]:
+        short = _short_department(dep)
+        prefix = (short if len(departments) > 1 else "") + (f"{year}年" if len(years_of[dep]) > 1 else "")
+        facts = [f for name in names for f in store.facts(document=name)]
+        text = " ".join(f"{f.row or ''} {f.column} {f.table_type or ''}" for f in facts)
+        if "公务用车运行" in text:
+            out.append(f"{prefix}车辆维护的{kind}是多少？")
+        if "三公" in text or "three_public" in text:
+            out.append(f"{prefix}三公经费是多少？")
+        if "基本支出" in text:
+            out.append(f"{prefix}基本支出占多少？")
+        if any("职责" in p.heading for p in store.passages() if p.department == dep):
+            out.append(f"{short}的主要职责有哪些？")
+        if "项目支出" in text:
+            out.append(f"{prefix}项目支出是多少？")
+    return list(dict.fromkeys(out))[:limit]
+
+
+STATUS_WORD = {"answered": "", "not_found": "未找到：", "ambiguous": "需要确认："}
+
+
+def _card(c: Citation, image_url: str | None) -> str:
+    where = c.table or (c.heading.split(" > ")[-1] if c.heading else "说明部分")
+    cells = "".join(f'<div class="bq-src-line"><b>{k}</b>{html.escape(v)}</div>'
+                    for k, v in (("行：", c.row), ("列：", c.column)) if v)
+    quote = f'<div class="bq-src-quote">{html.escape(c.quote)}</div>' if c.quote else ""
+    img = (f'<img class="bq-src-img" src="{html.escape(image_url)}" alt="第{c.page}页引用位置" loading="lazy">'
+           if image_url else "")
+    return (f'<div class="bq-src"><div class="bq-src-head">📄 {html.escape(c.document)} · 第{c.page}页</div>'
+            f'<div class="bq-src-table">{html.escape(where)}</div>{cells}{quote}{img}</div>')
+
+
+def answer_html(ans: Answer, image_url) -> str:  # type: ignore[no-untyped-def]
+    """The chat message for an answer: its text, how it was computed, and one card per source.
+    `image_url(citation)` gives the highlighted page region's URL or None."""
+    head = STATUS_WORD.get(ans.status, "")
+    text = html.escape(ans.answer)
+    body = f'<div class="bq-answer bq-{ans.status}">' + (f"<b>{head}</b>" if head else "") + text + "</div>"
+    if ans.computation:
+        body += f'<div class="bq-computation">计算：{html.escape(ans.computation)}</div>'
+    if ans.citations:
+        cards = "".join(_card(c, image_url(c)) for c in ans.citations)
+        body += f'<div class="bq-sources"><div class="bq-sources-title">来源（{len(ans.citations)}）</div>{cards}</div>'
+    return body
