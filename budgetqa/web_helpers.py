@@ -108,7 +108,7 @@ def cell_region(page, bbox: tuple[float, float, float, float]) -> tuple[float, f
     for t in page.find_tables():
         tx0, ttop, tx1, tbottom = t.bbox
         if tx0 - 3 <= x0 and x1 <= tx1 + 3 and ttop - 3 <= top and bottom <= tbottom + 3:
-            upper = ttop - 36 if bottom - ttop <= 380 else top - 220
+            upper = ttop - 48 if bottom - ttop <= 380 else top - 220
             region = (tx0 - 6, upper, tx1 + 6, min(tbottom + 6, bottom + 90))
             break
     return _clip(region, page.bbox)
@@ -315,3 +315,52 @@ def answer_html(ans: Answer, image_url) -> str:  # type: ignore[no-untyped-def]
         cards = "".join(_card(c, image_url(c)) for c in ans.citations)
         body += f'<div class="bq-sources"><div class="bq-sources-title">来源（{len(ans.citations)}）</div>{cards}</div>'
     return body
+
+
+def checks_html(checks: list) -> str:  # list[CheckResult]
+    failed = [c for c in checks if not c.ok]
+    if not checks:
+        return '<p class="bq-muted">这个文档没有可做的交叉核对。</p>'
+    if not failed:
+        return f'<p class="bq-ok">✅ {len(checks)} 项交叉核对全部通过。</p>'
+    items = "".join(
+        f'<li><b>{html.escape(c.name)}</b>：{html.escape(c.detail)}'
+        + (f'<span class="bq-muted">（{html.escape(c.table or "")}{f"，第{c.page}页" if c.page else ""}）</span>'
+           if c.table or c.page else "") + "</li>"
+        for c in failed)
+    return f'<div class="bq-checks"><p>⚠️ {len(checks)} 项交叉核对中有 {len(failed)} 项未通过：</p><ul>{items}</ul></div>'
+
+
+PAGE_CSS = """
+.gradio-container { max-width: 980px !important; margin: 0 auto; }
+.bq-answer { line-height: 1.7; }
+.bq-not_found b, .bq-ambiguous b, .bq-error b { color: #b45309; }
+.bq-computation { margin-top: 6px; font-size: 0.92em; color: var(--body-text-color-subdued); }
+.bq-sources { margin-top: 10px; display: flex; flex-direction: column; gap: 8px; }
+.bq-sources-title { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.bq-src { border: 1px solid var(--border-color-primary); border-left: 4px solid #dc2626; border-radius: 8px;
+  padding: 8px 10px; background: var(--background-fill-secondary); font-size: 0.9em; overflow-wrap: anywhere; }
+.bq-src-head { font-weight: 600; }
+.bq-src-table { margin: 2px 0; }
+.bq-src-line b { font-weight: 600; color: var(--body-text-color-subdued); }
+.bq-src-quote { margin-top: 4px; padding: 4px 8px; border-radius: 4px; background: var(--background-fill-primary);
+  font-family: var(--font-mono); white-space: pre-wrap; }
+.bq-src-img { display: block; max-width: 100%; height: auto; margin-top: 6px; border: 1px solid var(--border-color-primary);
+  border-radius: 4px; }
+.bq-chart { margin: 12px 0 18px; }
+.bq-chart h4 { margin: 0 0 6px; }
+.bq-bar { display: grid; grid-template-columns: minmax(7em, 38%) 1fr auto; gap: 8px; align-items: center; margin: 3px 0;
+  font-size: 0.9em; }
+.bq-bar-label { overflow-wrap: anywhere; }
+.bq-bar-track { background: var(--background-fill-secondary); border-radius: 3px; height: 14px; }
+.bq-bar-fill { display: block; height: 14px; border-radius: 3px; background: #dc2626; }
+.bq-bar-value { font-variant-numeric: tabular-nums; text-align: right; }
+.bq-muted { color: var(--body-text-color-subdued); font-size: 0.88em; }
+.bq-ok { color: #15803d; }
+@media (max-width: 640px) {
+  .bq-bar { grid-template-columns: 1fr auto; row-gap: 2px; }
+  .bq-bar-label { order: 1; }
+  .bq-bar-value { order: 2; }
+  .bq-bar-track { order: 3; grid-column: 1 / span 2; }
+}
+"""
