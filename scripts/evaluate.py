@@ -32,7 +32,10 @@ def _store(paths: list[Path], model: str) -> Library:
 def main() -> None:
     model = os.environ.get("BUDGETQA_EMBED_MODEL", "hash")
     sample = _store([ROOT / "samples"], model)
-    real = _store([ROOT.parent / "shared" / "corpus" / "real"], model)
+    # the blank template and the error-injected copy are not sources of truth (corpus README)
+    real_pdfs = [p for p in (ROOT.parent / "shared" / "corpus" / "real").rglob("*.pdf")
+                 if "模板" not in p.name and "测试问题版本" not in p.name]
+    real = _store(real_pdfs, model)
     sets = [(n, lib) for n, lib in [("seed", sample), ("seed_heldout", sample), ("real", real), ("real_heldout", real)]
             if (ROOT / "eval" / "gold" / f"{n}.jsonl").exists()]
     variants = {

@@ -66,10 +66,22 @@ def test_follow_up_question_uses_history(client: TestClient) -> None:
     assert a["status"] == "answered" and a["value"] == 0.83 and a["unit"] == "万元"
 
 
-def test_department_and_year_filters_are_passed(client: TestClient) -> None:
-    a = client.post("/api/ask", json={"question": QUESTION, "department": "洛阳市西工区人民政府办公室",
-                                      "year": 2024}).json()
-    assert a["status"] == "not_found" and a["value"] is None
+def test_department_year_and_history_reach_the_assistant(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.records import Answer
+
+    calls = []
+
+    class Recorder:
+        def ask(self, question, history=None, department=None, year=None):  # type: ignore[no-untyped-def]
+            calls.append((question, history, department, year))
+            return Answer(question=question, status="not_found", answer="没有")
+
+    monkeypatch.setattr(client.app.state.backend, "_assistant", Recorder())  # type: ignore[attr-defined]
+    history = [{"role": "user", "content": "上一个问题"}, "junk"]
+    r = client.post("/api/ask", json={"question": f"  {QUESTION} ", "department": "某部门", "year": "2024",
+                                      "history": history, "kind": "决算"})
+    assert r.status_code == 200 and r.json()["status"] == "not_found"
+    assert calls == [(QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024)]
 
 
 def test_documents_list_the_sample_ingested_on_first_start(client: TestClient, home: Path) -> None:

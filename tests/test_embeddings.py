@@ -58,7 +58,7 @@ def test_build_is_complete_reused_and_cached(e5, record_property) -> None:
     embedder, models_dir, build_s = e5
     record_property("e5_build_and_load_seconds", round(build_s, 1))
     print(f"e5-small-packaged build + load: {build_s:.1f}s")
-    assert build_s < 300  # measured about 12 s on 4 CPUs: dequantize, write 0.5 GB, load
+    assert build_s < 300  # measured 11-12 s on 2 shared CPUs: dequantize, write 0.5 GB, load
     folder = models_dir / PACKAGED_E5
     assert json.loads((folder / "budgetqa-build.json").read_text())["format"] >= 1
     assert [p.name for p in models_dir.iterdir()] == [PACKAGED_E5]  # no temp folders left behind
