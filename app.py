@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import argparse
 import html
-import inspect
-import shutil
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import gradio as gr
 import pandas as pd
@@ -23,26 +19,21 @@ from fastapi import FastAPI, File, Header, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
-from assistant.records import Answer, Citation
-from budgetqa.cli import document_row
 from budgetqa.errors import BudgetQAError, QuestionError
-from budgetqa.library import Library
 from budgetqa.settings import Settings, load_settings
 from budgetqa.web_helpers import (
     PAGE_CSS,
+    Backend,
     NotAllowed,
     NotFound,
-    RegionImages,
     UploadRejected,
     answer_html,
     bars_html,
     basic_vs_project,
     check_admin,
     checks_html,
-    example_questions,
     one_line,
     spending_by_function,
-    stage_upload,
     three_public_breakdown,
 )
 
@@ -51,111 +42,13 @@ ALL = "全部"
 DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数", "未通过核对"]
 
 
-class Backend:
-    """What the page and the JSON API share: one library and one assistant per process."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.library = Library(settings)
-        self.store = self.library.store
-        self.images = RegionImages(settings, self.store)
-        self.ready = threading.Event()
-        self.startup_problem = ""
-        self._assistant: Any = None
-        self._assistant_lock = threading.Lock()
-        self._ingest_lock = threading.Lock()  # one ingest or removal at a time
-        self._examples: tuple[str, list[str]] = ("", [])
-
-    def start(self) -> None:
-        threading.Thread(target=self._warm_up, name="budgetqa-warm-up", daemon=True).start()
-
-    def _warm_up(self) -> None:
-        """First run: ingest the bundled sample so the page answers at once; then build the assistant."""
-        try:
-            if not self.store.documents():
-                with self._ingest_lock:
-                    failed = [o.message for o in self.library.ingest(sorted(SAMPLES.glob("*.pdf"))) if o.status == "failed"]
-                if failed:
-                    self.startup_problem = "示例文件导入失败：" + "；".join(failed)
-            self.assistant()
-        except Exception as exc:  # the page still opens and says what went wrong
-            self.startup_problem = f"启动时出错：{one_line(exc)}"
-        finally:
-            self.ready.set()
-
-    def assistant(self) -> Any:
-        # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
-        # so one shared instance serves concurrent requests without a lock here.
-        with self._assistant_lock:
-            if self._assistant is None:
-                from assistant.service import build_assistant
-
-                self._assistant = build_assistant(self.settings)
-            return self._assistant
-
-    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
-            year: int | None = None, kind: str | None = None) -> Answer:
-        question = (question or "").strip()
-        if not question:
-            raise QuestionError("问题不能为空。")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
-        self.ready.wait(timeout=900)
-        bot = self.assistant()
-        extra = {"kind": kind} if kind and "kind" in inspect.signature(bot.ask).parameters else {}
-        return bot.ask(question, history=history or [], department=department, year=year, **extra)
-
-    def documents(self) -> list[dict]:
-        return [document_row(d) for d in self.store.documents()]
-
-    def examples(self) -> list[str]:
-        version = self.store.version()
-        if self._examples[0] != version:
-            self._examples = (version, example_questions(self.store.documents(), self.store))
-        return self._examples[1]
-
-    def upload(self, token: str | None, files: list[tuple[str | None, bytes]],
-               progress: Callable[[int, str], None] | None = None) -> list[dict]:
-        """Check, stage and ingest uploaded PDFs; one result dict per file."""
-        check_admin(self.settings, token)
-        results = []
-        for i, (name, data) in enumerate(files):
-            if progress:
-                progress(i, name or "")
-            try:
-                path = stage_upload(self.settings, name, data)
-            except UploadRejected as exc:
-                results.append({"document": name, "status": "rejected", "message": str(exc)})
-                continue
-            try:
-                with self._ingest_lock:
-                    o = self.library.ingest_one(path)
-            finally:
-                shutil.rmtree(path.parent, ignore_errors=True)
-            results.append({"document": path.name, "status": o.status, "message": o.message, "facts": o.facts,
-                            "checks_failed": o.checks_failed})
-        return results
-
-    def remove(self, token: str | None, document: str) -> None:
-        check_admin(self.settings, token)
-        with self._ingest_lock:
-            if not self.library.remove(document):
-                raise NotFound(f"没有名为 {document!r} 的文档。")
-
-    def image_url(self, c: Citation) -> str | None:
-        if not c.bbox or c.table is None:
-            return None
-        box = ",".join(f"{v:.2f}" for v in c.bbox)
-        return f"/api/page-image?document={quote(c.document)}&page={c.page}&bbox={box}"
-
-
 # --------------------------------------------------------------------------- JSON API
 
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
 def _error(exc: BaseException) -> JSONResponse:
-    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 400 if isinstance(exc, BudgetQAError) else 500)
+    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 500)
     return JSONResponse({"error": one_line(exc)}, status_code=code)
 
 
@@ -210,7 +103,10 @@ def add_api(app: FastAPI, backend: Backend) -> None:
 
     @app.delete("/api/documents/{name}")
     def api_remove(name: str, x_admin_token: Annotated[str | None, Header()] = None) -> Any:
-        return _guarded(lambda: (backend.remove(x_admin_token, name), {"removed": name})[1])
+        def run() -> Any:
+            backend.remove(x_admin_token, name)
+            return {"removed": name}
+        return _guarded(run)
 
     @app.get("/api/page-image")
     def api_page_image(document: str, page: int, bbox: str) -> Any:
@@ -233,9 +129,9 @@ def _opt(v: Any) -> str | None:
 
 def _status(backend: Backend, docs: list[dict]) -> str:
     if backend.startup_problem:
-        return f"⚠️ {backend.startup_problem}"
+        return backend.startup_problem
     if not docs:
-        return "📭 **还没有导入任何预算文件。** 请在“管理”页上传部门预算或决算 PDF（需要管理口令），导入后即可提问。"
+        return "**还没有导入任何预算文件。** 请在“管理”页上传部门预算或决算 PDF（需要管理口令），导入后即可提问。"
     depts = sorted({d["department"] for d in docs})
     return f"已导入 {len(docs)} 个文件，涉及 {len(depts)} 个部门：{'、'.join(depts[:6])}{'等' if len(depts) > 6 else ''}。"
 
@@ -249,8 +145,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         return [ALL] + sorted({d["department"] for d in pool}), [ALL] + sorted(years, reverse=True)
 
     def refresh(d: str, y: str, k: str) -> tuple:
-        backend.ready.wait(timeout=900)
-        docs = backend.documents()
+        docs = backend.documents()  # waits for the first-run sample
         kinds = [ALL] + sorted({x["kind"] for x in docs})
         k = k if k in kinds else ALL
         depts, years = choices(docs, _opt(d), _opt(k))
@@ -305,8 +200,8 @@ def build_page(backend: Backend) -> gr.Blocks:
         try:
             results = backend.upload(token, files, lambda i, n: progress((i, len(files)), desc=f"正在导入 {n}"))
         except NotAllowed as exc:
-            return f"⛔ {exc}"
-        icon = {"ingested": "✅ 已导入", "unchanged": "➖ 内容未变，未重复导入", "failed": "❌ 导入失败", "rejected": "❌ 已拒绝"}
+            return f"**未执行：** {exc}"
+        icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
         return "\n".join(f"- {icon.get(r['status'], r['status'])}：{r['document']}"
                          + (f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）" if r["status"] == "ingested" else "")
                          + (f" — {r['message']}" if r.get("message") else "") for r in results)
@@ -317,21 +212,21 @@ def build_page(backend: Backend) -> gr.Blocks:
         try:
             backend.remove(token, name)
         except BudgetQAError as exc:
-            return f"⛔ {exc}"
-        return f"🗑️ 已删除：{name}"
+            return f"**未执行：** {exc}"
+        return f"已删除：{name}"
 
     admin_note = ("上传新的预算/决算 PDF 或删除已导入的文档。需要管理口令。" if backend.settings.admin_token else
-                  "⚠️ 本服务未设置管理口令（环境变量 BUDGETQA_ADMIN_TOKEN），上传和删除文档已停用。")
+                  "**本服务未设置管理口令（环境变量 BUDGETQA_ADMIN_TOKEN），上传和删除文档已停用。**")
     with gr.Blocks(title="预算问答", analytics_enabled=False) as page:
         turns, shown, example_list = gr.State([]), gr.State([]), gr.State([])
         gr.Markdown("## 预算问答\n用日常的话问部门预算、决算里的数字；每个答案都注明出处：文件、页码、表格、行和列。")
-        status = gr.Markdown("⏳ 正在准备文档库，请稍候……", elem_id="bq-status")
+        status = gr.Markdown("正在准备文档库，请稍候……", elem_id="bq-status")
         with gr.Tab("问答"):
             with gr.Row():
                 dept = gr.Dropdown([ALL], value=ALL, label="部门", min_width=150, scale=2)
                 year = gr.Dropdown([ALL], value=ALL, label="年度", min_width=90, scale=1)
                 kind = gr.Dropdown([ALL], value=ALL, label="类型", min_width=90, scale=1)
-            chat = gr.Chatbot(label="对话", height=560, elem_id="bq-chat", buttons=["copy"],
+            chat = gr.Chatbot(label="对话", show_label=False, height=560, elem_id="bq-chat", buttons=["copy"],
                               placeholder="在下方输入问题，或点选示例问题。")
             with gr.Row():
                 box = gr.Textbox(placeholder="例如：车辆维护的预算是多少？", show_label=False, scale=5, min_width=180,
@@ -364,6 +259,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         examples.click(lambda i, exs: exs[i] if i is not None and i < len(exs) else "", [examples, example_list], box,
                        **private).then(**asked)
         new_chat.click(lambda: ([], [], []), None, [chat, turns, shown], **private)
+        chat.clear(lambda: ([], []), None, [turns, shown], **private)
         dept.input(narrow, [dept, kind], [dept, year], **private)
         kind.input(narrow, [dept, kind], [dept, year], **private)
         doc_pick.change(show_document, doc_pick, [checks, charts], **private)
@@ -376,7 +272,7 @@ def build_page(backend: Backend) -> gr.Blocks:
 
 def build_app(settings: Settings) -> FastAPI:
     """FastAPI app: JSON API under /api, the Gradio page at /."""
-    backend = Backend(settings)
+    backend = Backend(settings, SAMPLES)
     backend.start()
     app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
     app.state.backend = backend

@@ -67,6 +67,10 @@ class FactIndex:
     def score(self, i: int, query: Query, measure: str) -> Scored | None:
         f, lab = self.facts[i], self.labels[i]
         item = query.item
+        title = re.sub(r"^20\d\d年?度?", "", lab.table)
+        table_named = len(title) >= 6 and title in item
+        if table_named:  # "…支出预算表中的会议费": the title's words name the table, not the item
+            item = item.replace(title, " ")
         matched: list[str] = []
         score = 0.0
         target_labels = {label for _w, label in query.targets}
@@ -123,7 +127,9 @@ class FactIndex:
             score += 0.7 if "决算" in f.column else (-0.7 if "预算" in f.column else 0)
         if f.kind == "决算" and query.wants_budget_column:
             score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
-        if lab.table and _lcs(lab.table, query.q) >= 5:
+        if table_named:
+            score += 2.0
+        elif lab.table and _lcs(lab.table, query.q) >= 5:
             score += 0.8
         is_change = f.column.startswith(_CHANGE_COLS)
         if measure == "value":

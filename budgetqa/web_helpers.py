@@ -6,16 +6,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import inspect
 import math
 import os
 import re
+import shutil
 import tempfile
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from assistant.records import Answer, Citation
-from budgetqa.errors import BudgetQAError
+from budgetqa.cli import document_row
+from budgetqa.errors import BudgetQAError, QuestionError
+from budgetqa.library import Library
 from budgetqa.settings import Settings
 from ingest.records import Fact
 from vectorstore.facts_db import FactStore
@@ -93,6 +100,114 @@ def stage_upload(settings: Settings, name: str | None, data: bytes) -> Path:
     return dest
 
 
+# --------------------------------------------------------------------------- the shared backend
+
+
+class Backend:
+    """What the page and the JSON API share: one library and one assistant per process, and the
+    upload/removal rules (admin token, PDF only, size limit, safe names)."""
+
+    def __init__(self, settings: Settings, samples: Path):
+        self.settings = settings
+        self.samples = samples
+        self.library = Library(settings)
+        self.store = self.library.store
+        self.images = RegionImages(settings, self.store)
+        self.ingested = threading.Event()  # the first-run sample is in the store
+        self.ready = threading.Event()  # ... and the assistant is built
+        self.startup_problem = ""
+        self._assistant: Any = None
+        self._assistant_lock = threading.Lock()
+        self._ingest_lock = threading.Lock()  # one ingest or removal at a time
+        self._examples: tuple[str, list[str]] = ("", [])
+
+    def start(self) -> None:
+        threading.Thread(target=self._warm_up, name="budgetqa-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        """First run: ingest the bundled sample so the page answers at once; then build the assistant."""
+        try:
+            if not self.store.documents():
+                with self._ingest_lock:
+                    outcomes = self.library.ingest(sorted(self.samples.glob("*.pdf")))
+                failed = [o.message for o in outcomes if o.status == "failed"]
+                if failed:
+                    self.startup_problem = "示例文件导入失败：" + "；".join(failed)
+            self.ingested.set()
+            self.assistant()
+        except Exception as exc:  # the page still opens and says what went wrong
+            self.startup_problem = f"启动时出错：{one_line(exc)}"
+        finally:
+            self.ingested.set()
+            self.ready.set()
+
+    def assistant(self) -> Any:
+        # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
+        # so one shared instance serves concurrent requests without a lock here.
+        with self._assistant_lock:
+            if self._assistant is None:
+                from assistant.service import build_assistant
+
+                self._assistant = build_assistant(self.settings)
+            return self._assistant
+
+    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
+            year: int | None = None, kind: str | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("问题不能为空。")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
+        self.ready.wait(timeout=900)
+        bot = self.assistant()
+        extra = {"kind": kind} if kind and "kind" in inspect.signature(bot.ask).parameters else {}
+        return bot.ask(question, history=history or [], department=department, year=year, **extra)
+
+    def documents(self) -> list[dict]:
+        self.ingested.wait(timeout=900)
+        return [document_row(d) for d in self.store.documents()]
+
+    def examples(self) -> list[str]:
+        version = self.store.version()
+        if self._examples[0] != version:
+            self._examples = (version, example_questions(self.store.documents(), self.store))
+        return self._examples[1]
+
+    def upload(self, token: str | None, files: Sequence[tuple[str | None, bytes]],
+               progress: Callable[[int, str], None] | None = None) -> list[dict]:
+        """Check, stage and ingest uploaded PDFs; one result dict per file."""
+        check_admin(self.settings, token)
+        results: list[dict[str, Any]] = []
+        for i, (name, data) in enumerate(files):
+            if progress:
+                progress(i, name or "")
+            try:
+                path = stage_upload(self.settings, name, data)
+            except UploadRejected as exc:
+                results.append({"document": name, "status": "rejected", "message": str(exc)})
+                continue
+            try:
+                with self._ingest_lock:
+                    o = self.library.ingest_one(path)
+            finally:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            results.append({"document": path.name, "status": o.status, "message": o.message, "facts": o.facts,
+                            "checks_failed": o.checks_failed})
+        return results
+
+    def remove(self, token: str | None, document: str) -> None:
+        check_admin(self.settings, token)
+        with self._ingest_lock:
+            if not self.library.remove(document):
+                raise NotFound(f"没有名为 {document!r} 的文档。")
+
+    def image_url(self, c: Citation) -> str | None:
+        if not c.bbox or c.table is None:
+            return None
+        box = ",".join(f"{v:.2f}" for v in c.bbox)
+        return f"/api/page-image?document={quote(c.document)}&page={c.page}&bbox={box}"
+
+
 # --------------------------------------------------------------------------- cited page regions
 
 
@@ -108,7 +223,7 @@ def cell_region(page, bbox: tuple[float, float, float, float]) -> tuple[float, f
     for t in page.find_tables():
         tx0, ttop, tx1, tbottom = t.bbox
         if tx0 - 3 <= x0 and x1 <= tx1 + 3 and ttop - 3 <= top and bottom <= tbottom + 3:
-            upper = ttop - 48 if bottom - ttop <= 380 else top - 220
+            upper = ttop - 48 if bottom - ttop <= 260 else top - 150
             region = (tx0 - 6, upper, tx1 + 6, min(tbottom + 6, bottom + 90))
             break
     return _clip(region, page.bbox)
@@ -214,7 +329,7 @@ def basic_vs_project(facts: list[Fact]) -> tuple[list[tuple[str, float]], str]:
         if len(got) == 2:
             f = got["基本支出"]
             return [(k, got[k].value) for k in ("基本支出", "项目支出")], f"{f.table}，第{f.page}页，{f.unit}"
-    said = {}
+    said: dict[str, Fact] = {}
     for f in facts:
         if (f.source == "narrative" and f.row in ("基本支出", "项目支出") and f.unit != "%"
                 and not f.column.startswith("比上年")):
@@ -297,9 +412,9 @@ def _card(c: Citation, image_url: str | None) -> str:
     cells = "".join(f'<div class="bq-src-line"><b>{k}</b>{html.escape(v)}</div>'
                     for k, v in (("行：", c.row), ("列：", c.column)) if v)
     quote = f'<div class="bq-src-quote">{html.escape(c.quote)}</div>' if c.quote else ""
-    img = (f'<img class="bq-src-img" src="{html.escape(image_url)}" alt="第{c.page}页引用位置" loading="lazy">'
-           if image_url else "")
-    return (f'<div class="bq-src"><div class="bq-src-head">📄 {html.escape(c.document)} · 第{c.page}页</div>'
+    img = (f'<a class="bq-src-imgwrap" href="{html.escape(image_url)}" target="_blank" title="查看原图">'
+           f'<img class="bq-src-img" src="{html.escape(image_url)}" alt="第{c.page}页引用位置"></a>' if image_url else "")
+    return (f'<div class="bq-src"><div class="bq-src-head">{html.escape(c.document)} · 第{c.page}页</div>'
             f'<div class="bq-src-table">{html.escape(where)}</div>{cells}{quote}{img}</div>')
 
 
@@ -322,13 +437,13 @@ def checks_html(checks: list) -> str:  # list[CheckResult]
     if not checks:
         return '<p class="bq-muted">这个文档没有可做的交叉核对。</p>'
     if not failed:
-        return f'<p class="bq-ok">✅ {len(checks)} 项交叉核对全部通过。</p>'
+        return f'<p class="bq-ok">{len(checks)} 项交叉核对全部通过。</p>'
     items = "".join(
         f'<li><b>{html.escape(c.name)}</b>：{html.escape(c.detail)}'
         + (f'<span class="bq-muted">（{html.escape(c.table or "")}{f"，第{c.page}页" if c.page else ""}）</span>'
            if c.table or c.page else "") + "</li>"
         for c in failed)
-    return f'<div class="bq-checks"><p>⚠️ {len(checks)} 项交叉核对中有 {len(failed)} 项未通过：</p><ul>{items}</ul></div>'
+    return f'<div class="bq-checks"><p>{len(checks)} 项交叉核对中有 {len(failed)} 项未通过：</p><ul>{items}</ul></div>'
 
 
 PAGE_CSS = """
@@ -345,11 +460,13 @@ PAGE_CSS = """
 .bq-src-line b { font-weight: 600; color: var(--body-text-color-subdued); }
 .bq-src-quote { margin-top: 4px; padding: 4px 8px; border-radius: 4px; background: var(--background-fill-primary);
   font-family: var(--font-mono); white-space: pre-wrap; }
-.bq-src-img { display: block; max-width: 100%; height: auto; margin-top: 6px; border: 1px solid var(--border-color-primary);
-  border-radius: 4px; }
+#bq-chat .bq-src img.bq-src-img { display: block; width: auto !important; max-width: 100% !important; height: auto;
+  max-height: none !important; margin: 6px 0 0 !important; border: 1px solid var(--border-color-primary);
+  border-radius: 4px !important; }
+.bq-src-imgwrap { display: block; overflow-x: auto; }
 .bq-chart { margin: 12px 0 18px; }
 .bq-chart h4 { margin: 0 0 6px; }
-.bq-bar { display: grid; grid-template-columns: minmax(7em, 38%) 1fr auto; gap: 8px; align-items: center; margin: 3px 0;
+.bq-bar { display: grid; grid-template-columns: minmax(7em, 38%) 1fr 6.5em; gap: 8px; align-items: center; margin: 3px 0;
   font-size: 0.9em; }
 .bq-bar-label { overflow-wrap: anywhere; }
 .bq-bar-track { background: var(--background-fill-secondary); border-radius: 3px; height: 14px; }
@@ -362,5 +479,6 @@ PAGE_CSS = """
   .bq-bar-label { order: 1; }
   .bq-bar-value { order: 2; }
   .bq-bar-track { order: 3; grid-column: 1 / span 2; }
+  #bq-chat .bq-src img.bq-src-img { max-width: none !important; width: 160% !important; }
 }
 """

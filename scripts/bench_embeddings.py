@@ -124,7 +124,7 @@ def st_tokens(embedder: SentenceTransformerEmbedder, paragraph: str, docs: list[
     ids = tok(prefix + paragraph, add_special_tokens=False, verbose=False)["input_ids"]
     unk = f"{ids.count(tok.unk_token_id) / len(ids):.1%} of {len(ids)}"
     lengths = [len(tok(prefix + d, verbose=False)["input_ids"]) for d in docs]
-    limit = embedder.model.max_seq_length
+    limit = int(embedder.model.max_seq_length or tok.model_max_length)
     cut = sum(n > limit for n in lengths)
     return unk, f"{np.mean(lengths):.0f} (limit {limit}; {cut}/{len(docs)} truncated)"
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import SAMPLE, copy_home
+from fastapi.testclient import TestClient
 
 QUESTION = "车辆维护的预算是多少？"
 TOKEN = "test-admin-token-7f3a"

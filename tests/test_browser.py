@@ -1,0 +1,152 @@
+"""The real page in a real headless Chromium: ask, see the answer and its sources, ask a follow-up.
+
+Starts `python app.py` on a free loopback port with its own BUDGETQA_HOME (the sample is ingested on first
+start) and drives it with Playwright. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ANSWER_TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"app.py did not answer at {url} within {seconds}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run browser tests")
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    env = {**os.environ, "BUDGETQA_HOME": str(tmp / "home"), "BUDGETQA_EMBED_MODEL": "hash",
+           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env.pop("BUDGETQA_ADMIN_TOKEN", None)
+    log = tmp / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_for(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.locator("#bq-question textarea")
+    box.fill(question)
+    page.locator("#bq-send").click()
+
+
+def _chat(page, server: str, expect) -> None:  # type: ignore[no-untyped-def]
+    """Ask the two questions and check the answers and source cards."""
+    page.goto(server)
+    expect(page.locator("#bq-status")).to_contain_text("已导入", timeout=ANSWER_TIMEOUT_MS)
+    _ask(page, "车辆维护的预算是多少？")
+    chat = page.locator("#bq-chat")
+    first = chat.locator(".bq-answer").nth(0)
+    expect(first).to_contain_text("4.60", timeout=ANSWER_TIMEOUT_MS)
+    card = chat.locator(".bq-src", has_text="第22页").first
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("“三公”经费预算表")
+    image = card.locator("img.bq-src-img")
+    expect(image).to_have_count(1)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=image.element_handle(),
+                           timeout=ANSWER_TIMEOUT_MS)
+
+    _ask(page, "那公务接待费呢？")
+    second = chat.locator(".bq-answer").nth(1)
+    expect(second).to_contain_text("0.83", timeout=ANSWER_TIMEOUT_MS)
+    expect(second).to_contain_text("公务接待费")
+    # show the start of the latest answer, the way a reader would scroll to it
+    second.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollTo(0, 0)")
+
+
+def test_chat_with_sources_and_follow_up(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+            _chat(page, server, expect)
+            page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+            assert not outside, f"the page fetched from outside the server: {outside[:5]}"
+
+            phone = browser.new_page(locale="zh-CN", viewport={"width": 400, "height": 860}, is_mobile=True,
+                                     has_touch=True, device_scale_factor=2)
+            _chat(phone, server, expect)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 400, f"the page scrolls sideways at phone width ({width}px)"
+            phone.screenshot(path=str(ARTIFACTS / "chat_phone.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_documents_tab_shows_the_sample_and_charts(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 1000})
+            page.goto(server)
+            expect(page.locator("#bq-status")).to_contain_text("已导入", timeout=ANSWER_TIMEOUT_MS)
+            page.get_by_role("tab", name="文档").click()
+            expect(page.get_by_text("洛阳市西工区人民政府办公室").first).to_be_visible()
+            charts = page.locator(".bq-chart")
+            expect(charts).to_have_count(3, timeout=ANSWER_TIMEOUT_MS)
+            expect(charts.nth(2)).to_contain_text("公务接待费")
+            expect(page.locator(".bq-ok")).to_contain_text("全部通过")
+            page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
+
+            page.get_by_role("tab", name="管理").click()
+            expect(page.get_by_text("BUDGETQA_ADMIN_TOKEN").first).to_be_visible()
+        finally:
+            browser.close()
