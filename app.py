@@ -155,7 +155,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         names = [x["document"] for x in docs]
         return (_status(backend, docs), gr.Dropdown(choices=depts, value=d if d in depts else ALL),
                 gr.Dropdown(choices=years, value=y if y in years else ALL), gr.Dropdown(choices=kinds, value=k),
-                gr.Dataset(samples=[[q] for q in exs]), exs, pd.DataFrame(rows, columns=DOC_HEADERS),
+                gr.Dataset(samples=[[q] for q in exs], visible=bool(exs)), exs, pd.DataFrame(rows, columns=DOC_HEADERS),
                 gr.Dropdown(choices=names, value=names[0] if names else None),
                 gr.Dropdown(choices=names, value=None))
 

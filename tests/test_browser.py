@@ -99,8 +99,13 @@ def _chat(page, server: str, expect) -> None:  # type: ignore[no-untyped-def]
     second = chat.locator(".bq-answer").nth(1)
     expect(second).to_contain_text("0.83", timeout=ANSWER_TIMEOUT_MS)
     expect(second).to_contain_text("公务接待费")
-    # show the start of the latest answer, the way a reader would scroll to it
+    # once every cited-cell image has loaded (the chat stops auto-scrolling), show the start of the
+    # latest answer, the way a reader would scroll to it
+    page.wait_for_function("[...document.querySelectorAll('#bq-chat img.bq-src-img')].every(i => i.complete)",
+                           timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_timeout(500)
     second.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
     page.evaluate("window.scrollTo(0, 0)")
 
 

