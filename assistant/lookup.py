@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.understand import Query, norm, residual
+from assistant.understand import Query, expand, norm, residual
 from ingest.records import Fact
 
 GENERIC_COLUMNS = {"", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年收入合计", "本年支出合计", "决算", "预算",
@@ -38,6 +38,11 @@ def _labels(f: Fact) -> _Labels:
                    norm(f.table))
 
 
+def _bare(text: str) -> str:
+    """Without 预算/决算 and class markers: "收入预算总计" and "收入总计" name the same row."""
+    return re.sub(r"预算|决算|\((类|款|项)\)", "", text)
+
+
 def _lcs(a: str, b: str) -> int:
     """Length of the longest common substring (short strings: a simple DP is fast enough)."""
     best = 0
@@ -64,20 +69,29 @@ class FactIndex:
                 if (not departments or f.department in departments) and (not years or f.year in years)
                 and (kind is None or f.kind == kind)]
 
-    def score(self, i: int, query: Query, measure: str) -> Scored | None:
+    def _item_for(self, query: Query, lab: _Labels, memo: dict) -> tuple[str, list[tuple[str, str]], bool]:
+        """The item with the fact's table title taken out when the question names that table
+        ("…支出预算表中的会议费": the title's words name the table, not the item)."""
+        if lab.table not in memo:
+            title = re.sub(r"^20\d\d年?度?", "", lab.table)
+            if len(title) >= 6 and title in query.item:
+                item = query.item.replace(title, " ")
+                memo[lab.table] = (item, expand(item) if query.targets else [], True)
+            else:
+                memo[lab.table] = (query.item, query.targets, False)
+        return memo[lab.table]
+
+    def score(self, i: int, query: Query, measure: str, memo: dict | None = None) -> Scored | None:
         f, lab = self.facts[i], self.labels[i]
-        item = query.item
-        title = re.sub(r"^20\d\d年?度?", "", lab.table)
-        table_named = len(title) >= 6 and title in item
-        if table_named:  # "…支出预算表中的会议费": the title's words name the table, not the item
-            item = item.replace(title, " ")
+        item, targets, table_named = self._item_for(query, lab, {} if memo is None else memo)
         matched: list[str] = []
         score = 0.0
-        target_labels = {label for _w, label in query.targets}
-        target_words = {w for w, _label in query.targets}
+        target_labels = {label for _w, label in targets}
+        target_words = {w for w, _label in targets}
         row_hit = False
+        bare_item = _bare(item)
         for part in ([lab.row_leaf] + lab.row_parts[:-1]):
-            if len(part) >= 2 and part in item:
+            if len(part) >= 2 and (part in item or (len(_bare(part)) >= 2 and _bare(part) in bare_item)):
                 score += len(part) + (2 if part == lab.row_leaf else 0)
                 matched.append(part)
                 row_hit = True
@@ -85,8 +99,10 @@ class FactIndex:
         if not row_hit and lab.row_leaf:
             for label in target_labels:
                 if label == lab.row_leaf or (len(label) >= 4 and label in lab.row_leaf and len(lab.row_leaf) - len(label) <= 2):
-                    score += len(label) + 1
-                    matched += [w for w, lb in query.targets if lb == label]
+                    typed = [w for w, lb in targets if lb == label]
+                    # credit what the user typed: "工资" must not outweigh a printed "基本工资"
+                    score += max(len(w) for w in typed) + 1
+                    matched += typed
                     row_hit = True
                     break
         col_hit = False
@@ -99,12 +115,12 @@ class FactIndex:
                 col_hit = True
             elif part in target_labels or any(len(t) >= 4 and t in part for t in target_labels):
                 score += 4
-                matched += [w for w, lb in query.targets if lb == part or lb in part]
+                matched += [w for w, lb in targets if lb == part or lb in part]
                 col_hit = True
         if not row_hit and not col_hit and lab.row_leaf and len(lab.row_leaf) >= 3:
             common = _lcs(lab.row_leaf, item)
             if common >= max(4, int(0.4 * len(lab.row_leaf))):
-                score += common * 0.8
+                score += common * 0.8 - 0.3 * (len(lab.row_leaf) - common)
                 matched.append(lab.row_leaf)
                 row_hit = True
         if query.codes and f.row_code in query.codes:
@@ -141,6 +157,8 @@ class FactIndex:
                 return None
         elif measure == "share" and f.column != "占比":
             return None
+        elif measure == "completion" and f.column != "完成预算的比例":
+            return None
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
         score -= 0.6 * len(uncovered)
@@ -148,6 +166,7 @@ class FactIndex:
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8) -> list[Scored]:
-        out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure))]
+        memo: dict = {}
+        out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
         out.sort(key=lambda s: (-s.score, s.fact.page))
         return out[:limit]

@@ -116,6 +116,8 @@ class Assistant:
             return self._share(q, depts, years, kind)
         if q.measure in ("change_amount", "change_rate"):
             return self._change(q, depts, years, kind)
+        if q.measure in ("budget_gap", "completion"):
+            return self._budget_vs_final(q, depts, years, kind)
         return self._value(q, depts, years, kind)
 
     # ---- tools ----------------------------------------------------------------------------
@@ -183,8 +185,37 @@ class Assistant:
                     how = f"({fmt(a.value)} - {fmt(b.value)}) ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
                     return _computed(q, rate, "%", f"{a.year}年{label(a)}比{b.year}年变化{fmt(rate)}%", how, [a, b])
                 how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
-                return _computed(q, diff, a.unit, f"{a.year}年{label(a)}比{b.year}年{'增加' if diff >= 0 else '减少'}{fmt(abs(diff))}{a.unit}", how, [a, b])
+                return _computed(q, abs(diff), a.unit, f"{a.year}年{label(a)}比{b.year}年{'增加' if diff >= 0 else '减少'}{fmt(abs(diff))}{a.unit}", how, [a, b])
         return _not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+
+    def _budget_vs_final(self, q: Query, depts: list[str], years: list[int], kind: str | None) -> Answer:
+        """决算 documents print 预算数 beside 决算数: the gap between them, or the completion rate."""
+        if q.measure == "completion":
+            stated = self.lookup(q, depts, years, kind, "completion")
+            if stated:
+                f = stated[0].fact
+                text = f"{f.year}年{f.department}{f.row}完成预算的{fmt(f.value)}%。{where(f)}说明部分：{f.quote}"
+                return Answer(question=q.text, status="answered", answer=text, value=f.value, unit="%",
+                              citations=[cite(f)], department=f.department, year=f.year, item=q.item, measure=q.measure)
+        q.wants_budget_column = True
+        budget = [h for h in self.lookup(q, depts, years, kind) if "预算" in h.fact.column]
+        q.wants_budget_column = False
+        final = [h for h in self.lookup(q, depts, years, kind) if "决算" in h.fact.column]
+        if not budget or not final:
+            return _not_found(q.text, "没有同时找到该项目的预算数和决算数，无法比较。")
+        b, f = budget[0].fact, final[0].fact
+        if b.unit != f.unit:
+            return _not_found(q.text, "预算数和决算数的单位不同，无法比较。")
+        if q.measure == "completion":
+            if b.value == 0:
+                return _not_found(q.text, "预算数为0，无法计算完成比例。")
+            rate = round(f.value / b.value * 100, 2)
+            how = f"{fmt(f.value)} ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
+            return _computed(q, rate, "%", f"{label(f)}决算数为预算数的{fmt(rate)}%", how, [f, b])
+        gap = round(f.value - b.value, 2)
+        how = f"{fmt(f.value)} - {fmt(b.value)} = {fmt(gap)}"
+        word = "多" if gap >= 0 else "少"
+        return _computed(q, abs(gap), f.unit, f"{label(f)}决算数比预算数{word}{fmt(abs(gap))}{f.unit}", how, [f, b])
 
     def _previous_year(self, q: Query, depts: list[str], year: int, kind: str | None) -> Answer:
         """Last year's figure: from last year's document, else current minus the stated change."""
@@ -276,11 +307,24 @@ class Assistant:
         words = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", q.item) if len(w) >= 2]
         if fallback and not any(w[:2] in p.text for w in words):
             return _not_found(q.text, _nothing(q))
-        same = [x for x in self.retriever.passages if x.document == p.document and x.heading == p.heading]
-        body = "".join(x.text for x in same) if same else p.text
-        sentences = [s for s in re.split(r"(?<=[。；])", body) if s.strip()]
-        key = [s for s in sentences if "原因" in s] if re.search(r"为什么|原因", q.text) else []
-        quote = "".join(key or sentences)[:600]
+        why = bool(re.search(r"为什么|原因", q.text))
+        if why:
+            # the reason sentence about this item, from the best few passages
+            grams = {q.item[i:i + 2] for i in range(len(q.item) - 1)} - {"原因", "为什", "什么", "么比", "比上"}
+            best = None
+            for cand, _s in hits[:4]:
+                for sent in re.split(r"(?<=[。；])", cand.text):
+                    score = sum(g in sent for g in grams) + (3 if "原因" in sent else 0)
+                    if best is None or score > best[0]:
+                        best = (score, sent, cand)
+            if best is not None and best[0] > 3:
+                _sc, sent, p = best
+                quote = sent.strip()
+            else:
+                quote = p.text[:300]
+        else:
+            same = [x for x in self.retriever.passages if x.document == p.document and x.heading == p.heading]
+            quote = ("".join(x.text for x in same) if same else p.text)[:600]
         text = f"根据《{p.document}》第{p.page}页“{p.heading.split(' > ')[-1] if p.heading else '说明'}”：{quote}"
         cits = [Citation(document=p.document, page=p.page, heading=p.heading, quote=quote)]
         cits += [Citation(document=x.document, page=x.page, heading=x.heading, quote=x.text[:120]) for x, _ in hits[1:3]]

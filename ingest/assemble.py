@@ -12,7 +12,7 @@ from ingest.tables import ParsedTable, parse_grid
 from ingest.textnorm import clean
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
-_NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*\d+\s*表$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
+_NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d一二三四五六七八九十]*\s*表\s*[\d一二三四五六七八九十]*$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
 _DEPT = re.compile(r"(?:部门|单位)(?:名称)?\s*[:：]\s*([^\s单]+(?:\s*[^\s单]+)?)")
 
 

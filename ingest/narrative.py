@@ -15,6 +15,9 @@ _HEADINGS = [
 ]
 _PAGE_NO = re.compile(r"^[-—\s]*\d+[-—\s]*$")
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元|%)")
+_BUDGET_WORD = re.compile(r"^(.*?)(年初预算|全年预算|调整预算|预算数)(为|是)?$")
+_FINAL_WORD = re.compile(r"^(.*?)(支出决算|决算数|决算)(为|是)?$")
+_CLASS_PATH = re.compile(r"（[类款项]）|\([类款项]\)")
 _LEAD = re.compile(r"^(其中|主要是|主要为|包括|分别为|一是|二是|三是|四是|为|是|共|合计|总计)[:：，,]?")
 _MAX_PASSAGE = 700
 
@@ -91,7 +94,10 @@ def _subject(clause: str) -> str:
     while prev != s:
         prev, s = s, _LEAD.sub("", s).strip("：:，, ")
     s = re.sub(r"(年初预算为|支出预算为|预算安排|预算为|安排|为|是)$", "", s)
-    return s[-24:]
+    s = _CLASS_PATH.sub("", s)
+    tail = re.split(r"[:：]", s)[-1]
+    s = tail if len(tail) >= 2 else s
+    return s[-40:]
 
 
 def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
@@ -101,7 +107,12 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
     subject = ""  # carries over sentences: "公务接待费0.83万元，…。比2024年减少1.00万元"
     for sentence in re.split(r"(?<=[。；;])", passage.text):
         compared = re.search(r"[比较与]\S{0,10}?(20\d\d|上年|去年)", sentence) is not None
-        for clause in re.split(r"[，,；;。、]", sentence):
+        for clause in re.split(r"[，；;。、]|,(?!\d{3})", sentence):
+            if not _FIGURE.search(clause) and _CLASS_PATH.search(clause):
+                # "财政事务（款）行政运行（项）。年初预算为…": the item the next figures are about
+                tail = re.split(r"（类）|\(类\)", clause)[-1]
+                subject = _subject(_CLASS_PATH.sub("", tail)) or subject
+                continue
             for m in _FIGURE.finditer(clause):
                 before = clause[: m.start()]
                 value = float(m.group(1).replace(",", ""))
@@ -114,6 +125,16 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     row = row or subject
                 elif "占" in before and unit == "%":
                     col, row = "占比", subject or _subject(before.split("占")[0])
+                elif "完成" in before and unit == "%":
+                    col, row = "完成预算的比例", subject
+                elif (mb := _BUDGET_WORD.match(before.strip())) and unit != "%":
+                    col = mb.group(2) + ("数" if not mb.group(2).endswith("数") else "")
+                    row = _subject(mb.group(1)) or subject
+                    subject = row or subject
+                elif (mf := _FINAL_WORD.match(before.strip())) and unit != "%" and kind == "决算":
+                    col = "决算数"
+                    row = _subject(mf.group(1)) if _subject(mf.group(1)) not in ("", "支出") else subject
+                    subject = row or subject
                 else:
                     row = _subject(before) or subject
                     col = base_col

@@ -14,6 +14,10 @@ import pdfplumber
 from budgetqa.errors import DocumentError
 from ingest.grid import Grid, grid_from_table
 
+# Figures set in another font sit a few points off the line's baseline (Putuo's 决算 narrative):
+# a wider tolerance keeps "支出2940.05万元" on one line; lines are ~14 pt apart, so 5 is safe.
+Y_TOL = 5
+
 
 @dataclass
 class RawTable:
@@ -64,7 +68,7 @@ def _lines(page: Any, top: float, bottom: float) -> list[str]:
     if bottom - top < 1:
         return []
     crop = page.crop((x0, top, x1, bottom))
-    return [ln.strip() for ln in (crop.extract_text() or "").split("\n") if ln.strip()]
+    return [ln.strip() for ln in (crop.extract_text(y_tolerance=Y_TOL) or "").split("\n") if ln.strip()]
 
 
 def read_page(page: Any, number: int) -> RawPage:
@@ -85,9 +89,9 @@ def read_page(page: Any, number: int) -> RawPage:
                 for b in bboxes
             )
         )
-        raw.text = outside.extract_text() or ""
+        raw.text = outside.extract_text(y_tolerance=Y_TOL) or ""
     else:
-        raw.text = page.extract_text() or ""
+        raw.text = page.extract_text(y_tolerance=Y_TOL) or ""
     return raw
 
 
