@@ -15,20 +15,19 @@ def cite(f: Fact) -> Citation:
                     quote=f.quote if f.source == "table" else (f.quote or "")[:200], bbox=f.bbox)
 
 
+_GENERIC = ("", "合计", "金额", "小计", "预算数", "决算数", "总计", "本年收入合计", "本年支出合计")
+
+
 def label(f: Fact) -> str:
-    """What a figure is, in words: '公务用车运行维护费' or '行政运行（基本支出 / 人员经费 / 工资福利支出）'."""
+    """What a figure is, in words: '公务用车运行维护费', '行政运行（基本支出 / 人员经费 / 工资福利支出）',
+    or for a total row the column it stands in: '项目支出 / 其他运转类'."""
     row = (f.row or "").split(" / ")[-1]
-    col = f.column
-    generic = col in ("", "合计", "金额", "小计", "预算数", "决算数", "总计") or col.endswith(("/ 金额", "/ 合计"))
     if f.source == "narrative":
         return row
-    if row and row not in ("合计", "总计") and not generic:
-        return f"{row}（{col}）"
-    if row and not generic:
-        return row
-    if row and row not in ("合计", "总计"):
-        return row
-    return col.split(" / ")[-1] if col.split(" / ")[-1] not in ("小计", "合计") else col
+    cols = [p for p in f.column.split(" / ") if p not in _GENERIC]
+    if not row or row in ("合计", "总计") or row.endswith("合计"):
+        return " / ".join(cols) or row or f.column
+    return f"{row}（{' / '.join(cols)}）" if cols else row
 
 
 def where(f: Fact) -> str:

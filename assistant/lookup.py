@@ -20,6 +20,7 @@ class Scored:
     score: float
     matched: list[str]
     uncovered: str
+    table_named: bool = False
 
 
 @dataclass
@@ -43,18 +44,23 @@ def _bare(text: str) -> str:
     return re.sub(r"预算|决算|\((类|款|项)\)", "", text)
 
 
-def _lcs(a: str, b: str) -> int:
-    """Length of the longest common substring (short strings: a simple DP is fast enough)."""
-    best = 0
+def _common_part(a: str, b: str) -> str:
+    """The longest common substring (short strings: a simple DP is fast enough)."""
+    best, end = 0, 0
     prev = [0] * (len(b) + 1)
     for ca in a:
         cur = [0] * (len(b) + 1)
         for j, cb in enumerate(b, 1):
             if ca == cb:
                 cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
+                if cur[j] > best:
+                    best, end = cur[j], j
         prev = cur
-    return best
+    return b[end - best : end]
+
+
+def _lcs(a: str, b: str) -> int:
+    return len(_common_part(a, b))
 
 
 class FactIndex:
@@ -73,9 +79,12 @@ class FactIndex:
         """The item with the fact's table title taken out when the question names that table
         ("…支出预算表中的会议费": the title's words name the table, not the item)."""
         if lab.table not in memo:
-            title = re.sub(r"^20\d\d年?度?", "", lab.table)
-            if len(title) >= 6 and title in query.item:
-                item = query.item.replace(title, " ")
+            # "十一、2017年江苏省高级人民法院部门一般公共预算“三公”经费…支出预算表": the part after year and department
+            title = re.sub(r"^.*?20\d\d年?度?", "", lab.table)
+            title = re.sub(r"^.*?(部门|单位)(?=.{4,}表)", "", title) if not title.startswith(("部门收", "部门支")) else title
+            common = _common_part(title, query.item)
+            if len(common) >= 6 and (common == title or len(common) >= 10):
+                item = query.item.replace(common, " ")
                 memo[lab.table] = (item, expand(item) if query.targets else [], True)
             else:
                 memo[lab.table] = (query.item, query.targets, False)
@@ -134,7 +143,8 @@ class FactIndex:
         if col_hit and not row_hit:
             score += 1.0 if (not f.row or _TOTAL_ROW.match(norm(f.row))) else -1.5
         if row_hit and not col_hit:
-            score += 0.6 if lab.col_leaf in GENERIC_COLUMNS else 0.0
+            # a breakdown column (项目支出, 基本支出 …) the question did not ask for ranks below the row's total
+            score += 0.6 if lab.col_leaf in GENERIC_COLUMNS else -0.4
             if len(lab.col_parts) > 1 and lab.col_parts[0] not in GENERIC_COLUMNS and lab.col_parts[-1] not in GENERIC_COLUMNS:
                 score -= 0.8  # a breakdown column, not the row's total
         if any(p.startswith("其中") for p in f.column.split(" / ")):
@@ -149,7 +159,9 @@ class FactIndex:
             score += 0.8
         is_change = f.column.startswith(_CHANGE_COLS)
         if measure == "value":
-            if is_change or f.column in ("占比",) or f.unit == "%":
+            if is_change or f.column in ("占比", "完成预算的比例") or (f.unit == "%" and f.source == "narrative"):
+                return None
+            if query.count and f.unit in ("元", "万元", "亿元"):
                 return None
             score += 0.5 if f.source == "table" else 0
         elif measure in ("change_amount", "change_rate"):
@@ -162,11 +174,13 @@ class FactIndex:
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
         score -= 0.6 * len(uncovered)
-        return Scored(f, score, matched, uncovered)
+        return Scored(f, score, matched, uncovered, table_named)
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8) -> list[Scored]:
         memo: dict = {}
         out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
+        if any(s.table_named for s in out):  # the question names a table: answer from it
+            out = [s for s in out if s.table_named]
         out.sort(key=lambda s: (-s.score, s.fact.page))
         return out[:limit]

@@ -96,12 +96,16 @@ class Assistant:
         if not self.facts.facts and not self.retriever.passages:
             return _not_found(question, "还没有导入任何预算文件。请先导入 PDF。")
         q, _ctx = self._query(question, history)
+        if q.region_total and not q.narrative:
+            return _not_found(question, "已导入的是部门预算/决算文件，不包含全区（全市、全省）的汇总数据，无法回答。")
         if q.unknown_department and not department:
             return _not_found(question, f"已导入的文件中没有“{q.unknown_department}”的预算或决算，无法回答。")
         depts, years, kind = self._scope(q, department, year)
         missing = [y for y in years if depts and all(y not in self.years.get(d, []) for d in depts)]
         if q.previous_year and years and not q.years:
             return self._previous_year(q, depts, years[0], kind)
+        if missing and q.narrative:  # "2024年期末共有几辆车" is told in the 2025 document
+            return self._narrative(q, depts, [], kind)
         if missing:
             later = [y for d in depts for y in self.years.get(d, []) if y == missing[0] + 1]
             if q.previous_year or (later and q.measure == "value" and not q.narrative):
@@ -234,7 +238,7 @@ class Assistant:
         return _not_found(q.text, f"已导入的文件中没有{year - 1}年的该项数据，无法回答。")
 
     def _share(self, q: Query, depts: list[str], years: list[int], kind: str | None) -> Answer:
-        num_text, den_text = _share_parts(q.item)
+        num_text, den_text = _share_parts(q.rest or q.item)
         num_q = self._sub_query(num_text or q.item, q)
         stated = self.lookup(num_q, depts, years, kind, "share")
         if stated and (not den_text or _mentions(stated[0].fact.quote or "", den_text)):
@@ -324,7 +328,8 @@ class Assistant:
                 quote = p.text[:300]
         else:
             same = [x for x in self.retriever.passages if x.document == p.document and x.heading == p.heading]
-            quote = ("".join(x.text for x in same) if same else p.text)[:600]
+            body = "".join(x.text for x in same) if same else p.text
+            quote = _focus(body, q.item) or body[:1200]
         text = f"根据《{p.document}》第{p.page}页“{p.heading.split(' > ')[-1] if p.heading else '说明'}”：{quote}"
         cits = [Citation(document=p.document, page=p.page, heading=p.heading, quote=quote)]
         cits += [Citation(document=x.document, page=x.page, heading=x.heading, quote=x.text[:120]) for x, _ in hits[1:3]]
@@ -332,14 +337,37 @@ class Assistant:
                       year=p.year, item=q.item, measure="narrative")
 
 
+_GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容")
+
+
+def _focus(body: str, item: str) -> str | None:
+    """The sentences of a long passage that speak of the asked-about topic ("防范非法集资…有什么职责"),
+    or None when the question asks for the whole list ("主要职责有哪些")."""
+    topic = _GENERIC_ASK.sub(" ", item)
+    grams = {topic[i:i + 2] for i in range(len(topic) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", topic[i:i + 2])}
+    if len(grams) < 2:
+        return None
+    parts = [x for x in re.split(r"(?<=[。；])|(?=\d{1,2}\.[\u4e00-\u9fff])", body) if x and x.strip()]
+    scored = [(sum(g in x for g in grams), n) for n, x in enumerate(parts)]
+    best = max((sc for sc, _ in scored), default=0)
+    if best < 2:
+        return None
+    keep = sorted(n for sc, n in scored if sc >= max(2, best - 1))[:3]
+    return "".join(parts[n] for n in keep)
+
+
 def _share_parts(item: str) -> tuple[str, str]:
     """'人员经费占基本支出的百分之几' -> ('人员经费', '基本支出'); '项目支出中其他运转类占…' -> ('其他运转类', '项目支出')."""
     if "占" not in item:
         return item, ""
     num, den = item.split("占", 1)
+    den = re.sub(r"^(比例|比重|比)", "", den)
     den = re.sub(r"(的)?(比例|比重|百分比|百分之几|多少|多大|份额|几成).*$", "", den).strip("的 ")
     m = re.match(r"^在?(.+?)(?:里面|里|中|当中)(.+)$", num)
-    if m and not den:
+    m2 = re.match(r"^(.+?)在(.+?)(?:里面|里|中|当中)?$", num)
+    if m2 and not den:
+        num, den = m2.group(1), m2.group(2)
+    elif m and not den:
         den, num = m.group(1), m.group(2)
     elif m:
         num = m.group(2)

@@ -61,9 +61,12 @@ class Query:
     wants_budget_column: bool = False  # 预算数 asked for explicitly in a 决算
     measure: str = "value"
     item: str = ""  # the question with department, year and measure words removed
+    rest: str = ""  # the question with department and year removed (measure words kept)
     targets: list[tuple[str, str]] = field(default_factory=list)  # (word typed, label it stands for)
     codes: list[str] = field(default_factory=list)
     narrative: bool = False
+    count: bool = False  # asks how many (批次, 人, 辆): money figures do not answer it
+    region_total: bool = False  # asks for a whole region (全区), which department documents do not hold
 
 
 _NARRATIVE = re.compile(r"为什么|原因|职责|职能|哪些|哪几|哪两|哪三|指的是|包括什么|包括哪|什么是|是指|含义|构成|机构设置|内设|任务|目标|怎么|如何|介绍|说明一下|主要用于|用途|是什么")
@@ -106,6 +109,8 @@ def parse(question: str, known_departments: list[str]) -> Query:
             query.unknown_department = m.group(1)
     for m in _PLACE.finditer(q):
         place = m.group(1)
+        if not re.match(r".{0,6}?(政府|人民|财政|教育|委|局|厅|院|部|办)", q[m.end():]):
+            continue  # "区志办", "经费和区…": not a place that names another body
         if any(place.endswith(x) for x in _NOT_PLACE):
             continue
         names = query.departments or known_departments
@@ -129,7 +134,10 @@ def parse(question: str, known_departments: list[str]) -> Query:
         re.search(r"为什么|原因|是什么车|哪几类|什么内容|主要内容", rest))
     if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", rest) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
         query.measure = "sum"
+    query.rest = rest
     query.codes = _CODE.findall(rest)
+    query.count = bool(re.search(language()["count_pattern"], rest))
+    query.region_total = bool(re.search(r"全(区|市|省|县)", rest))
     for w in sorted({w for k in ("change_amount", "change_rate", "share", "sum", "difference", "previous_year")
                      for w in language()["measure"][k]}, key=len, reverse=True):
         rest = rest.replace(w, " ")
@@ -153,7 +161,7 @@ def expand(item: str) -> list[tuple[str, str]]:
 def residual(text: str, covered: list[str], label_chars: str = "") -> str:
     """What is left of `text` once the matched labels, filler words and characters the fact's own
     labels contain are taken out: what the question asks that this fact does not speak of."""
-    t = text
+    t = re.sub(r"\((类|款|项)\)", " ", text)
     for c in sorted(set(covered), key=len, reverse=True):
         if c:
             t = t.replace(c, " ")

@@ -88,7 +88,7 @@ def table_facts(tables: list[AssembledTable], document: str, department: str, ye
             facts.append(Fact(
                 document=document, department=department, year=year, kind=kind,  # type: ignore[arg-type]
                 table=t.info.title, table_type=t.info.table_type, page=c.page, row=c.row,
-                row_code=c.row_code, column=c.column, value=c.value, unit=t.info.unit, source="table",
+                row_code=c.row_code, column=c.column, value=c.value, unit=c.unit or t.info.unit, source="table",
                 quote=c.text, bbox=c.bbox, table_index=t.info.index,
             ))
     return facts

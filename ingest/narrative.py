@@ -123,6 +123,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     lead = before.split(word)[0]
                     row = "" if unit == "%" or re.search(r"[比较与]", lead) else _subject(lead.replace("各", ""))
                     row = row or subject
+                    subject = row
                 elif "占" in before and unit == "%":
                     col, row = "占比", subject or _subject(before.split("占")[0])
                 elif "完成" in before and unit == "%":

@@ -36,6 +36,10 @@ class ValueCell:
     text: str
     bbox: tuple[float, float, float, float]
     page: int
+    unit: str | None = None  # when the cell states its own unit ("≥95%")
+
+
+_PERCENT_CELL = re.compile(r"^[≥≤<>＞＜]?=?\s*(\d+(?:\.\d+)?)\s*%$")
 
 
 @dataclass
@@ -253,11 +257,15 @@ def _parse_form(grid: Grid, meta: set[int], meta_texts: list[str]) -> ParsedTabl
             c = grid.at[i][j]
             if c is None or id(c) in meta or not c.text:
                 continue
+            pct = _PERCENT_CELL.match(c.text) if c.row == i and c.col == j else None
             if c.row == i and c.col == j and is_money_text(c.raw):
                 value = parse_number(c.raw)
                 if value is not None:
                     label = " / ".join(left[-2:]) or None
                     table.cells.append(ValueCell(i, label, None, "", value, c.text, c.bbox, grid.page))
+            elif pct:  # performance targets: "预算执行率 ≥95%"
+                label = " / ".join(left[-2:]) or None
+                table.cells.append(ValueCell(i, label, None, "指标值", float(pct.group(1)), c.text, c.bbox, grid.page, "%"))
             elif c.text not in left and len(c.text) <= 40:
                 left.append(c.text)
     return table
