@@ -50,6 +50,7 @@ class Assistant:
                 if d.year not in self.years[d.department]:
                     self.years[d.department].append(d.year)
             self._version = version
+            self._rarity_cache: dict[str, float] = {}
 
     # ---- planning -------------------------------------------------------------------------
     def _query(self, question: str, history: list[dict] | None) -> tuple[Query, dict]:
@@ -132,6 +133,8 @@ class Assistant:
     def _value(self, q: Query, depts: list[str], years: list[int], kind: str | None) -> Answer:
         hits = self.lookup(q, depts, years, kind)
         if not hits:
+            if q.count or "多少" not in q.text:  # "下属有几个预算单位": the narrative may say
+                return self._narrative(q, depts, years, kind, fallback=True)
             return _not_found(q.text, _nothing(q))
         best = hits[0]
         f = best.fact
@@ -191,6 +194,15 @@ class Assistant:
                 how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
                 return _computed(q, abs(diff), a.unit, f"{a.year}年{label(a)}比{b.year}年{'增加' if diff >= 0 else '减少'}{fmt(abs(diff))}{a.unit}", how, [a, b])
         return _not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+
+    def _rarity(self, gram: str) -> float:
+        """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
+        cache = self._rarity_cache
+        if gram not in cache:
+            n = len(self.retriever.passages) or 1
+            df = sum(gram in p.text for p in self.retriever.passages)
+            cache[gram] = max(0.0, 1.0 - df / n) ** 2
+        return cache[gram]
 
     def _budget_vs_final(self, q: Query, depts: list[str], years: list[int], kind: str | None) -> Answer:
         """决算 documents print 预算数 beside 决算数: the gap between them, or the completion rate."""
@@ -308,19 +320,26 @@ class Assistant:
         if not hits:
             return _not_found(q.text, _nothing(q))
         p, _score = hits[0]
-        words = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", q.item) if len(w) >= 2]
-        if fallback and not any(w[:2] in p.text for w in words):
-            return _not_found(q.text, _nothing(q))
+        if fallback:
+            topic = _GENERIC_ASK.sub(" ", q.item)
+            grams = {topic[i:i + 2] for i in range(len(topic) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", topic[i:i + 2])}
+            if not grams or sum(g in p.heading + p.text for g in grams) < 0.6 * len(grams):
+                return _not_found(q.text, _nothing(q))
         why = bool(re.search(r"为什么|原因", q.text))
         if why:
             # the reason sentence about this item, from the best few passages
-            grams = {q.item[i:i + 2] for i in range(len(q.item) - 1)} - {"原因", "为什", "什么", "么比", "比上"}
+            topic = re.sub(r"为什么|为何|原因|比上年|比去年|与上年|上年|去年|增加|减少|增长|下降|的|了|是|什么", " ", q.item)
+            grams = {topic[i:i + 2] for i in range(len(topic) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", topic[i:i + 2])}
+            weight = {g: self._rarity(g) for g in grams}
             best = None
             for cand, _s in hits[:4]:
-                for sent in re.split(r"(?<=[。；])", cand.text):
-                    score = sum(g in sent for g in grams) + (3 if "原因" in sent else 0)
+                sents = [x for x in re.split(r"(?<=[。；])", cand.text) if x.strip()]
+                for k, sent in enumerate(sents):
+                    # the item is often named in the sentence before the one giving the reason
+                    window = (sents[k - 1] if k and "原因" in sent else "") + sent
+                    score = sum(w for g, w in weight.items() if g in window) + (3 if "原因" in sent else 0)
                     if best is None or score > best[0]:
-                        best = (score, sent, cand)
+                        best = (score, window, cand)
             if best is not None and best[0] > 3:
                 _sc, sent, p = best
                 quote = sent.strip()
@@ -337,7 +356,7 @@ class Assistant:
                       year=p.year, item=q.item, measure="narrative")
 
 
-_GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容")
+_GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容|有没有|有无|是否|几个|多少个|下属|为何|为什么|原因")
 
 
 def _focus(body: str, item: str) -> str | None:
@@ -361,7 +380,7 @@ def _share_parts(item: str) -> tuple[str, str]:
     if "占" not in item:
         return item, ""
     num, den = item.split("占", 1)
-    den = re.sub(r"^(比例|比重|比)", "", den)
+    den = re.sub(r"^(比例|比重|比)?(是|为)?", "", den)
     den = re.sub(r"(的)?(比例|比重|百分比|百分之几|多少|多大|份额|几成).*$", "", den).strip("的 ")
     m = re.match(r"^在?(.+?)(?:里面|里|中|当中)(.+)$", num)
     m2 = re.match(r"^(.+?)在(.+?)(?:里面|里|中|当中)?$", num)
@@ -371,7 +390,8 @@ def _share_parts(item: str) -> tuple[str, str]:
         den, num = m.group(1), m.group(2)
     elif m:
         num = m.group(2)
-    return num.strip("的 "), den
+    den = den.strip("的是为 ")
+    return num.strip("的 "), den if len(re.findall(r"[\u4e00-\u9fff]", den)) >= 2 else ""
 
 
 def _mentions(quote: str, text: str) -> bool:

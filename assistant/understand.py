@@ -131,7 +131,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
     if query.measure != "value":
         query.previous_year = False  # "比上年增加多少" asks for a change, not last year's figure
     query.narrative = (bool(_NARRATIVE.search(rest)) and query.measure == "value" and "多少" not in rest) or bool(
-        re.search(r"为什么|原因|是什么车|哪几类|什么内容|主要内容", rest))
+        re.search(r"为什么|为何|为啥|原因|是什么车|哪几类|什么内容|主要内容|有没有|有无|是否", rest))
     if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", rest) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
         query.measure = "sum"
     query.rest = rest
