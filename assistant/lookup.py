@@ -71,9 +71,20 @@ class FactIndex:
         self.labels = [_labels(f) for f in facts]
 
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
-        return [i for i, f in enumerate(self.facts)
-                if (not departments or f.department in departments) and (not years or f.year in years)
-                and (kind is None or f.kind == kind)]
+        """Indices, in store order, of the facts of these departments and years (empty: any) and kind.
+        Facts are grouped by (department, year) on first use, so a question scoped to one document
+        reads that document's facts, not the whole store (docs/BENCHMARKS.md, scaling)."""
+        if not departments and not years:
+            return [i for i, f in enumerate(self.facts) if kind is None or f.kind == kind]
+        size, groups = getattr(self, "_groups", (-1, {}))
+        if size != len(self.facts):
+            groups = {}
+            for i, f in enumerate(self.facts):
+                groups.setdefault((f.department, f.year), []).append(i)
+            self._groups = (len(self.facts), groups)
+        keys = [k for k in groups if (not departments or k[0] in departments) and (not years or k[1] in years)]
+        rows = groups[keys[0]] if len(keys) == 1 else sorted(i for k in keys for i in groups[k])
+        return [i for i in rows if kind is None or self.facts[i].kind == kind]
 
     def _item_for(self, query: Query, lab: _Labels, memo: dict) -> tuple[str, list[tuple[str, str]], bool]:
         """The item with the fact's table title taken out when the question names that table

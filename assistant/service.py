@@ -181,7 +181,11 @@ class Assistant:
         if years:
             cur = self.lookup(q, depts, years, kind)
             prev = self.lookup(q, depts, [years[0] - 1], kind) if cur else []
-            prev = [p for p in prev if label(p.fact) == label(cur[0].fact)] if cur else []
+            if cur:  # the same item last year: same label, else same row in the same kind of table
+                a0 = cur[0].fact
+                prev = ([p for p in prev if label(p.fact) == label(a0) and p.fact.table_type == a0.table_type]
+                        or [p for p in prev if label(p.fact) == label(a0)]
+                        or [p for p in prev if p.fact.row == a0.row and p.fact.table_type == a0.table_type])
             if cur and prev:
                 a, b = cur[0].fact, prev[0].fact
                 diff = round(a.value - b.value, 2)

@@ -80,11 +80,11 @@ def _measure(q: str) -> str:
         return "budget_gap"
     if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q):
         return "share"
+    if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少\(?(%|个百分点))", q):
+        return "change_rate"
     for name in ("change_rate", "change_amount", "share", "sum", "difference"):
         if any(w in q for w in m[name]):
             return name
-    if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少\(?(%|个百分点))", q):
-        return "change_rate"
     if re.search(r"比.{0,6}(增加|减少|增长|下降|多|少)", q) and "比例" not in q:
         return "change_amount"
     return "value"

@@ -111,7 +111,8 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
             if not _FIGURE.search(clause) and _CLASS_PATH.search(clause):
                 # "财政事务（款）行政运行（项）。年初预算为…": the item the next figures are about
                 tail = re.split(r"（类）|\(类\)", clause)[-1]
-                subject = _subject(_CLASS_PATH.sub("", tail)) or subject
+                levels = [_subject(x) for x in _CLASS_PATH.split(tail) if x.strip()]
+                subject = " / ".join(x for x in levels[-2:] if x) or subject
                 continue
             for m in _FIGURE.finditer(clause):
                 before = clause[: m.start()]

@@ -55,7 +55,7 @@ def _is_meta(cell: Cell, grid: Grid) -> bool:
         return True
     # a title typed into the grid: first row, spanning (nearly) the whole width
     spans_all = cell.col_end - cell.col >= grid.n_cols - 2 and grid.n_cols > 2
-    return cell.row == 0 and spans_all and cell.text.endswith("表")
+    return cell.row <= 1 and spans_all and (cell.text.endswith("表") or re.search(r"[预决]算表", cell.text) is not None)
 
 
 def _unique_cells(grid: Grid) -> list[Cell]:
