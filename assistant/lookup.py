@@ -160,6 +160,9 @@ class FactIndex:
                 score -= 0.8  # a breakdown column, not the row's total
         if any(p.startswith("其中") for p in f.column.split(" / ")):
             score -= 0.5
+        if (f.kind == "决算" and not query.wants_budget_column and "预算" in f.column and "决算" not in f.column
+                and measure == "value"):
+            return None  # asked what was spent: a budget column is not the answer
         if f.kind == "决算" and not query.wants_budget_column:
             score += 0.7 if "决算" in f.column else (-0.7 if "预算" in f.column else 0)
         if f.kind == "决算" and query.wants_budget_column:

@@ -97,6 +97,8 @@ class Assistant:
         if not self.facts.facts and not self.retriever.passages:
             return _not_found(question, "还没有导入任何预算文件。请先导入 PDF。")
         q, _ctx = self._query(question, history)
+        if q.sub_year and not q.narrative:
+            return _not_found(question, "预算和决算文件只有全年数，没有按月或按季度的执行数据，无法回答。")
         if q.region_total and not q.narrative:
             return _not_found(question, "已导入的是部门预算/决算文件，不包含全区（全市、全省）的汇总数据，无法回答。")
         if q.unknown_department and not department:
@@ -198,6 +200,26 @@ class Assistant:
                 how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
                 return _computed(q, abs(diff), a.unit, f"{a.year}年{label(a)}比{b.year}年{'增加' if diff >= 0 else '减少'}{fmt(abs(diff))}{a.unit}", how, [a, b])
         return _not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+
+    def _by_heading(self, q: Query, flt: dict) -> tuple[Any, float] | None:
+        """A passage whose own heading is what the question names ("主要职责" → "一、主要职能";
+        "名词解释里基本支出…" → "第三部分 名词解释 > 七、基本支出")."""
+        item = q.item.replace("职责", "职能").replace("组成", "构成")
+        best, best_key = None, (1, 1.0)  # at least two words of the heading named
+        for p in self.retriever.passages:
+            if not self.retriever._allowed(p, flt):
+                continue
+            levels = [re.sub(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|[“”\"]", "", h) for h in p.heading.split(" > ")]
+            leaf, parents = levels[-1], "".join(levels[:-1])
+            grams = {leaf[i:i + 2] for i in range(len(leaf) - 1)} - {"情况", "说明", "部门", "预算", "决算"}
+            up = {parents[i:i + 2] for i in range(len(parents) - 1)} - {"情况", "说明", "部门", "预算", "决算"}
+            n = sum(g in item for g in grams)
+            if not grams or n == 0:
+                continue
+            key = (n + sum(g in item for g in up), n / len(grams))
+            if key > best_key:
+                best, best_key = p, key
+        return (best, float(best_key[0])) if best is not None else None
 
     def _rarity(self, gram: str) -> float:
         """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
@@ -323,7 +345,7 @@ class Assistant:
         hits = self.retriever.search(q.text, flt)
         if not hits:
             return _not_found(q.text, _nothing(q))
-        p, _score = hits[0]
+        p, _score = self._by_heading(q, flt) or hits[0]
         if fallback:
             topic = _GENERIC_ASK.sub(" ", q.item)
             grams = {topic[i:i + 2] for i in range(len(topic) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", topic[i:i + 2])}

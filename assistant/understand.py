@@ -65,6 +65,7 @@ class Query:
     targets: list[tuple[str, str]] = field(default_factory=list)  # (word typed, label it stands for)
     codes: list[str] = field(default_factory=list)
     narrative: bool = False
+    sub_year: bool = False  # asks for part of a year (上半年, 三月): annual documents do not say
     count: bool = False  # asks how many (批次, 人, 辆): money figures do not answer it
     region_total: bool = False  # asks for a whole region (全区), which department documents do not hold
 
@@ -138,6 +139,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
     query.codes = _CODE.findall(rest)
     query.count = bool(re.search(language()["count_pattern"], rest))
     query.region_total = bool(re.search(r"全(区|市|省|县)", rest))
+    query.sub_year = bool(re.search(r"上半年|下半年|[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份", rest))
     for w in sorted({w for k in ("change_amount", "change_rate", "share", "sum", "difference", "previous_year")
                      for w in language()["measure"][k]}, key=len, reverse=True):
         rest = rest.replace(w, " ")

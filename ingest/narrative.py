@@ -20,6 +20,8 @@ _FINAL_WORD = re.compile(r"^(.*?)(支出决算|决算数|决算)(为|是)?$")
 _CLASS_PATH = re.compile(r"（[类款项]）|\([类款项]\)")
 _LEAD = re.compile(r"^(其中|主要是|主要为|包括|分别为|一是|二是|三是|四是|为|是|共|合计|总计)[:：，,]?")
 _MAX_PASSAGE = 700
+# a figure whose item is only one of these words says nothing findable ("支出决算为2940.05万元" alone)
+_TOO_GENERIC = {"支出", "收入", "合计", "总计", "其中", "资金", "经费", "金额", "共计", "单位价值"}
 
 
 @dataclass
@@ -64,6 +66,8 @@ def passages(pages: list[RawPage]) -> list[RawPassage]:
     for page in pages:
         if page.tables and len(page.text) < 150:
             continue  # a table page: its title lines are not narrative
+        if re.match(r"^\s*(\S{0,30}\s*)?目\s*录", page.text[:80]):
+            continue  # the table of contents repeats headings without their text
         for raw_line in page.text.split("\n"):
             line = clean(raw_line)
             if not line or _PAGE_NO.match(line):
@@ -141,7 +145,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     row = _subject(before) or subject
                     col = base_col
                     subject = row or subject
-                if row:
+                if row and row not in _TOO_GENERIC:
                     out.append(RawFigure(passage.page, row, col, value, unit, sentence.strip()))
                 before = ""
     return out
