@@ -19,7 +19,9 @@ _TOP_TOTAL = re.compile(r"^(合计|总计|本年收入合计|本年支出合计|
 _SUBSET = re.compile(r"^其中")
 _FUNCTION_OR_ECONOMIC = re.compile(r"^[235]\d\d(\d\d){0,2}$")
 # figures the narrative states that a table of the same document must also hold
-NARRATIVE_ITEMS = re.compile(r"^(“三公”经费|三公经费|因公出国（境）费|公务接待费|公务用车购置及运行费|公务用车购置费|公务用车运行维护费|基本支出|项目支出|收入总计|支出总计)$")
+NARRATIVE_ITEMS = re.compile(r"^(“三公”经费|三公经费|因公出国（境）费|公务接待费|公务用车购置及运行费|公务用车购置费|公务用车运行维护费|基本支出|项目支出|收入总计|支出总计|收入支出总计|收支总计|财政拨款收入支出总计|本年收入合计|本年支出合计)$")
+_TOTAL_ITEM = re.compile(r"总计$|合计$")  # a total stated as 0 is an error worth reporting, not an empty cell
+RATE_CHECK = "增减额与增减率一致"
 
 
 def _fmt(x: float) -> str:
@@ -57,7 +59,8 @@ def _group_total(cols: dict[str, Fact], prefix: tuple[str, ...]) -> float | None
     for path, f in under.items():
         if len(path) == len(prefix) + 1 and _TOTAL_LEAF.match(path[-1]):
             return f.value
-    children = {p[len(prefix)] for p in under if len(p) > len(prefix)}
+    # dict, not set: header order, the same in every process (set order follows the per-process str hash)
+    children = dict.fromkeys(p[len(prefix)] for p in under if len(p) > len(prefix))
     parts = [_group_total(cols, prefix + (c,)) for c in children if not _SUBSET.match(c)]
     return sum(p for p in parts if p is not None)
 
@@ -70,7 +73,7 @@ def column_sums(facts: list[Fact]) -> list[CheckResult]:
             f = cols[" / ".join(path)]
             if len(path) >= 2 and _TOTAL_LEAF.match(path[-1]):
                 parent = path[:-1]
-                siblings = {p[len(parent)] for p in paths if p[: len(parent)] == parent and len(p) > len(parent)}
+                siblings = dict.fromkeys(p[len(parent)] for p in paths if p[: len(parent)] == parent and len(p) > len(parent))
                 parts = [s for s in siblings if not _TOTAL_LEAF.match(s) and not _SUBSET.match(s)]
             elif len(path) == 1 and _TOP_TOTAL.match(path[0]):
                 parent = ()
@@ -129,7 +132,7 @@ def narrative_agrees(facts: list[Fact]) -> list[CheckResult]:
     for f in facts:
         if f.source != "narrative" or f.column not in ("预算数", "决算数") or not f.row:
             continue
-        if not NARRATIVE_ITEMS.match(f.row) or f.value == 0:
+        if not NARRATIVE_ITEMS.match(f.row) or (f.value == 0 and not _TOTAL_ITEM.search(f.row)):
             continue
         ok = (round(f.value, 2), f.unit) in table_values
         out.append(CheckResult(name=NARRATIVE_CHECK, ok=ok, table=None, page=f.page,
@@ -137,8 +140,31 @@ def narrative_agrees(facts: list[Fact]) -> list[CheckResult]:
     return out
 
 
+def rates_agree(facts: list[Fact]) -> list[CheckResult]:
+    """'减少63.14万元，下降2.09%' must agree with the stated figure: rate = change / last year's figure."""
+    out = []
+    nar = [f for f in facts if f.source == "narrative" and f.row]
+    for ch in nar:
+        word = next((w for w in ("增加", "减少") if ch.column == f"比上年{w}"), None)
+        if word is None or ch.unit == "%":
+            continue
+        same = [f for f in nar if f.document == ch.document and f.row == ch.row and f.page == ch.page]
+        rate = next((f for f in same if f.column.startswith("比上年") and f.unit == "%"), None)
+        cur = next((f for f in same if f.column in ("预算数", "决算数") and f.unit == ch.unit), None)
+        if rate is None or cur is None:
+            continue
+        prev = cur.value - ch.value if word == "增加" else cur.value + ch.value
+        if prev <= 0:
+            continue
+        expected = ch.value / prev * 100
+        out.append(CheckResult(name=RATE_CHECK, ok=abs(expected - rate.value) <= 0.01 + 1e-9, table=None, page=ch.page,
+                               detail=f"{ch.row}: {word}{_fmt(ch.value)}{ch.unit} on {_fmt(prev)} is {expected:.2f}%, "
+                                      f"the text says {rate.value:.2f}%"))
+    return out
+
+
 def run_checks(facts: list[Fact]) -> list[CheckResult]:
     results: list[CheckResult] = []
     for table_facts in _by_table(facts).values():
         results += column_sums(table_facts) + code_hierarchy(table_facts) + totals_balance(table_facts)
-    return results + narrative_agrees(facts)
+    return results + narrative_agrees(facts) + rates_agree(facts)

@@ -99,16 +99,20 @@ def test_putuo_final_accounts_read_yuan_and_columns():
     assert f is not None and f.row_code == "2010601"
 
 
-def test_putuo_rounding_difference_in_the_real_document_is_reported():
-    # the published document prints 302 商品和服务支出 171.07 while its items add up to 171.09
+def test_putuo_errors_in_the_published_document_are_reported():
     r = extract(PUTUO)
-    failed = [c for c in r.checks if not c.ok]
-    assert len(failed) == 1 and "171.07" in failed[0].detail
+    failed = sorted(c.detail for c in r.checks if not c.ok)
+    # the document prints 302 商品和服务支出 171.07 while its items add up to 171.09,
+    # and its text states 财政拨款收入支出总计 as 0.3万元, a figure no table holds
+    assert len(failed) == 2
+    assert any("171.07" in d for d in failed) and any("0.30" in d for d in failed)
 
 
-def test_injected_error_copy_differs_from_the_original():
+def test_injected_errors_are_found():
     bad, good = extract(PUTUO_INJECTED), extract(PUTUO)
     assert {f.table for f in bad.facts} != {f.table for f in good.facts}
+    new = {c.detail for c in bad.checks if not c.ok} - {c.detail for c in good.checks if not c.ok}
+    assert any("收入支出总计 0.00" in d for d in new), new  # "收入支出总计0万元" injected into the text
 
 
 @pytest.mark.parametrize("text,value", [("27,664.22", 27664.22), ("0.00", 0.0), ("1074.61", 1074.61),
