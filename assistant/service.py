@@ -23,9 +23,11 @@ _FOLLOW_UP = re.compile(r"^(那|那么|还有|再问|那个|它|其中)|呢[？?
 class Assistant:
     """Deterministic by default; answers are built from stored facts only."""
 
-    def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True):
+    def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
+                 llm: Any = None):
         self.store = store
         self.index = index
+        self.llm = llm  # optional chat model that phrases answers (assistant/llm.py)
         self.use_thesaurus = use_thesaurus
         self.use_tables = use_tables
         self._lock = threading.Lock()
@@ -90,6 +92,15 @@ class Assistant:
     # ---- the public call ------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
             year: int | None = None) -> Answer:
+        answer = self._answer(question, history, department, year)
+        if self.llm is not None:
+            from assistant.llm import phrase
+
+            answer = phrase(answer, self.llm)
+        return answer
+
+    def _answer(self, question: str, history: list[dict] | None, department: str | None,
+                year: int | None) -> Answer:
         question = (question or "").strip()
         self.refresh()
         if not question or not re.search(r"[\u4e00-\u9fffA-Za-z]", question):
@@ -467,4 +478,9 @@ def build_assistant(settings: Settings, with_index: bool = True) -> Assistant:
             index = lib.index
         except Exception:  # the keyword retriever still answers narrative questions
             index = None
-    return Assistant(lib.store, index)
+    llm = None
+    if settings.llm:
+        from assistant.llm import chat_model
+
+        llm = chat_model(settings.llm)
+    return Assistant(lib.store, index, llm=llm)
