@@ -91,8 +91,9 @@ class Assistant:
 
     # ---- the public call ------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
-            year: int | None = None) -> Answer:
-        answer = self._answer(question, history, department, year)
+            year: int | None = None, kind: str | None = None) -> Answer:
+        """Answer one question; department/year/kind narrow the documents (the page's filters)."""
+        answer = self._answer(question, history, department, year, kind)
         if self.llm is not None:
             from assistant.llm import phrase
 
@@ -100,7 +101,7 @@ class Assistant:
         return answer
 
     def _answer(self, question: str, history: list[dict] | None, department: str | None,
-                year: int | None) -> Answer:
+                year: int | None, kind_filter: str | None = None) -> Answer:
         question = (question or "").strip()
         self.refresh()
         if not question or not re.search(r"[\u4e00-\u9fffA-Za-z]", question):
@@ -115,6 +116,7 @@ class Assistant:
         if q.unknown_department and not department:
             return _not_found(question, f"已导入的文件中没有“{q.unknown_department}”的预算或决算，无法回答。")
         depts, years, kind = self._scope(q, department, year)
+        kind = kind_filter or kind
         missing = [y for y in years if depts and all(y not in self.years.get(d, []) for d in depts)]
         if q.previous_year and years and not q.years:
             return self._previous_year(q, depts, years[0], kind)
