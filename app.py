@@ -276,6 +276,17 @@ def build_app(settings: Settings) -> FastAPI:
     backend.start()
     app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
     app.state.backend = backend
+    ask_limit = 1024 * 1024  # a question with its history is a few KB; refuse bodies before parsing them
+    upload_limit = (settings.max_upload_mb + 1) * 1024 * 1024
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next: Any) -> Any:
+        size = int(request.headers.get("content-length") or 0)
+        limit = ask_limit if request.url.path == "/api/ask" else upload_limit
+        if request.url.path.startswith("/api/") and size > limit:
+            return JSONResponse({"error": f"请求过大（{size} 字节，上限 {limit} 字节）。"}, status_code=413)
+        return await call_next(request)
+
     add_api(app, backend)
     theme = gr.themes.Default(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei",
                                                        "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"],

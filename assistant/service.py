@@ -24,8 +24,9 @@ class Assistant:
     """Deterministic by default; answers are built from stored facts only."""
 
     def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
-                 llm: Any = None):
+                 llm: Any = None, max_chars: int = 2000):
         self.store = store
+        self.max_chars = max_chars
         self.index = index
         self.llm = llm  # optional chat model that phrases answers (assistant/llm.py)
         self.use_thesaurus = use_thesaurus
@@ -103,6 +104,8 @@ class Assistant:
     def _answer(self, question: str, history: list[dict] | None, department: str | None,
                 year: int | None, kind_filter: str | None = None) -> Answer:
         question = (question or "").strip()
+        if len(question) > self.max_chars:
+            return _not_found(question[:200], "问题太长，请简要地问一个关于部门预算或决算的问题。")
         self.refresh()
         if not question or not re.search(r"[\u4e00-\u9fffA-Za-z]", question):
             return _not_found(question, "请输入一个关于部门预算或决算的问题，例如“车辆维护的预算是多少？”")
@@ -463,9 +466,17 @@ def _computed(q: Query, value: float, unit: str, sentence: str, how: str, facts:
 
 
 def _last_answer(history: list[dict] | None) -> dict | None:
+    """The last answer in a client-sent history, keeping only well-typed fields (it is user input)."""
     for turn in reversed(history or []):
-        if turn.get("role") == "assistant" and isinstance(turn.get("answer"), dict):
-            return turn["answer"]
+        if isinstance(turn, dict) and turn.get("role") == "assistant" and isinstance(turn.get("answer"), dict):
+            a = turn["answer"]
+            year = a.get("year")
+            return {
+                "department": a["department"] if isinstance(a.get("department"), str) else None,
+                "year": int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None,
+                "item": a["item"][:200] if isinstance(a.get("item"), str) else None,
+                "measure": a["measure"] if isinstance(a.get("measure"), str) else None,
+            }
     return None
 
 
@@ -485,4 +496,4 @@ def build_assistant(settings: Settings, with_index: bool = True) -> Assistant:
         from assistant.llm import chat_model
 
         llm = chat_model(settings.llm)
-    return Assistant(lib.store, index, llm=llm)
+    return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars)

@@ -28,6 +28,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from budgetqa.library import Library, find_pdfs
 
     lib = Library(settings)
+    for line in lib.recovered:  # a previous ingest into this home was interrupted
+        print(f"budgetqa: {line}", file=sys.stderr)
     files = find_pdfs(args.paths)
     bar = tqdm(total=len(files), unit="file", disable=not sys.stderr.isatty() or len(files) < 2, file=sys.stderr)
     failed = 0
@@ -111,7 +113,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.grade import format_report, load_gold, run_eval
 
     gold = load_gold(args.gold)
-    report = run_eval(build_assistant(settings), gold)
+    bot = build_assistant(settings)
+    if not bot.store.documents():
+        raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
+    report = run_eval(bot, gold)
     if args.json:
         _print_json(report)
     else:

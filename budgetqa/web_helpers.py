@@ -247,6 +247,10 @@ class RegionImages:
             raise NotFound(f"没有名为 {document!r} 的文档。")
         if not 1 <= page <= int(row["pages"]):
             raise NotFound(f"{document} 没有第{page}页（共{row['pages']}页）。")
+        # only cells a stored fact cites: anyone may ask, so arbitrary boxes must not fill the cache
+        if not any(f.page == page and f.bbox and all(abs(a - b) < 0.6 for a, b in zip(f.bbox, box, strict=True))
+                   for f in self.store.facts(document=document) if f.source == "table"):
+            raise NotFound(f"{document} 第{page}页没有这个单元格。")
         key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}".encode()).hexdigest()
         out = self.cache_dir / f"{key}.png"
         if not out.exists():

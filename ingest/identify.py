@@ -15,7 +15,8 @@ def department_aliases() -> tuple[tuple[str, str], ...]:
     """(alias, canonical name), longest alias first."""
     raw = tomllib.loads((DATA / "departments.toml").read_text(encoding="utf-8"))
     pairs = [(a, d["name"]) for d in raw["department"] for a in [d["name"], *d["aliases"]]]
-    return tuple(sorted(set(pairs), key=lambda p: -len(p[0])))
+    # ties broken by the pair itself: set order differs between processes
+    return tuple(sorted(set(pairs), key=lambda p: (-len(p[0]), p)))
 
 
 def match_department(text: str) -> str | None:

@@ -1,5 +1,8 @@
 """Open a PDF with pdfplumber and read each page's tables (as grids, with the text above them)
-and the text outside them. Unreadable files raise DocumentError with the reason."""
+and the text outside them. Unreadable files raise DocumentError with the reason.
+
+Tables are found from their ruling lines; a page with no ruled table is also searched for tables
+printed without lines (columns of aligned words), kept only when a column is mostly money figures."""
 
 from __future__ import annotations
 
@@ -13,6 +16,10 @@ import pdfplumber
 
 from budgetqa.errors import DocumentError
 from ingest.grid import Grid, grid_from_table
+from ingest.textnorm import is_money_text
+
+_UNRULED = {"vertical_strategy": "text", "horizontal_strategy": "text"}
+_MIN_FIGURES = 3  # an unruled table needs a column with at least this many money figures
 
 # Figures set in another font sit a few points off the line's baseline (Putuo's 决算 narrative):
 # a wider tolerance keeps "支出2940.05万元" on one line; lines are ~14 pt apart, so 5 is safe.
@@ -35,12 +42,12 @@ class RawPage:
     tables: list[RawTable] = field(default_factory=list)
 
 
-@contextmanager
-def open_pdf(path: Path) -> Iterator[Any]:
-    """pdfplumber.open with one-line reasons for files that are not readable PDFs."""
+def check_header(path: Path) -> None:
+    """Refuse files that are not PDFs at all from their first bytes (cheap: no parser involved)."""
     name = path.name
     try:
-        head = path.read_bytes()[:1024]
+        with path.open("rb") as fh:
+            head = fh.read(1024)
     except OSError as exc:
         raise DocumentError(name, f"cannot be read ({exc.strerror}); check the path and permissions") from exc
     if not head:
@@ -48,11 +55,18 @@ def open_pdf(path: Path) -> Iterator[Any]:
     if b"%PDF" not in head:
         kind = "a Word/Excel (Office) file" if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")) else "not a PDF"
         raise DocumentError(name, f"is {kind}; export it as PDF first")
+
+
+@contextmanager
+def open_pdf(path: Path) -> Iterator[Any]:
+    """pdfplumber.open with one-line reasons for files that are not readable PDFs."""
+    name = path.name
+    check_header(path)
     try:
         pdf = pdfplumber.open(path)
         _ = pdf.pages  # parses the page tree: broken files fail here
     except Exception as exc:  # pdfminer raises many types for broken files
-        msg = type(exc).__name__ + (f" {exc}" if str(exc) else "")
+        msg = _describe(exc)
         if "Password" in msg or "Encrypt" in msg or "decrypt" in msg.lower():
             raise DocumentError(name, "is encrypted (password protected); ask the publisher for an open copy") from exc
         raise DocumentError(name, f"is a corrupt or truncated PDF ({msg[:80]}); re-download the file") from exc
@@ -60,6 +74,23 @@ def open_pdf(path: Path) -> Iterator[Any]:
         yield pdf
     finally:
         pdf.close()
+
+
+def _describe(exc: BaseException) -> str:
+    """'PdfminerException PDFPasswordIncorrect': pdfplumber wraps pdfminer's error, whose name is the reason."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo and len(parts) < 6:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        text = str(e) if not (e.args and all(isinstance(a, BaseException) for a in e.args)) else ""
+        parts.append(type(e).__name__ + (f" {text}" if text else ""))
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [x for x in (e.__cause__, e.__context__) if x is not None]
+    return " ".join(parts)
 
 
 def _lines(page: Any, top: float, bottom: float) -> list[str]:
@@ -71,8 +102,23 @@ def _lines(page: Any, top: float, bottom: float) -> list[str]:
     return [ln.strip() for ln in (crop.extract_text(y_tolerance=Y_TOL) or "").split("\n") if ln.strip()]
 
 
+def _has_figure_column(table: Any) -> bool:
+    rows = table.extract()
+    for j in range(1, max((len(r) for r in rows), default=0)):
+        filled = [r[j] for r in rows if j < len(r) and r[j]]
+        figures = [v for v in filled if is_money_text(v)]
+        if len(figures) >= _MIN_FIGURES and len(figures) >= 0.6 * len(filled):
+            return True
+    return False
+
+
+def unruled_tables(page: Any) -> list[Any]:
+    """Tables printed without ruling lines; prose found as a one-column "table" never qualifies."""
+    return [t for t in page.find_tables(_UNRULED) if _has_figure_column(t)]
+
+
 def read_page(page: Any, number: int) -> RawPage:
-    found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    found = sorted(page.find_tables() or unruled_tables(page), key=lambda t: t.bbox[1])
     raw = RawPage(number, float(page.width), float(page.height), "")
     prev_bottom = float(page.bbox[1])
     for t in found:
@@ -104,8 +150,14 @@ def read_pages(pdf: Any, name: str, max_pages: int) -> list[RawPage]:
     pages = []
     chars = 0
     for i, page in enumerate(pdf.pages, 1):
-        chars += len(page.chars)
-        pages.append(read_page(page, i))
+        try:
+            chars += len(page.chars)
+            pages.append(read_page(page, i))
+        except (DocumentError, MemoryError):
+            raise
+        except Exception as exc:  # a damaged page: pdfminer raises anything from KeyError to RecursionError
+            raise DocumentError(name, f"page {i} cannot be read ({_describe(exc)[:80]}); the file is damaged, "
+                                      "re-download it") from exc
         page.flush_cache()
     if chars == 0:
         raise DocumentError(name, "has no text layer (scanned images); run OCR on it first (e.g. ocrmypdf)")

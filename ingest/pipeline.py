@@ -7,13 +7,13 @@ import re
 import time
 from pathlib import Path
 
+from budgetqa.errors import DocumentError
 from ingest.assemble import assemble, table_facts
 from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees, run_checks
 from ingest.identify import identify
 from ingest.narrative import figures, passages
 from ingest.pdf_reader import open_pdf, read_pages
 from ingest.records import DocumentInfo, Fact, IngestReport, Passage
-from budgetqa.errors import DocumentError
 
 
 def sha256_of(path: Path) -> str:
@@ -42,6 +42,9 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
         pages = read_pages(pdf, name, max_pages)
     tables, hints = assemble(pages)
     head = "\n".join(p.text for p in pages[:2])
+    if not _looks_like_budget(name, pages, tables):
+        raise DocumentError(name, "is not a budget document (no 预算/决算 in its title, text or table titles); "
+                                  "only 部门预算 and 部门决算 PDFs can be ingested")
     department, year, kind = identify(name, head, hints)
     warnings = []
     if year is None:
@@ -62,9 +65,26 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
                               unit=fg.unit, source="narrative", quote=fg.quote))
     if not facts and not psg:
         warnings.append("no tables and no narrative were recognised")
-    checks = [c for c in run_checks(facts) if c.name != NARRATIVE_CHECK]
-    checks += narrative_agrees(facts + [f for f in (group_facts or []) if f.document != name])
     report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,
-                          checks=checks, warnings=warnings)
+                          checks=run_checks(facts), warnings=warnings)
+    report = with_group_checks(report, group_facts or [])
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
+
+
+def with_group_checks(report: IngestReport, group_facts: list[Fact]) -> IngestReport:
+    """The report with its narrative check re-run against the tables of the whole group (the other
+    part of a two-file publication may hold the tables the narrative quotes)."""
+    others = [f for f in group_facts if f.document != report.info.document]
+    checks = [c for c in report.checks if c.name != NARRATIVE_CHECK] + narrative_agrees(report.facts + others)
+    return report.model_copy(update={"checks": checks})
+
+
+_BUDGET_WORDS = re.compile(r"预算|决算")
+
+
+def _looks_like_budget(name: str, pages: list, tables: list) -> bool:
+    """A budget or final-accounts publication says so in its file name, on its first pages or in a table title."""
+    if _BUDGET_WORDS.search(name) or any(_BUDGET_WORDS.search(p.text) for p in pages[:3]):
+        return True
+    return any(_BUDGET_WORDS.search(t.info.title) or t.info.table_type != "other" for t in tables)

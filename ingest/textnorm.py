@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’（）《》、：；，。"
@@ -31,9 +32,10 @@ def parse_number(text: str | None) -> float | None:
     if not _MONEY.match(t):
         return None
     try:
-        return float(t.replace(",", "").replace("−", "-"))
+        value = float(t.replace(",", "").replace("−", "-"))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # 400 printed digits are an ID, not a sum of money
 
 
 def is_money_text(text: str | None) -> bool:
