@@ -17,10 +17,19 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the fact database; default SQLite file under home.",
+        description="SQLAlchemy URL of the fact database, e.g. postgresql://USER:PW@HOST:5432/DB "
+        "(psycopg 3); default SQLite file under home. See docs/SERVERS.md.",
     )
-    chroma_host: str | None = Field(default=None, description="Chroma server host; embedded when unset.")
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host (`chroma run`); embedded under home when unset."
+    )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(default=False, description="Talk HTTPS to the Chroma server.")
+    chroma_collection: str = Field(
+        default="budgetqa",
+        description="Chroma collection holding this library's vectors; give each library sharing a "
+        "Chroma server its own.",
+    )
     embed_model: str = Field(
         default="e5-small-packaged",
         description="'e5-small-packaged' (built from pip packages), 'hash' (tests), or a sentence-transformers path.",
