@@ -174,10 +174,11 @@ class Assistant:
     def _context(self, f: Fact) -> tuple[str, list[Citation]] | None:
         """The change from last year and its reason, when the narrative states them for this item."""
         name = (f.row or "").split(" / ")[-1] if f.source == "narrative" else label(f)
-        for g in self.facts.facts:
+        same_doc_year = [self.facts.facts[i] for i in self.facts.select([f.department], [f.year], None)]
+        for g in same_doc_year:
             if (g.source == "narrative" and g.department == f.department and g.year == f.year and g.row
                     and g.column.startswith("比上年") and g.unit != "%" and g.row == name):
-                rate = next((h for h in self.facts.facts if h.source == "narrative" and h.document == g.document
+                rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
                              and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
                 word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
                 s = f"比上年{word}{fmt(g.value)}{g.unit}" + (f"，{rate.column[3:5]}{fmt(rate.value)}%" if rate else "")
@@ -323,8 +324,8 @@ class Assistant:
         return sub
 
     def _total_for(self, f: Fact) -> Fact | None:
-        same_table = [g for g in self.facts.facts if g.document == f.document and g.table_index == f.table_index
-                      and g.source == "table"]
+        same_table = [g for g in (self.facts.facts[i] for i in self.facts.select([f.department], [f.year], None))
+                      if g.document == f.document and g.table_index == f.table_index and g.source == "table"]
         row_total = [g for g in same_table if g.column == f.column and (g.row or "") in ("合计", "总计")]
         col_total = [g for g in same_table if g.row == f.row and g.page == f.page and g.column in ("合计", "总计")]
         if f.column.split(" / ")[0] not in ("合计", "总计") and col_total and f.column not in ("合计", "总计"):
