@@ -76,7 +76,8 @@ class FactIndex:
         reads that document's facts, not the whole store (docs/BENCHMARKS.md, scaling)."""
         if not departments and not years:
             return [i for i, f in enumerate(self.facts) if kind is None or f.kind == kind]
-        size, groups = getattr(self, "_groups", (-1, {}))
+        cached: tuple[int, dict[tuple[str, int], list[int]]] = getattr(self, "_groups", (-1, {}))
+        size, groups = cached
         if size != len(self.facts):
             groups = {}
             for i, f in enumerate(self.facts):

@@ -481,17 +481,32 @@ def _last_answer(history: list[dict] | None) -> dict | None:
     return None
 
 
+class _LazyIndex:
+    """Opens the vector index (and loads the embedding model, seconds) on the first narrative
+    question: figure lookups never need it, so start-up and `budgetqa ask` stay fast."""
+
+    def __init__(self, lib: Any):
+        self._lib = lib
+        self._index: Any = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    def search(self, *args: Any, **kwargs: Any) -> list:
+        with self._lock:
+            if self._index is None and not self._failed:
+                try:
+                    self._index = self._lib.index
+                except Exception:  # the keyword retriever still answers narrative questions
+                    self._failed = True
+        return self._index.search(*args, **kwargs) if self._index is not None else []
+
+
 def build_assistant(settings: Settings, with_index: bool = True) -> Assistant:
     """The assistant over the store under settings.home (vector index when it can be opened)."""
     from budgetqa.library import Library
 
     lib = Library(settings)
-    index = None
-    if with_index:
-        try:
-            index = lib.index
-        except Exception:  # the keyword retriever still answers narrative questions
-            index = None
+    index = _LazyIndex(lib) if with_index else None
     llm = None
     if settings.llm:
         from assistant.llm import chat_model

@@ -106,10 +106,13 @@ def parse(question: str, known_departments: list[str]) -> Query:
             rest = rest.replace(name, " ")
     if not query.departments:
         m = _ORG.search(rest)
-        if m:
+        # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters
+        if m and not re.search(r"[表中年的里和及与在是度]", re.split(r"(?<=[省市区县])", m.group(1))[0]):
             query.unknown_department = m.group(1)
     for m in _PLACE.finditer(q):
         place = m.group(1)
+        if re.search(r"[表中年的里和及与在是度]", place):
+            continue
         if not re.match(r".{0,6}?(政府|人民|财政|教育|委|局|厅|院|部|办)", q[m.end():]):
             continue  # "区志办", "经费和区…": not a place that names another body
         if any(place.endswith(x) for x in _NOT_PLACE):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from budgetqa.errors import GoldFileError
 
@@ -27,21 +27,49 @@ class GoldItem(BaseModel):
     source: dict[str, Any] = Field(default_factory=dict)
     note: str = ""
 
+    @model_validator(mode="after")
+    def _gradable(self) -> GoldItem:
+        # an answer item with neither values nor keywords would count every non-refusal as correct
+        if self.expect == "answer" and not self.values and not self.answer_contains:
+            raise ValueError("an 'answer' item needs 'values' or 'answer_contains'")
+        if self.expect == "refuse" and (self.values or self.answer_contains):
+            raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
+        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%":
+            raise ValueError(f"unit {self.unit!r} is not one of 元, 万元, 亿元, %")
+        return self
+
 
 def load_gold(path: str | Path) -> list[GoldItem]:
     p = Path(path)
     if not p.exists():
         raise GoldFileError(f"{p}: gold file not found; give the path of a .jsonl file")
-    items = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldFileError(f"{p}: cannot read the gold file ({exc}); give a UTF-8 .jsonl file") from exc
+    items: list[GoldItem] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            items.append(GoldItem.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            first = str(exc).splitlines()[0][:120]
-            raise GoldFileError(f"{p}: line {n} is not a valid gold item ({first}); fix that line") from exc
+            item = GoldItem.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise GoldFileError(f"{p}: line {n} is not JSON ({exc.msg} at column {exc.colno}); fix that line") from exc
+        except ValidationError as exc:
+            raise GoldFileError(f"{p}: line {n} is not a valid gold item ({_first_error(exc)}); fix that line") from exc
+        if item.id in seen:
+            raise GoldFileError(f"{p}: line {n} repeats the id {item.id!r} of line {seen[item.id]}; ids must be unique")
+        seen[item.id] = n
+        items.append(item)
     return items
+
+
+def _first_error(exc: ValidationError) -> str:
+    """'expect: String should match pattern ...' — one line naming the field, not pydantic's banner."""
+    e = exc.errors()[0]
+    where = ".".join(str(x) for x in e.get("loc", ())) or "item"
+    return f"{where}: {e.get('msg', 'invalid')}"[:160].replace("\n", " ")
 
 
 def convert(value: float, unit: str | None, to: str | None) -> float | None:
@@ -77,14 +105,24 @@ def citation_ok(item: GoldItem, ans: dict) -> bool | None:
     return False
 
 
-def run_eval(assistant: Any, gold: list[GoldItem]) -> dict:
+def _ask(assistant: Any, question: str) -> dict:
+    """The answer JSON; an exception becomes a graded failure instead of ending the run."""
+    try:
+        return dict(assistant.ask(question).to_json())
+    except Exception as exc:  # the harness reports a crash on one question and goes on
+        return {"status": "error", "value": None, "unit": None, "citations": [],
+                "answer": f"{type(exc).__name__}: {exc}"}
+
+
+def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None = None) -> dict:
+    """Grade `assistant.ask` on every item. `timings`, when given, receives each answer's seconds."""
     by_kind: dict[str, list[bool]] = defaultdict(list)
     failures, cites = [], []
     tp = fp = fn = 0
     latencies = []
     for item in gold:
         t0 = time.perf_counter()
-        ans = assistant.ask(item.question).to_json()
+        ans = _ask(assistant, item.question)
         latencies.append(time.perf_counter() - t0)
         ok = is_correct(item, ans)
         by_kind[item.kind].append(ok)
@@ -102,6 +140,8 @@ def run_eval(assistant: Any, gold: list[GoldItem]) -> dict:
     total = sum(len(v) for v in by_kind.values())
     correct = sum(sum(v) for v in by_kind.values())
     lat = sorted(latencies)
+    if timings is not None:
+        timings.extend(latencies)
     return {
         "items": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
         "by_kind": {k: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(by_kind.items())},
@@ -114,14 +154,24 @@ def run_eval(assistant: Any, gold: list[GoldItem]) -> dict:
 
 
 def format_report(r: dict) -> str:
-    lines = [f"accuracy {r['correct']}/{r['items']} = {r['accuracy']:.1%}"]
+    """The report as a plain-text table, then the failures with the answer given."""
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{x:.1%}"
+
+    lines = [f"{'kind':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
     for k, v in r["by_kind"].items():
-        lines.append(f"  {k:<11} {v['correct']:>4}/{v['items']:<4} {v['accuracy']:.1%}")
-    lines.append(f"citation accuracy {r['citation_accuracy']}; refusal precision {r['refusal_precision']}, "
-                 f"recall {r['refusal_recall']}; median latency {r['latency_ms_p50']} ms")
+        lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
+    lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}", "",
+              f"citation accuracy   {pct(r['citation_accuracy']):<7}(an answer cites the gold file and page)",
+              f"refusal precision   {pct(r['refusal_precision']):<7}(of the questions refused, share that should be)",
+              f"refusal recall      {pct(r['refusal_recall']):<7}(of the questions to refuse, share refused)",
+              f"median latency      {r['latency_ms_p50']} ms"]
     if r["failures"]:
-        lines.append("failures:")
+        lines += ["", f"failures ({len(r['failures'])}):"]
         for f in r["failures"]:
-            lines.append(f"  {f['id']} [{f['kind']}] {f['question']} -> expected {f['expected']}; got {f['status']} "
-                         f"{f['value']} {f['unit'] or ''}: {re.sub(chr(10), ' ', f['answer'])[:100]}")
+            got = f"{f['status']} {'' if f['value'] is None else f['value']}{f['unit'] or ''}".strip()
+            lines.append(f"  {f['id']} [{f['kind']}] {f['question']}")
+            said = re.sub(r"\s+", " ", f["answer"])[:120]
+            lines.append(f"      expected {f['expected']}; got {got}: {said}")
     return "\n".join(lines)
