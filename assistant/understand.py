@@ -100,7 +100,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
             if name not in query.departments:
                 query.departments.append(name)
             rest = rest.replace(alias, " ")
-    for name in sorted(known_departments, key=len, reverse=True):
+    for name in sorted(known_departments, key=_longest_first):
         if name in rest:
             query.departments.append(name)
             rest = rest.replace(name, " ")
@@ -144,12 +144,17 @@ def parse(question: str, known_departments: list[str]) -> Query:
     query.region_total = bool(re.search(r"全(区|市|省|县)", rest))
     query.sub_year = bool(re.search(r"上半年|下半年|[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份", rest))
     for w in sorted({w for k in ("change_amount", "change_rate", "share", "sum", "difference", "previous_year")
-                     for w in language()["measure"][k]}, key=len, reverse=True):
+                     for w in language()["measure"][k]}, key=_longest_first):
         rest = rest.replace(w, " ")
     rest = re.sub(r"今年|本年|当年", " ", rest)
     query.item = re.sub(r"\s+", " ", rest).strip()
     query.targets = expand(query.item)
     return query
+
+
+def _longest_first(word: str) -> tuple[int, str]:
+    """Sort key: longer words first, ties by the word itself (never by set order, which varies per process)."""
+    return -len(word), word
 
 
 def expand(item: str) -> list[tuple[str, str]]:
@@ -167,10 +172,10 @@ def residual(text: str, covered: list[str], label_chars: str = "") -> str:
     """What is left of `text` once the matched labels, filler words and characters the fact's own
     labels contain are taken out: what the question asks that this fact does not speak of."""
     t = re.sub(r"\((类|款|项)\)", " ", text)
-    for c in sorted(set(covered), key=len, reverse=True):
+    for c in sorted(set(covered), key=_longest_first):
         if c:
             t = t.replace(c, " ")
-    for w in sorted(language()["filler"], key=len, reverse=True):
+    for w in sorted(language()["filler"], key=_longest_first):
         t = t.replace(w, " ")
     t = re.sub(r"[\s\d.%\x00()（）《》“”、,，:：—\-]+", "", t)
     return "".join(ch for ch in t if ch not in label_chars)

@@ -111,3 +111,26 @@ def test_every_number_is_grounded_on_the_real_gold_questions_too(multi):
         if bad:
             found[item.id] = (bad, ans["answer"][:120])
     assert not found, found
+
+
+def test_question_understanding_does_not_depend_on_the_process_hash_seed():
+    """Two processes (two app workers, or the app and `budgetqa ask`) must read a question the same way:
+    word lists held in sets must not be walked in set order, which varies with PYTHONHASHSEED."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, dataclasses; from assistant.understand import parse; from eval.grade import load_gold\n"
+        "qs = [g.question for f in ('seed', 'real') for g in load_gold(f'eval/gold/{f}.jsonl')]\n"
+        "depts = ['洛阳市西工区人民政府办公室', '中共江苏省委办公厅', '江苏省高级人民法院', '江苏省人民检察院']\n"
+        "print(json.dumps([dataclasses.asdict(parse(q, depts)) for q in qs], ensure_ascii=False))"
+    )
+    outs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    ]
+    parsed = json.loads(outs[0])
+    assert len(parsed) > 300 and outs[0] == outs[1] == outs[2]
