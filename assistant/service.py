@@ -223,9 +223,8 @@ class Assistant:
         "名词解释里基本支出…" → "第三部分 名词解释 > 七、基本支出")."""
         item = q.item.replace("职责", "职能").replace("组成", "构成")
         best, best_key = None, (1, 1.0)  # at least two words of the heading named
-        for p in self.retriever.passages:
-            if not self.retriever._allowed(p, flt):
-                continue
+        for i in self.retriever.candidates(flt):
+            p = self.retriever.passages[i]
             levels = [re.sub(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|[“”\"]", "", h) for h in p.heading.split(" > ")]
             leaf, parents = levels[-1], "".join(levels[:-1])
             grams = {leaf[i:i + 2] for i in range(len(leaf) - 1)} - {"情况", "说明", "部门", "预算", "决算"}
@@ -389,7 +388,8 @@ class Assistant:
             else:
                 quote = p.text[:300]
         else:
-            same = [x for x in self.retriever.passages if x.document == p.document and x.heading == p.heading]
+            mine = (self.retriever.passages[i] for i in self.retriever.candidates({"department": p.department}))
+            same = [x for x in mine if x.document == p.document and x.heading == p.heading]
             body = "".join(x.text for x in same) if same else p.text
             quote = _focus(body, q.item) or body[:1200]
         text = f"根据《{p.document}》第{p.page}页“{p.heading.split(' > ')[-1] if p.heading else '说明'}”：{quote}"

@@ -10,7 +10,7 @@ import jieba
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from ingest.records import Passage
@@ -37,40 +37,49 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     use_keywords: bool = True
     bm25: Any = None
+    _by_department: dict[str, list[int]] = PrivateAttr(default_factory=dict)
+    _by_chroma_key: dict[tuple[str, int], int] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
         if self.passages and self.use_keywords:
             self.bm25 = BM25Okapi([tokens(p.heading + p.text) for p in self.passages])
+        # built once, not per question: at thousands of documents these walks cost more than the search
+        seen: dict[str, int] = {}
+        for n, p in enumerate(self.passages):
+            self._by_department.setdefault(p.department, []).append(n)
+            self._by_chroma_key[(p.document, seen.get(p.document, 0))] = n  # chroma ids number passages per document
+            seen[p.document] = seen.get(p.document, 0) + 1
 
     def _allowed(self, p: Passage, flt: dict[str, Any]) -> bool:
         return all(getattr(p, key) in (v if isinstance(v, list) else [v]) for key, v in flt.items() if v)
+
+    def candidates(self, flt: dict[str, Any]) -> list[int]:
+        """Passage numbers the filter lets through, in store order; the department narrows first."""
+        dept = flt.get("department")
+        if dept:
+            pool = sorted(i for d in (dept if isinstance(dept, list) else [dept]) for i in self._by_department.get(d, []))
+        else:
+            pool = list(range(len(self.passages)))
+        return [i for i in pool if self._allowed(self.passages[i], flt)]
 
     def search(self, query: str, flt: dict[str, Any] | None = None) -> list[tuple[Passage, float]]:
         flt = flt or {}
         ranks: dict[int, float] = {}
         if self.bm25 is not None:
-            scores = self.bm25.get_scores(tokens(query))
-            order = [
-                i
-                for i in sorted(range(len(scores)), key=lambda i: -scores[i])
-                if scores[i] > 0 and self._allowed(self.passages[i], flt)
-            ][: self.k * 4]
+            pool = self.candidates(flt)
+            # scores of the allowed passages only, with the statistics (idf) of the whole library
+            scores = self.bm25.get_batch_scores(tokens(query), pool) if pool else []
+            order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
             for r, i in enumerate(order):
                 ranks[i] = ranks.get(i, 0) + 1 / (_RRF_K + r)
         if self.index is not None:
-            where = _where(flt)
-            by_key: dict[tuple[str, int], int] = {}
-            seen: dict[str, int] = {}
-            for n, p in enumerate(self.passages):  # chroma ids number passages within their document
-                by_key[(p.document, seen.get(p.document, 0))] = n
-                seen[p.document] = seen.get(p.document, 0) + 1
             hits = [
                 h
-                for h in self.index.search(query, k=self.k * 4, where=where)
+                for h in self.index.search(query, k=self.k * 4, where=_where(flt))
                 if h.meta.get("type") == "passage"
             ]
             for r, h in enumerate(hits):
-                i = by_key.get((h.meta["document"], _passage_number(h.id)))
+                i = self._by_chroma_key.get((h.meta["document"], _passage_number(h.id)))
                 if i is not None:
                     ranks[i] = ranks.get(i, 0) + 1 / (_RRF_K + r)
         best = sorted(ranks, key=lambda i: -ranks[i])[: self.k]
