@@ -33,7 +33,8 @@ def chat_model(spec: str) -> Any:
 
             return ChatOllama(model=rest, temperature=0)
     except ImportError as exc:
-        raise BudgetQAError(f"BUDGETQA_LLM={spec}: install {exc.name} (pip install {exc.name.replace('_', '-')})") from exc
+        name = exc.name or "langchain-openai"
+        raise BudgetQAError(f"BUDGETQA_LLM={spec}: install {name} (pip install {name.replace('_', '-')})") from exc
     raise BudgetQAError(f"BUDGETQA_LLM={spec}: use 'openai:MODEL@BASE_URL' or 'ollama:MODEL'")
 
 

@@ -9,9 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from conftest import SAMPLE
+from PIL import Image
 
 
 def _make_bad(folder: Path) -> dict[str, str]:

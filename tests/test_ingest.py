@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import JIANGSU_TABLES, JIANGSU_TEXT, PUTUO, PUTUO_INJECTED, ROOT, SAMPLE
+
 from ingest.pipeline import extract
 from ingest.textnorm import clean, parse_number
 
