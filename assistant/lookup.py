@@ -39,6 +39,11 @@ def _labels(f: Fact) -> _Labels:
                    norm(f.table))
 
 
+def labels_of(facts: list[Fact]) -> list[_Labels]:
+    """The normalized labels FactIndex matches on; a caller that reloads per document keeps them."""
+    return [_labels(f) for f in facts]
+
+
 def _bare(text: str) -> str:
     """Without 预算/决算 and class markers: "收入预算总计" and "收入总计" name the same row."""
     return re.sub(r"预算|决算|\((类|款|项)\)", "", text)
@@ -66,9 +71,9 @@ def _lcs(a: str, b: str) -> int:
 class FactIndex:
     """All facts in memory with their normalized labels (tens of thousands fit easily)."""
 
-    def __init__(self, facts: list[Fact]):
+    def __init__(self, facts: list[Fact], labels: list[_Labels] | None = None):
         self.facts = facts
-        self.labels = [_labels(f) for f in facts]
+        self.labels = labels if labels is not None else labels_of(facts)
 
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
         """Indices, in store order, of the facts of these departments and years (empty: any) and kind.

@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.compose import cite, fmt, label, where
-from assistant.lookup import FactIndex, Scored
+from assistant.lookup import FactIndex, Scored, labels_of
 from assistant.records import Answer, Citation
 from assistant.understand import Query, parse
 from budgetqa.settings import Settings
-from ingest.records import Fact
+from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
-from vectorstore.hybrid import HybridRetriever
+from vectorstore.hybrid import HybridRetriever, term_freqs
 
 _MIN_SCORE = 2.0
 _MAX_UNCOVERED = 2
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|再问|那个|它|其中)|呢[？?]?$")
+
+
+@dataclass
+class _Loaded:
+    """One stored document as the assistant holds it, with what is costly to make again: the facts'
+    normalized labels and the passages' BM25 term counts."""
+
+    facts: list[Fact]
+    labels: list[Any]
+    passages: list[Passage]
+    freqs: list[dict[str, int]]
+
+    @classmethod
+    def of(cls, facts: list[Fact], passages: list[Passage], use_tables: bool) -> _Loaded:
+        if not use_tables:
+            facts = [f for f in facts if f.source == "narrative"]
+        return cls(facts, labels_of(facts), passages, [term_freqs(p) for p in passages])
 
 
 class Assistant:
@@ -33,22 +51,33 @@ class Assistant:
         self.use_tables = use_tables
         self._lock = threading.Lock()
         self._version: str | None = None
+        self._loaded: dict[int, _Loaded] = {}  # document row id → what was read of it
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload facts and passages when the store changed (another process may have ingested)."""
+        """Reload when the store changed (another process may have ingested): the documents saved or
+        removed since the last load are read again, the others kept (`_Loaded`)."""
         version = self.store.version()
         if version == self._version:
             return
         with self._lock:
-            facts = self.store.facts()
-            if not self.use_tables:
-                facts = [f for f in facts if f.source == "narrative"]
-            self.facts = FactIndex(facts)
-            self.retriever = HybridRetriever(passages=self.store.passages(), index=self.index)
-            self.departments = sorted({f.department for f in facts} | {d.department for d in self.store.document_infos()})
+            if version == self._version:  # another thread reloaded meanwhile
+                return
+            ids = self.store.document_ids()
+            new = sorted(i for i in ids if i not in self._loaded)
+            facts_of, passages_of = (self.store.facts_of(new), self.store.passages_of(new)) if new else ({}, {})
+            for i in new:
+                self._loaded[i] = _Loaded.of(facts_of[i], passages_of[i], self.use_tables)
+            self._loaded = {i: self._loaded[i] for i in sorted(ids)}  # store order: row ids grow with each save
+            docs = list(self._loaded.values())
+            facts = [f for d in docs for f in d.facts]
+            self.facts = FactIndex(facts, [x for d in docs for x in d.labels])
+            self.retriever = HybridRetriever(passages=[p for d in docs for p in d.passages], index=self.index,
+                                             freqs=[x for d in docs for x in d.freqs])
+            infos = self.store.document_infos()
+            self.departments = sorted({f.department for f in facts} | {d.department for d in infos})
             self.years: dict[str, list[int]] = {}
-            for d in self.store.document_infos():
+            for d in infos:
                 self.years.setdefault(d.department, [])
                 if d.year not in self.years[d.department]:
                     self.years[d.department].append(d.year)

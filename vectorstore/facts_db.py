@@ -348,6 +348,29 @@ class FactStore:
                 for r in c.execute(select(passages.c.data).order_by(passages.c.id))
             ]
 
+    def document_ids(self) -> dict[int, str]:
+        """Row id → document name. Saving a document again gives it a new row id, so an id that stayed
+        is a document whose facts and passages did not change (`Assistant.refresh` reloads by this)."""
+        with self.engine.connect() as c:
+            return {r[0]: r[1] for r in c.execute(select(documents.c.id, documents.c.document))}
+
+    def facts_of(self, doc_ids: list[int]) -> dict[int, list[Fact]]:
+        """The facts of these document rows, each document's in store order."""
+        return self._of(facts, Fact, doc_ids)  # type: ignore[return-value]
+
+    def passages_of(self, doc_ids: list[int]) -> dict[int, list[Passage]]:
+        return self._of(passages, Passage, doc_ids)  # type: ignore[return-value]
+
+    def _of(self, table: Table, model: type[Fact] | type[Passage], doc_ids: list[int]) -> dict[int, list]:
+        out: dict[int, list] = {i: [] for i in doc_ids}
+        with self.engine.connect() as c:
+            for start in range(0, len(doc_ids), 500):  # bounded IN lists
+                q = (select(table.c.doc_id, table.c.data).where(table.c.doc_id.in_(doc_ids[start:start + 500]))
+                     .order_by(table.c.id))
+                for doc_id, data in c.execute(q):
+                    out[doc_id].append(model.model_validate_json(data))
+        return out
+
     def version(self) -> str:
         """Changes whenever a document is added, replaced, rechecked or removed, by any process."""
         with self.engine.connect() as c:

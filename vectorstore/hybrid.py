@@ -28,6 +28,33 @@ def tokens(text: str) -> list[str]:
     return words + bigrams
 
 
+def term_freqs(p: Passage) -> dict[str, int]:
+    """A passage's BM25 terms and their counts, in first-occurrence order (as rank_bm25 counts them)."""
+    freqs: dict[str, int] = {}
+    for w in tokens(p.heading + p.text):
+        freqs[w] = freqs.get(w, 0) + 1
+    return freqs
+
+
+class _BM25(BM25Okapi):
+    """BM25Okapi over term counts made once per passage: tokenizing (jieba) is most of loading a large
+    library, so a reload after another process's ingest counts only the changed documents' passages."""
+
+    def _initialize(self, corpus: list[dict[str, int]]) -> dict[str, int]:  # type: ignore[override]
+        nd: dict[str, int] = {}  # word -> number of passages with the word
+        total = 0
+        for frequencies in corpus:
+            n = sum(frequencies.values())
+            self.doc_len.append(n)
+            total += n
+            self.doc_freqs.append(frequencies)
+            for word in frequencies:
+                nd[word] = nd.get(word, 0) + 1
+            self.corpus_size += 1
+        self.avgdl = total / self.corpus_size
+        return nd
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over narrative passages; `filter` keys: department, year, kind."""
 
@@ -36,13 +63,14 @@ class HybridRetriever(BaseRetriever):
     index: Any = None  # vectorstore.index.VectorIndex, or None for keyword-only
     k: int = 5
     use_keywords: bool = True
+    freqs: list[dict[str, int]] | None = None  # term_freqs of each passage, when the caller keeps them
     bm25: Any = None
     _by_department: dict[str, list[int]] = PrivateAttr(default_factory=dict)
     _by_chroma_key: dict[tuple[str, int], int] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: Any) -> None:
         if self.passages and self.use_keywords:
-            self.bm25 = BM25Okapi([tokens(p.heading + p.text) for p in self.passages])
+            self.bm25 = _BM25(self.freqs if self.freqs is not None else [term_freqs(p) for p in self.passages])
         # built once, not per question: at thousands of documents these walks cost more than the search
         seen: dict[str, int] = {}
         for n, p in enumerate(self.passages):
@@ -79,9 +107,9 @@ class HybridRetriever(BaseRetriever):
                 if h.meta.get("type") == "passage"
             ]
             for r, h in enumerate(hits):
-                i = self._by_chroma_key.get((h.meta["document"], _passage_number(h.id)))
-                if i is not None:
-                    ranks[i] = ranks.get(i, 0) + 1 / (_RRF_K + r)
+                n = self._by_chroma_key.get((h.meta["document"], _passage_number(h.id)))
+                if n is not None:
+                    ranks[n] = ranks.get(n, 0) + 1 / (_RRF_K + r)
         best = sorted(ranks, key=lambda i: -ranks[i])[: self.k]
         return [(self.passages[i], ranks[i]) for i in best]
 
