@@ -156,3 +156,28 @@ def relabel(report: IngestReport, copy: int) -> IngestReport:
         "facts": [f.model_copy(update=common) for f in report.facts],
         "passages": [p.model_copy(update=common) for p in report.passages],
     })
+
+
+# docs/BENCHMARKS.md is written by two scripts: scripts/benchmark.py writes the file, scripts/bench_servers.py
+# its own marked section, which benchmark.py keeps when it writes the file again.
+def _marks(name: str) -> tuple[str, str]:
+    return f"<!-- begin {name}: written by scripts/{name}.py -->", f"<!-- end {name} -->"
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Put `body` between the section's marks in `path`, replacing what stood there, or append it."""
+    begin, end = _marks(name)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"{begin}\n{body.strip()}\n{end}\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text, encoding="utf-8")
+
+
+def sections(path: Path) -> str:
+    """The marked sections `path` holds, to be written again after a regenerated report."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return "".join("\n" + m.group(0) + "\n" for m in re.finditer(r"<!-- begin (\w+):.*?<!-- end \1 -->", text, re.S))
