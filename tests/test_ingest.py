@@ -87,6 +87,19 @@ def test_jiangsu_tables_pdf_with_thousands_separators():
     assert all(c.ok for c in r.checks)
 
 
+def test_department_named_beside_its_label_is_not_a_column_header():
+    """人大 2019 公开表九: "部门：" | "江苏省人大常委会办公厅" above a header with 合计 | “三公”经费 (…) | 会议费."""
+    r = extract(ROOT / "tests" / "pdfs" / "江苏省人大常委会办公厅2019年部门预算公开表.pdf")
+    assert r.info.department == "江苏省人大常委会办公厅" and r.info.year == 2019
+    sangong = [f for f in r.facts if f.page == 9]
+    assert {f.column: f.value for f in sangong} == {
+        "合计": 2600.71, "“三公”经费 / 小计": 767.6, "“三公”经费 / 因公出国（境）费": 199.25,
+        "“三公”经费 / 公务用车购置及运行维护费 / 小计": 183.6,
+        "“三公”经费 / 公务用车购置及运行维护费 / 公务用车运行维护费": 183.6,
+        "“三公”经费 / 公务接待费": 384.75, "会议费": 1469.73, "培训费": 363.38}
+    assert all(c.ok for c in r.checks), [c.detail for c in r.checks if not c.ok]
+
+
 def test_jiangsu_narrative_pdf_is_the_same_department_year():
     r = extract(JIANGSU_TEXT)
     assert r.info.group == "中共江苏省委办公厅|2019|预算" and r.info.part == "narrative"
