@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ingest.grid import Cell, Grid
-from ingest.textnorm import is_integer_text, is_money_text, parse_number
+from ingest.textnorm import clean, is_integer_text, is_money_text, parse_number
 
 _META = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*\d+\s*表$|^表[一二三四五六七八九十]+$")
 _CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$")
@@ -94,8 +97,32 @@ def _header_paths(grid: Grid, first_data: int, meta: set[int]) -> list[list[str]
         c = grid.at[first_data][j] if first_data < grid.n_rows else None
         if c is not None and c.text in _SPLIT_CODE and c.row == first_data:
             path.append(c.text)
-        paths.append(path)
+        paths.append(_join_wrapped(path))
     return paths
+
+
+@lru_cache(maxsize=1)
+def _wrapped_terms() -> frozenset[str]:
+    raw = tomllib.loads((Path(__file__).parent / "data" / "header_terms.toml").read_text(encoding="utf-8"))
+    return frozenset(clean(t) for t in raw["terms"])
+
+
+def _join_wrapped(path: list[str]) -> list[str]:
+    """["“三公”经费", "公务接", "待费"] → ["“三公”经费", "公务接待费"]: a heading the grid read as cells
+    stacked in its column, put together when the parts join into a heading of data/header_terms.toml."""
+    out: list[str] = []
+    i = 0
+    while i < len(path):
+        for n in (3, 2):
+            parts = path[i : i + n]
+            if len(parts) == n and "".join(parts) in _wrapped_terms() and not set(parts) & _wrapped_terms():
+                out.append("".join(parts))
+                i += n
+                break
+        else:
+            out.append(path[i])
+            i += 1
+    return out
 
 
 def _column_role(grid: Grid, j: int, path: list[str], rows: range, meta: set[int]) -> str:

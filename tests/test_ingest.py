@@ -149,3 +149,17 @@ def test_cli_ingest_is_idempotent_and_documents_json(tmp_path: Path):
     assert len(docs) == 1
     d = json.loads(docs[0])
     assert d["department"] == "洛阳市西工区人民政府办公室" and d["checks_failed"] == 0 and d["facts"] > 362
+
+
+def test_headings_wrapped_into_stacked_cells_are_joined():
+    """省检察院 2018 / 省法院 2017 三公 tables: the grid reads "公务接" and "待费" as two header cells."""
+    from ingest.tables import _join_wrapped
+
+    assert _join_wrapped(["“三公”经费", "公务接", "待费"]) == ["“三公”经费", "公务接待费"]
+    assert _join_wrapped(["“三公”经费", "因公出国", "（境）费"]) == ["“三公”经费", "因公出国（境）费"]
+    assert _join_wrapped(["公务用车购置及运行维护费", "公务用车", "运行维护", "费"]) == [
+        "公务用车购置及运行维护费", "公务用车运行维护费"]
+    assert _join_wrapped(["会议", "费"]) == ["会议费"]
+    # parts that are headings of their own stay apart; unknown joins are left alone
+    assert _join_wrapped(["基本支出", "人员经费"]) == ["基本支出", "人员经费"]
+    assert _join_wrapped(["项目", "支出"]) == ["项目支出"] and _join_wrapped(["项目", "名称"]) == ["项目", "名称"]
