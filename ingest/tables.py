@@ -239,11 +239,11 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
     """
     cells = _unique_cells(grid)
     meta = {id(c) for c in cells if _is_meta(c, grid)}
-    for c in cells:  # "部门：" | "江苏省人大常委会办公厅": the name in the next cell is the label's, not a header
-        if id(c) in meta and _META_LABEL_ONLY.search(c.text) and c.col_end + 1 < grid.n_cols:
-            value = grid.at[c.row][c.col_end + 1]
-            if value is not None and value.row == c.row and not is_money_text(value.raw):
-                meta.add(id(value))
+    for tag in cells:  # "部门：" | "江苏省人大常委会办公厅": the name in the next cell is the label's, not a header
+        if id(tag) in meta and _META_LABEL_ONLY.search(tag.text) and tag.col_end + 1 < grid.n_cols:
+            beside = grid.at[tag.row][tag.col_end + 1]
+            if beside is not None and beside.row == tag.row and not is_money_text(beside.raw):
+                meta.add(id(beside))
     meta_texts = [c.raw for c in cells if id(c) in meta]
     if no_header:
         return _parse_form(grid, meta, meta_texts)
