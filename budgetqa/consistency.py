@@ -238,7 +238,7 @@ def expected_vectors(store: FactStore, document: str, passages: list[Passage] | 
     from vectorstore.index import vector_entries
 
     if passages is None:
-        passages = [p for p in store.passages() if p.document == document]
+        passages = store.passages(document=document)
     if facts is None:
         facts = store.facts(document=document)
     ids, texts, _ = vector_entries(document, facts, passages)
@@ -261,7 +261,7 @@ def _reindex_if_needed(store: FactStore, index: Any, document: str) -> bool:
     want = expected_vectors(store, document)
     if want == index.stored(document).get(document, {}):
         return False
-    passages = [p for p in store.passages() if p.document == document]
+    passages = store.passages(document=document)
     index.replace_document(document, store.facts(document=document), passages)
     return True
 
@@ -274,7 +274,7 @@ def _rebuild_report(store: FactStore, row: dict) -> IngestReport:
     return IngestReport(info=info, tables=saved.get("tables", []), checks=saved.get("checks", []),
                         warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
                         facts=store.facts(document=row["document"]),
-                        passages=[p for p in store.passages() if p.document == row["document"]])
+                        passages=store.passages(document=row["document"]))
 
 
 def check_store(settings: Settings, repair: bool = False) -> list[str]:

@@ -167,7 +167,7 @@ def worker(questions: Path) -> dict:
     other = FactStore(s.db_url)  # another process's writer
     info = lib.store.document_infos()[0]
     same = IngestReport(info=info, facts=other.facts(document=info.document),
-                        passages=[p for p in lib.store.passages() if p.document == info.document])
+                        passages=other.passages(document=info.document))
     reloads = {}
     for what, write in (("recheck", lambda: other.replace_checks(info.document, other.checks(info.document))),
                         ("save", lambda: other.save(same))):  # re-checked; saved again (as a new ingest is)

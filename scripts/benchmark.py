@@ -545,7 +545,7 @@ def main() -> None:
         lib.index.embedder = CachedEmbedder(lib.index.embedder, args.cache)
         for d in lib.store.documents():
             lib.index.replace_document(d["document"], lib.store.facts(document=d["document"]),
-                                       [p for p in lib.store.passages() if p.document == d["document"]])
+                                       lib.store.passages(document=d["document"]))
 
     print("warm latency", flush=True)
     r["warm"] = {"seed": bench_warm(lib_s, _figure_items("seed", "seed_heldout")),

@@ -380,7 +380,7 @@ def _document_state(home: Path, name: str) -> dict:
     store = FactStore(_settings(home).db_url)
     row = next((d for d in store.documents() if d["document"] == name), None)
     return {"in_sql": row is not None, "facts": len(store.facts(document=name)),
-            "passages": sum(1 for p in store.passages() if p.document == name),
+            "passages": len(store.passages(document=name)),
             "other_facts": len(store.facts(document=SAMPLE.name)), "version_row": row and row["sha256"]}
 
 

@@ -341,12 +341,12 @@ class FactStore:
         with self.engine.connect() as c:
             return [Fact.model_validate_json(r[0]) for r in c.execute(q)]
 
-    def passages(self) -> list[Passage]:
+    def passages(self, document: str | None = None) -> list[Passage]:
+        q = select(passages.c.data).order_by(passages.c.id)
+        if document:
+            q = q.join(documents, passages.c.doc_id == documents.c.id).where(documents.c.document == document)
         with self.engine.connect() as c:
-            return [
-                Passage.model_validate_json(r[0])
-                for r in c.execute(select(passages.c.data).order_by(passages.c.id))
-            ]
+            return [Passage.model_validate_json(r[0]) for r in c.execute(q)]
 
     def document_ids(self) -> dict[int, str]:
         """Row id → document name. Saving a document again gives it a new row id, so an id that stayed
