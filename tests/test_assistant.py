@@ -82,14 +82,19 @@ def test_department_and_year_scope_in_a_multi_document_store(multi):
     assert multi.ask("省委办公厅2016年三公经费是多少").status == "not_found"
 
 
-def test_every_number_in_every_gold_answer_is_grounded(bot):
-    gold = load_gold(ROOT / "eval" / "gold" / "seed.jsonl")
+def _ungrounded_answers(assistant: Assistant, gold_file: str) -> dict:
+    """Gold id → (numbers the answer states that its citations do not hold, the answer's start)."""
     found = {}
-    for item in gold:
-        ans = bot.ask(item.question).to_json()
+    for item in load_gold(ROOT / "eval" / "gold" / gold_file):
+        ans = assistant.ask(item.question).to_json()
         bad = ungrounded(ans["answer"], ans)
         if bad:
             found[item.id] = (bad, ans["answer"][:120])
+    return found
+
+
+def test_every_number_in_every_gold_answer_is_grounded(bot):
+    found = _ungrounded_answers(bot, "seed.jsonl")
     assert not found, found
 
 
@@ -103,13 +108,7 @@ def test_gold_slice_accuracy_does_not_regress(bot):
 def test_every_number_is_grounded_on_the_real_gold_questions_too(multi):
     """The real gold set asked of a store holding four of its documents: answered or refused,
     no answer may state a number its citations do not hold."""
-    gold = load_gold(ROOT / "eval" / "gold" / "real.jsonl")
-    found = {}
-    for item in gold:
-        ans = multi.ask(item.question).to_json()
-        bad = ungrounded(ans["answer"], ans)
-        if bad:
-            found[item.id] = (bad, ans["answer"][:120])
+    found = _ungrounded_answers(multi, "real.jsonl")
     assert not found, found
 
 
