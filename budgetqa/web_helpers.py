@@ -210,6 +210,11 @@ class Backend:
 
 # --------------------------------------------------------------------------- cited page regions
 
+# PDFium (pypdfium2, which pdfplumber's to_image uses) is not thread-safe, and the web server answers
+# requests on several threads: two source cards rendered at once crashed the app (a segfault in
+# libpdfium, seen in a CI run whose laptop and phone pages asked together).
+_PDFIUM = threading.Lock()
+
 
 def _clip(box: tuple[float, float, float, float], page_box: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
     return (max(box[0], page_box[0]), max(box[1], page_box[1]), min(box[2], page_box[2]), min(box[3], page_box[3]))
@@ -261,7 +266,7 @@ class RegionImages:
         import pdfplumber
 
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with pdfplumber.open(pdf_path) as pdf:
+        with _PDFIUM, pdfplumber.open(pdf_path) as pdf:  # to_image renders with PDFium: one thread at a time
             page = pdf.pages[page_no - 1]
             cell = _clip((box[0], box[1], box[2], box[3]), page.bbox)
             im = page.crop(cell_region(page, cell)).to_image(resolution=110)
