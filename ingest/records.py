@@ -7,6 +7,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Kind = Literal["预算", "决算"]
+# 部门预算 covers a department with all its units; 单位预算 one unit (Shanghai publishes both)
+Scope = Literal["部门", "单位"]
+# what a figure measures: an amount of money or a count, the change or growth rate the document
+# states, a share, a completion rate, or a performance target (an indicator's bound)
+Measure = Literal["amount", "count", "change", "change_rate", "share", "completion", "target"]
+Comparison = Literal["≤", "≥", "=", "<", ">"]
 
 
 class Fact(BaseModel):
@@ -23,8 +29,13 @@ class Fact(BaseModel):
     row_code: str | None = Field(default=None, description="Classification code of the row (e.g. 2010301).")
     column: str = Field(default="", description="Full column header path, outermost first, joined by ' / '.")
     value: float
-    unit: str = Field(description="元, 万元, 亿元 or %.")
+    unit: str = Field(description="元, 万元, 亿元, %, or the count unit the document states (人, 辆, 个, 项, 次 …).")
     source: Literal["table", "narrative"] = "table"
+    scope: Scope = Field(default="部门", description="部门预算 or 单位预算 of the document.")
+    measure: Measure = Field(default="amount", description="What the figure measures.")
+    comparison: Comparison | None = Field(
+        default=None, description="For a performance target stated as a bound (≤200人次), its sign."
+    )
     quote: str | None = Field(default=None, description="Printed cell text, or the sentence for narrative facts.")
     bbox: tuple[float, float, float, float] | None = Field(
         default=None, description="Cell box on the page (x0, top, x1, bottom) in PDF points."
@@ -76,6 +87,7 @@ class DocumentInfo(BaseModel):
     kind: Kind
     pages: int
     sha256: str
+    scope: Scope = "部门"
     group: str = Field(description="department|year|kind: several files (text + tables) form one group.")
     part: Literal["full", "narrative", "tables"] = "full"
 
