@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
     page_timeout_s: float = Field(default=60.0, description="Per-file ingest time limit in seconds.")
     max_pages: int = Field(default=1000, description="Files with more pages are refused.")
+    log_level: str = Field(default="INFO", description="Least level written to HOME/budgetqa.log (DEBUG, INFO, WARNING, ERROR).")
 
     @property
     def db_url(self) -> str:
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "budgetqa.log"
 
     @property
     def chroma_dir(self) -> Path:
