@@ -76,7 +76,7 @@ def _sizes_mb(kind: str, s: Settings, servers_dir: Path | None) -> dict:
 
 def bench_ingest(s: Settings, pdfs: list[Path]) -> dict:
     """One process, one file after another, facts and vectors (hash)."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(s)
     _ = lib.index
@@ -98,7 +98,7 @@ def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
 
     shares = [pdfs[i::procs] for i in range(procs)]
     t0 = time.perf_counter()
-    running = [subprocess.Popen([sys.executable, "-m", "budgetqa.cli", "ingest", *map(str, share)],
+    running = [subprocess.Popen([sys.executable, "-m", "cli", "ingest", *map(str, share)],
                                 env=_env(s.model_copy(update={"home": s.home / f"p{i}"})),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                for i, share in enumerate(shares)]
@@ -117,7 +117,7 @@ def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
 
 def grow(s: Settings, base: list[IngestReport], upto: int, state: dict) -> dict:
     """Save relabelled copies (facts) and index their passages until the store holds `upto` documents."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(s)
     save_s = index_s = 0.0
@@ -142,7 +142,7 @@ def grow(s: Settings, base: list[IngestReport], upto: int, state: dict) -> dict:
 def worker(questions: Path) -> dict:
     """In a fresh process on the stores in the environment: load, ask, reload after another writer."""
     from assistant.service import Assistant
-    from budgetqa.library import Library
+    from library import Library
     from vectorstore.facts_db import FactStore
 
     s = load_settings()

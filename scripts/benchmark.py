@@ -65,7 +65,7 @@ def _figure_items(*names: str) -> list[GoldItem]:
 
 def bench_ingest(home: Path, pdfs: list[Path], model: str, cache: Path, index: bool) -> tuple[Any, list[dict]]:
     """Ingest one file at a time; per file wall seconds, pages, facts, passages."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(settings_for(home, model, cache))
     if index:
@@ -157,8 +157,8 @@ def worker_phases(home: Path, model: str) -> dict:
     """Where a fresh process spends its time before the first answer (run in a subprocess)."""
     t0 = time.perf_counter()
     from assistant.service import Assistant
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     t_import = time.perf_counter()
     lib = Library(Settings(home=home, embed_model=model))
@@ -178,8 +178,8 @@ def worker_phases(home: Path, model: str) -> dict:
 def worker_scale(home: Path) -> dict:
     """Load the assistant over a (large) store and time figure lookups, with a breakdown (subprocess)."""
     from assistant.service import Assistant
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     rss0 = current_rss_mb()
     lib = Library(Settings(home=home, embed_model="hash"))
@@ -287,7 +287,7 @@ def _subprocess_json(args: list[str]) -> dict:
 def bench_scaling(home: Path, base_reports: list[Any], sizes: list[int], cache: Path) -> list[dict]:
     """Grow one store to each size (real reports first, then relabelled copies), index the passages with
     the hash embedder, and measure each size in a fresh process."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(settings_for(home, "hash", cache))
     rows, n, copy = [], 0, 0

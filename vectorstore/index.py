@@ -69,7 +69,7 @@ def vector_entries(
     document: str, facts: list[Fact], passages: list[Passage]
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """(ids, texts, metadatas) of a document's vectors: what replace_document writes and
-    budgetqa.consistency compares the index against."""
+    library.check compares the index against."""
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []

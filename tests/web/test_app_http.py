@@ -194,7 +194,8 @@ def test_upload_is_disabled_without_a_configured_token(sample_home: Path, tmp_pa
 
 
 def test_upload_helpers_sanitize_names() -> None:
-    from budgetqa.web_helpers import UploadRejected, safe_pdf_name
+    from budgetqa.errors import UploadRejected
+    from web.uploads import safe_pdf_name
 
     assert safe_pdf_name("../../a/b/预算.pdf") == "预算.pdf"
     assert safe_pdf_name("C:\\Users\\x\\决算.PDF") == "决算.PDF"
