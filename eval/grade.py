@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from budgetqa.errors import GoldFileError
-
-_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+from budgetqa.vocabulary import convert, is_money, vocabulary
 
 
 class GoldItem(BaseModel):
@@ -34,8 +33,10 @@ class GoldItem(BaseModel):
             raise ValueError("an 'answer' item needs 'values' or 'answer_contains'")
         if self.expect == "refuse" and (self.values or self.answer_contains):
             raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
-        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%":
-            raise ValueError(f"unit {self.unit!r} is not one of 元, 万元, 亿元, %")
+        v = vocabulary()
+        if self.unit is not None and not is_money(self.unit) and self.unit not in v.count_units | {v.percent}:
+            raise ValueError(f"unit {self.unit!r} is not a money unit ({', '.join(v.money_scale)}), % or a count unit "
+                             f"({', '.join(sorted(v.count_units))})")
         return self
 
 
@@ -70,14 +71,6 @@ def _first_error(exc: ValidationError) -> str:
     e = exc.errors()[0]
     where = ".".join(str(x) for x in e.get("loc", ())) or "item"
     return f"{where}: {e.get('msg', 'invalid')}"[:160].replace("\n", " ")
-
-
-def convert(value: float, unit: str | None, to: str | None) -> float | None:
-    if unit == to or to is None or unit is None:
-        return value
-    if unit in _TO_YUAN and to in _TO_YUAN:
-        return value * _TO_YUAN[unit] / _TO_YUAN[to]
-    return None
 
 
 def is_correct(item: GoldItem, ans: dict) -> bool:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
+from budgetqa.vocabulary import class_of, is_expenditure_function, is_subtotal, is_total_row
 from ingest.records import Fact
-
-_FUNCTION_CLASS = re.compile(r"^2\d\d$")  # 功能分类 类级 codes (201 一般公共服务支出 ...); 1xx are revenue codes
-_TOTAL_ROW = re.compile(r"^(合计|总计|支出合计|本年支出合计)$")
 
 
 def _expenditure_tables(facts: list[Fact]) -> list[list[Fact]]:
@@ -24,7 +22,8 @@ def _expenditure_tables(facts: list[Fact]) -> list[list[Fact]]:
 def _row_value(row_facts: list[Fact]) -> Fact:
     """The row's 合计 column when printed, else its first column."""
     for f in row_facts:
-        if f.column.split(" / ")[0] in ("合计", "总计", "本年支出合计", "金额"):
+        top = f.column.split(" / ")[0]
+        if is_total_row(top) or top == "金额":
             return f
     return row_facts[0]
 
@@ -36,19 +35,19 @@ def spending_by_function(facts: list[Fact]) -> tuple[list[tuple[str, float]], st
         for f in table:
             if f.row_code and f.unit != "%":
                 rows.setdefault(f.row_code, []).append(f)
-        classes = {c: _row_value(fs) for c, fs in rows.items() if _FUNCTION_CLASS.match(c)}
+        classes = {c: _row_value(fs) for c, fs in rows.items() if is_expenditure_function(c, "类")}
         if classes:
             picked = [classes[c] for c in sorted(classes)]
             note = f"{picked[0].table}，第{picked[0].page}页，{picked[0].unit}"
             return [(f"{f.row_code} {(f.row or '').split(' / ')[-1]}", f.value) for f in picked], note
         # only 项 rows printed: add the most detailed rows up to their class (201xxxx -> 201)
-        leaves = {c: _row_value(fs) for c, fs in rows.items() if re.match(r"^2\d{6}$", c)}
+        leaves = {c: _row_value(fs) for c, fs in rows.items() if is_expenditure_function(c, "项")}
         if leaves:
             sums: dict[str, float] = {}
             names: dict[str, list[str]] = {}
             for code, f in sorted(leaves.items()):
-                sums[code[:3]] = sums.get(code[:3], 0.0) + f.value
-                names.setdefault(code[:3], []).append((f.row or "").split(" / ")[-1])
+                sums[class_of(code)] = sums.get(class_of(code), 0.0) + f.value
+                names.setdefault(class_of(code), []).append((f.row or "").split(" / ")[-1])
             first = next(iter(leaves.values()))
             note = f"由{first.table}（第{first.page}页）各项级科目按类汇总，{first.unit}"
             return [(f"{c}类（{'、'.join(names[c])[:24]}）", round(v, 2)) for c, v in sorted(sums.items())], note
@@ -60,8 +59,8 @@ def basic_vs_project(facts: list[Fact]) -> tuple[list[tuple[str, float]], str]:
         got: dict[str, Fact] = {}
         for f in table:
             parts = f.column.split(" / ")
-            if (f.row and _TOTAL_ROW.match(f.row.replace(" ", ""))) and parts[0] in ("基本支出", "项目支出"):
-                if len(parts) == 1 or parts[-1] in ("小计", "合计"):
+            if is_total_row(f.row) and parts[0] in ("基本支出", "项目支出"):
+                if len(parts) == 1 or is_subtotal(parts[-1]):
                     got.setdefault(parts[0], f)
         if len(got) == 2:
             f = got["基本支出"]
@@ -87,6 +86,6 @@ def three_public_breakdown(facts: list[Fact]) -> tuple[list[tuple[str, float]], 
     rows = []
     for f in items:
         label = re.sub(r"^(财政拨款)?“?三公”?经费 / ", "", f.column)
-        label = "“三公”经费合计" if label in ("小计", "合计") else label
+        label = "“三公”经费合计" if is_subtotal(label) else label
         rows.append(((f"{f.row}：" if f.row else "") + label, f.value))
     return rows, f"{items[0].table}，第{items[0].page}页，{items[0].unit}"

@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from assistant.records import Answer, Citation
+from budgetqa.vocabulary import fmt
 
 PAGE_CSS = (Path(__file__).with_name("page.css")).read_text(encoding="utf-8")
 
@@ -18,7 +19,7 @@ def bars_html(title: str, rows: list[tuple[str, float]], note: str) -> str:
     bars = "".join(
         f'<div class="bq-bar"><span class="bq-bar-label">{html.escape(label)}</span>'
         f'<span class="bq-bar-track"><span class="bq-bar-fill" style="width:{max(abs(v) / top * 100, 0.5):.1f}%"></span></span>'
-        f'<span class="bq-bar-value">{v:,.2f}</span></div>'
+        f'<span class="bq-bar-value">{fmt(v)}</span></div>'
         for label, v in rows)
     return (f'<div class="bq-chart"><h4>{html.escape(title)}</h4>{bars}'
             f'<p class="bq-muted">来源：{html.escape(note)}</p></div>')
