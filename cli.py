@@ -126,9 +126,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from web.backend import Backend
+
+    # the library starts preparing (first run: the sample's facts) while the page's imports load
+    backend = Backend(settings, Path(__file__).resolve().parent / "samples")
+    backend.start()
     from app import serve
 
-    serve(settings, host=args.host, port=args.port)
+    serve(settings, host=args.host, port=args.port, backend=backend)
     return 0
 
 
