@@ -35,10 +35,10 @@ def _card(c: Citation, image_url: str | None, page_url: str | None, pdf_url: str
     quote = f'<div class="bq-src-quote">{html.escape(c.quote)}</div>' if c.quote else ""
     img = ""
     if image_url:
-        # the wrapper reserves the crop's space before it loads, so nothing above it moves
+        # the wrapper reserves the crop's space before it loads, so nothing above it moves; the link
+        # opens the page viewer (web/page.js), or without the script the whole page as an image
         img = (f'<a class="bq-src-imgwrap" href="{html.escape(page_url or image_url)}" target="_blank" '
-               f'data-page-url="{html.escape(page_url or image_url)}" data-pdf-url="{html.escape(pdf_url or "")}" '
-               f'data-page="{c.page}" title="点击查看整页" aria-label="查看第{c.page}页整页">'
+               f'title="点击查看第{c.page}页整页">'
                f'<img class="bq-src-img" src="{html.escape(image_url)}" loading="lazy" alt="第{c.page}页引用位置"></a>')
     pdf = (f'<a class="bq-src-pdf" href="{html.escape(pdf_url)}#page={c.page}" target="_blank" rel="noopener">'
            f'打开PDF原文</a>' if pdf_url else "")
@@ -47,7 +47,7 @@ def _card(c: Citation, image_url: str | None, page_url: str | None, pdf_url: str
 
 
 def answer_text(ans: Answer) -> str:
-    """The answer and its sources as plain text (what the copy button copies)."""
+    """The answer and its sources as plain text (the copy button builds the same text in the page)."""
     cites = unique_citations(ans.citations)
     lines = [STATUS_WORD.get(ans.status, "") + readable_answer(ans)]
     if ans.computation:
@@ -78,15 +78,14 @@ def answer_html(ans: Answer, image_url, page_url=None, pdf_url=None) -> str:  # 
     chips = suggestions_of(ans)
     if chips:
         body += ('<div class="bq-suggest"><span class="bq-suggest-title">您是不是想问：</span>'
-                 + "".join(f'<button type="button" class="bq-chip" data-question="{html.escape(q)}">{html.escape(q)}</button>'
+                 + "".join(f'<button type="button" class="bq-chip">{html.escape(q)}</button>'
                            for q in chips) + "</div>")
     if cites:
         cards = "".join(_card(c, image_url(c), page_url(c) if page_url else None, pdf_url(c) if pdf_url else None)
                         for c in cites)
         body += (f'<details class="bq-sources"><summary>来源（{len(cites)}）</summary>'
                  f'<div class="bq-cards">{cards}</div></details>')
-    body += (f'<button type="button" class="bq-copy" data-copy="{html.escape(answer_text(ans))}" '
-             f'aria-label="复制答案和来源">复制</button>')
+    body += '<button type="button" class="bq-copy" title="复制答案和来源（纯文本）">复制</button>'
     return f'<div class="bq-msg">{body}</div>'
 
 

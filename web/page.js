@@ -55,6 +55,28 @@
     setTimeout(() => send.click(), 50);
   }
 
+  // Gradio's sanitizer drops data-* attributes from chat messages, so everything is read from the
+  // message's own elements: the text for copying, the page viewer's URL for the PDF's.
+  function messageText(msg) {
+    const text = (sel) => [...msg.querySelectorAll(sel)].map((e) => e.innerText.trim()).filter(Boolean);
+    const lines = text(".bq-answer").concat(text(".bq-computation"));
+    for (const card of msg.querySelectorAll(".bq-src")) {
+      const part = (sel) => { const e = card.querySelector(sel); return e ? e.innerText.trim() : ""; };
+      const quote = part(".bq-src-quote");
+      lines.push("来源：" + part(".bq-src-where") + "，" + part(".bq-src-head") +
+                 (quote && quote.length < 40 ? "（" + quote + "）" : ""));
+    }
+    if (!msg.querySelector(".bq-src")) lines.push(...text(".bq-source-line"));
+    return lines.join("\n");
+  }
+
+  function viewerTarget(link) {
+    const url = new URL(link.getAttribute("href"), location.href);
+    const doc = url.searchParams.get("document") || "";
+    return { pageUrl: url.pathname + url.search, page: url.searchParams.get("page") || "",
+             pdfUrl: doc ? "/api/pdf/" + encodeURIComponent(doc) : "" };
+  }
+
   function closeViewer() {
     const v = document.getElementById("bq-viewer");
     if (v) v.remove();
@@ -62,7 +84,8 @@
 
   function openViewer(link) {
     closeViewer();
-    const page = link.dataset.page || "";
+    const target = viewerTarget(link);
+    const page = target.page;
     const v = document.createElement("div");
     v.id = "bq-viewer";
     v.setAttribute("role", "dialog");
@@ -73,14 +96,14 @@
     const title = document.createElement("span");
     title.textContent = "原文第" + page + "页（红框为引用的单元格）";
     bar.appendChild(title);
-    if (link.dataset.pdfUrl) {
+    if (target.pdfUrl) {
       const open = document.createElement("a");
-      open.href = link.dataset.pdfUrl + "#page=" + page;
+      open.href = target.pdfUrl + "#page=" + page;
       open.target = "_blank";
       open.rel = "noopener";
       open.textContent = "打开PDF";
       const dl = document.createElement("a");
-      dl.href = link.dataset.pdfUrl + "?download=1";
+      dl.href = target.pdfUrl + "?download=1";
       dl.textContent = "下载PDF";
       bar.append(open, dl);
     }
@@ -94,7 +117,7 @@
     body.className = "bq-viewer-body";
     const img = document.createElement("img");
     img.alt = "原文第" + page + "页";
-    img.src = link.dataset.pageUrl;
+    img.src = target.pageUrl;
     body.appendChild(img);
     v.append(bar, body);
     v.addEventListener("click", (e) => { if (e.target === v) closeViewer(); });
@@ -109,15 +132,16 @@
     const copy = t.closest(".bq-copy");
     if (copy) {
       e.preventDefault();
-      copyText(copy.dataset.copy || "").then(() => {
+      const msg = copy.closest(".bq-msg");
+      copyText(msg ? messageText(msg) : "").then(() => {
         copy.textContent = "已复制";
         setTimeout(() => { copy.textContent = "复制"; }, 1500);
       });
       return;
     }
     const chip = t.closest(".bq-chip");
-    if (chip) { e.preventDefault(); ask(chip.dataset.question || chip.textContent || ""); return; }
+    if (chip) { e.preventDefault(); ask((chip.textContent || "").trim()); return; }
     const view = t.closest("a.bq-src-imgwrap");
-    if (view && view.dataset.pageUrl) { e.preventDefault(); openViewer(view); }
+    if (view && (view.getAttribute("href") || "").includes("/api/page-view")) { e.preventDefault(); openViewer(view); }
   });
 })();
