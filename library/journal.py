@@ -1,7 +1,7 @@
 """The write path's journal: keeping the fact store, the vector index and the file copies in agreement.
 
 A document lives in three places: its facts and passages in the SQL fact store, its vectors in
-Chroma, and a copy of the PDF (and its ingest report) under BUDGETQA_HOME. No transaction spans
+Chroma, and a copy of the PDF under BUDGETQA_HOME (the ingest report is a column of the SQL store). No transaction spans
 the three, so ingestion follows one protocol and `library.check.check_store` verifies the result.
 
 The protocol (`Library.ingest_one` and `Library.remove`):
@@ -10,15 +10,14 @@ The protocol (`Library.ingest_one` and `Library.remove`):
    uploads and a CLI ingest into the same home therefore run one after the other; readers never wait.
    The lock dies with its process, so a killed writer never leaves it held.
 2. Before touching a store the writer records its intent in a journal entry, ``HOME/pending/<id>/``:
-   ``entry.json`` (action, document, sha256) and, for an ingest, the copy of the PDF and the report,
-   staged there. The entry appears by an atomic rename, so it is complete or absent.
+   ``entry.json`` (action, document, sha256) and, for an ingest, the copy of the PDF, staged there. The entry appears by an atomic rename, so it is complete or absent.
 3. Ingest: vectors are written first (tagged with the document name), then the SQL transaction that
    stores facts and passages commits. **That commit is the moment the document exists.** Afterwards the
-   staged copy and report are renamed into ``files/`` and ``reports/`` and the entry is deleted.
+   staged copy is renamed into ``files/`` and the entry is deleted.
    Removal: the SQL delete commits first, then vectors and files go.
 4. Recovery: an entry found while holding the lock belongs to a writer that died (a live writer
    would hold the lock). If the SQL store has the document with the entry's sha256 the ingest is
-   rolled forward (copy and report renamed into place, vectors re-made from the stored facts when
+   rolled forward (the copy renamed into place, vectors re-made from the stored facts when
    they do not match); otherwise it is rolled back (the document's vectors removed, or re-made from
    the version the SQL store still has). `Library` runs this at start when an entry exists — a
    directory listing when there is none — and every writer runs it before writing. A writer whose
@@ -45,7 +44,7 @@ from typing import Any
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
-from ingest.records import Fact, IngestReport, Passage
+from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
 
 try:
@@ -114,9 +113,6 @@ class Entry:
     def staged_file(self) -> Path:
         return self.folder / "file.pdf"
 
-    @property
-    def staged_report(self) -> Path:
-        return self.folder / "report.json"
 
 
 def _pending_dir(settings: Settings) -> Path:
@@ -129,8 +125,8 @@ def has_pending(settings: Settings) -> bool:
 
 
 def begin(settings: Settings, action: str, document: str, sha256: str = "", index: bool = True,
-          source: Path | None = None, report: IngestReport | None = None) -> Entry:
-    """Write a journal entry (complete or not at all); for an ingest, stage the copy and the report."""
+          source: Path | None = None) -> Entry:
+    """Write a journal entry (complete or not at all); for an ingest, stage the copy of the PDF."""
     root = _pending_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     key = uuid.uuid4().hex
@@ -139,8 +135,6 @@ def begin(settings: Settings, action: str, document: str, sha256: str = "", inde
     entry = Entry(root / key, action, document, sha256, index)
     if source is not None:
         shutil.copyfile(source, tmp / "file.pdf")
-    if report is not None:
-        (tmp / "report.json").write_text(report.model_dump_json(indent=1), encoding="utf-8")
     meta = {"action": action, "document": document, "sha256": sha256, "index": index, "pid": os.getpid()}
     with open(tmp / "entry.json", "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False)
@@ -151,11 +145,9 @@ def begin(settings: Settings, action: str, document: str, sha256: str = "", inde
 
 
 def promote(settings: Settings, entry: Entry) -> None:
-    """Move the staged copy and report into files/ and reports/ (after the SQL commit)."""
+    """Move the staged copy into files/ (after the SQL commit)."""
     if entry.staged_file.exists():
         os.replace(entry.staged_file, settings.files_dir / entry.document)
-    if entry.staged_report.exists():
-        os.replace(entry.staged_report, settings.reports_dir / f"{entry.document}.json")
 
 
 def finish(entry: Entry) -> None:
@@ -187,7 +179,7 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
         if e.action == "remove":
             if row is None:  # the delete committed: finish it
                 open_index().remove_document(e.document)
-                _unlink_copies(settings, e.document)
+                unlink_copy(settings, e.document)
             done.append(f"{e.document}: finished an interrupted removal" if row is None
                         else f"{e.document}: an interrupted removal had not started; the document stays")
         elif row is not None and row["sha256"] == e.sha256:
@@ -208,11 +200,11 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
     return done
 
 
-def _unlink_copies(settings: Settings, document: str) -> None:
-    for folder, name in ((settings.files_dir, document), (settings.reports_dir, f"{document}.json")):
-        path = folder / name
-        if path.resolve().parent == folder.resolve():  # a document name is a bare file name
-            path.unlink(missing_ok=True)
+def unlink_copy(settings: Settings, document: str) -> None:
+    """Delete a document's copy under files/ (never a path outside it)."""
+    path = settings.files_dir / document
+    if path.resolve().parent == settings.files_dir.resolve():  # a document name is a bare file name
+        path.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- comparing the stores

@@ -6,6 +6,7 @@ child process with a time and memory limit (ingest.sandbox)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ def document_row(d: dict) -> dict:
     return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
             "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
             "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
+
+
+def stored_report(store: FactStore, document: str) -> IngestReport:
+    """The ingest report of a stored document, rebuilt from the store (no file copy of it is kept)."""
+    info = next(i for i in store.document_infos() if i.document == document)
+    saved = json.loads(next(d for d in store.documents() if d["document"] == document)["report"])
+    return IngestReport(info=info, tables=saved.get("tables", []), checks=store.checks(document),
+                        warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
+                        facts=store.facts(document=document), passages=store.passages(document=document))
 
 
 def find_pdfs(paths: Iterable[str | Path]) -> list[Path]:
@@ -113,7 +123,7 @@ class Library:
         copy = self.settings.files_dir / name
         same_file = copy.exists() and copy.resolve() == path.resolve()
         entry = journal.begin(self.settings, "ingest", name, report.info.sha256, index,
-                                  source=None if same_file else path, report=report)
+                                  source=None if same_file else path)
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
@@ -163,7 +173,6 @@ class Library:
             ok = self.store.remove(document)
             if ok:
                 index.remove_document(document)
-                (self.settings.files_dir / document).unlink(missing_ok=True)
-                (self.settings.reports_dir / f"{document}.json").unlink(missing_ok=True)
+                journal.unlink_copy(self.settings, document)
             journal.finish(entry)
         return ok
