@@ -15,7 +15,8 @@ from typing import Any
 
 from budgetqa.errors import BudgetQAError, DocumentError, StoreError
 from budgetqa.settings import Settings
-from ingest.pipeline import extract, sha256_of, with_group_checks
+from ingest.crosscheck import with_group_narrative
+from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
 from library import journal
@@ -98,7 +99,9 @@ class Library:
                 with self.store.group_lock(report.info.group):
                     others = [d for d in self.store.document_infos() if d.group == report.info.group and d.document != path.name]
                     if others:
-                        report = with_group_checks(report, self.store.facts(group=report.info.group))
+                        checks = with_group_narrative(report.checks, report.facts,
+                                                      self.store.facts(group=report.info.group))
+                        report = report.model_copy(update={"checks": checks})
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
@@ -154,13 +157,9 @@ class Library:
         return outcomes
 
     def _recheck_narrative(self, document: str, group: str) -> None:
-        from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees
-
         group_facts = self.store.facts(group=group)
-        own = [f for f in group_facts if f.document == document and f.source == "narrative"]
-        others = [f for f in group_facts if f.document != document and f.source == "table"]
-        kept = [c for c in self.store.checks(document) if c.name != NARRATIVE_CHECK]
-        self.store.replace_checks(document, kept + narrative_agrees(own + others))
+        own = [f for f in group_facts if f.document == document]
+        self.store.replace_checks(document, with_group_narrative(self.store.checks(document), own, group_facts))
 
     def remove(self, document: str) -> bool:
         """Remove a document: the SQL delete commits first, then its vectors and files go."""
