@@ -11,7 +11,7 @@ import argparse
 import html
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,7 +161,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         depts, years = choices(backend.documents(), _opt(d), _opt(k))
         return gr.Dropdown(choices=depts, value=d if d in depts else ALL), gr.Dropdown(choices=years, value=ALL)
 
-    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str):  # type: ignore[no-untyped-def]
+    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str) -> Iterator[tuple]:
         q = (question or "").strip()
         if not q:
             yield shown, turns, shown, question
@@ -188,7 +188,7 @@ def build_page(backend: Backend) -> gr.Blocks:
                   + bars_html("“三公”经费", *three_public_breakdown(facts)))
         return checks_html(backend.store.checks(name)), charts
 
-    def on_upload(token: str, paths: list[str] | None, progress=gr.Progress()) -> str:  # type: ignore[no-untyped-def]  # noqa: B008
+    def on_upload(token: str, paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         if not paths:
             return "请先选择要上传的 PDF 文件。"
         limit = backend.settings.max_upload_mb * 1024 * 1024

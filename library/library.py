@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.errors import BudgetQAError, DocumentError, StoreError
 from budgetqa.settings import Settings
@@ -21,6 +21,9 @@ from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
 from library import journal
 from vectorstore.facts_db import FactStore
+
+if TYPE_CHECKING:  # opening the index imports chromadb and the embedder: only on first use
+    from vectorstore.index import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class Library:
         settings.ensure_home()
         self.settings = settings
         self.store = FactStore(settings.db_url)
-        self._index: Any = None  # VectorIndex
+        self._index: VectorIndex | None = None
         self.recovered: list[str] = []  # interrupted writes finished or undone at start
         if journal.has_pending(settings):  # a directory listing when nothing is pending
             with journal.write_lock(settings, timeout_s=0) as got:
@@ -76,7 +79,7 @@ class Library:
                         log.warning("start-up recovery postponed", exc_info=True)
 
     @property
-    def index(self):  # type: ignore[no-untyped-def]
+    def index(self) -> VectorIndex:
         """The vector index, opened on first use (loading the embedding model takes seconds)."""
         if self._index is None:
             from vectorstore.index import VectorIndex

@@ -4,6 +4,7 @@ The page's CSS is web/page.css."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.records import Answer, Citation
@@ -40,7 +41,7 @@ def _card(c: Citation, image_url: str | None) -> str:
             f'<div class="bq-src-table">{html.escape(where)}</div>{cells}{quote}{img}</div>')
 
 
-def answer_html(ans: Answer, image_url) -> str:  # type: ignore[no-untyped-def]
+def answer_html(ans: Answer, image_url: Callable[[Citation], str | None]) -> str:
     """The chat message for an answer: its text, how it was computed, and one card per source.
     `image_url(citation)` gives the highlighted page region's URL or None."""
     head = STATUS_WORD.get(ans.status, "")
