@@ -6,7 +6,7 @@ the three, so ingestion follows one protocol and `library.check.check_store` ver
 
 The protocol (`Library.ingest_one` and `Library.remove`):
 
-1. Writers hold the home's write lock (`write_lock`: an flock on ``HOME/.write.lock``). The web app's
+1. Writers hold the home's write lock (`write_lock`: a `filelock` flock on ``HOME/.write.lock``). The web app's
    uploads and a CLI ingest into the same home therefore run one after the other; readers never wait.
    The lock dies with its process, so a killed writer never leaves it held.
 2. Before touching a store the writer records its intent in a journal entry, ``HOME/pending/<id>/``:
@@ -35,22 +35,18 @@ import contextlib
 import json
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
-
-try:
-    import fcntl
-except ImportError:  # Windows: no cross-process lock; one writer per home is then the user's rule
-    fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -61,41 +57,31 @@ PENDING = "pending"
 
 @contextlib.contextmanager
 def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[bool]:
-    """Hold the home's write lock; yields False when `timeout_s` passed without getting it
-    (timeout 0: try once). Without a timeout, waits up to 10 minutes, then raises StoreError."""
+    """Hold the home's write lock (an flock on HOME/.write.lock, released when its process dies); yields
+    False when `timeout_s` passed without getting it (timeout 0: try once). Without a timeout, waits up
+    to 10 minutes, then raises StoreError naming the process that holds it."""
     settings.ensure_home()
     path = settings.home / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # no soft (marker file) fallback: a marker outlives a killed writer; keep the file, waiters share it
+    lock = FileLock(path, mode=0o644, fallback_to_soft=False, preserve_lock_file=True)
     try:
-        got = _acquire(fd, 600.0 if timeout_s is None else timeout_s)
-        if not got and timeout_s is None:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+        lock.acquire(timeout=600.0 if timeout_s is None else timeout_s, poll_interval=0.05)
+    except Timeout:
+        if timeout_s is None:
+            holder = path.read_text(errors="replace").strip()[:32] or "another process"
             raise StoreError(f"the store at {settings.home} is locked by process {holder} for more than 10 "
-                             "minutes; wait for its ingest to finish, or stop it")
-        if got:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-        try:
-            yield got
-        finally:
-            if got and fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                             "minutes; wait for its ingest to finish, or stop it") from None
+        got = False
+    else:
+        got = True
+    if not got:
+        yield False
+        return
+    try:
+        path.write_text(str(os.getpid()), encoding="utf-8")  # for the message above, in other processes
+        yield True
     finally:
-        os.close(fd)
-
-
-def _acquire(fd: int, timeout_s: float) -> bool:
-    if fcntl is None:
-        return True
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
+        lock.release()
 
 
 # --------------------------------------------------------------------------- journal entries
