@@ -23,7 +23,7 @@ def _print_json(obj: object) -> None:
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from library import Library, find_pdfs
+    from library import Library, Outcome, find_pdfs
 
     lib = Library(settings)
     for line in lib.recovered:  # a previous ingest into this home was interrupted
@@ -32,7 +32,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     bar = tqdm(total=len(files), unit="file", disable=not sys.stderr.isatty() or len(files) < 2, file=sys.stderr)
     failed = 0
 
-    def progress(o):  # type: ignore[no-untyped-def]
+    def progress(o: Outcome) -> None:
         nonlocal failed
         bar.update(1)
         if o.status == "failed":

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=Path.home() / ".budgetqa",
-        description="Folder holding all state: fact database, vector index, copies of files, reports.",
+        description="Folder holding all state: fact database, vector index, copies of the ingested PDFs, the log.",
     )
     database_url: str | None = Field(
         default=None,
@@ -54,10 +54,6 @@ class Settings(BaseSettings):
         return self.home / "files"
 
     @property
-    def reports_dir(self) -> Path:
-        return self.home / "reports"
-
-    @property
     def log_file(self) -> Path:
         return self.home / "budgetqa.log"
 
@@ -70,7 +66,7 @@ class Settings(BaseSettings):
         return self.home / "models"
 
     def ensure_home(self) -> None:
-        for d in (self.home, self.files_dir, self.reports_dir):
+        for d in (self.home, self.files_dir):
             d.mkdir(parents=True, exist_ok=True)
 
 

@@ -19,6 +19,7 @@ equals a gold value; for narrative questions the top passages of its hybrid retr
 from __future__ import annotations
 
 import re
+import statistics
 import time
 import unicodedata
 import uuid
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from budgetqa.vocabulary import convert, vocabulary
-from eval.bench import percentile
 from eval.grade import GoldItem
 from ingest.records import Fact
 
@@ -228,5 +228,5 @@ def grade_retrieval(retrieve: Retrieve, gold: Sequence[GoldItem], k: int = TOP_K
         f"recall_at_{k}_gold_page": round(sum(rk_page) / len(rk_page), 4) if rk_page else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -132,7 +133,6 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
                              "unit": ans.get("unit"), "answer": (ans.get("answer") or "")[:160]})
     total = sum(len(v) for v in by_kind.values())
     correct = sum(sum(v) for v in by_kind.values())
-    lat = sorted(latencies)
     if timings is not None:
         timings.extend(latencies)
     return {
@@ -141,7 +141,7 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
         "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "failures": failures,
     }
 

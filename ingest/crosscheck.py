@@ -138,6 +138,14 @@ def narrative_agrees(facts: list[Fact]) -> list[CheckResult]:
     return out
 
 
+def with_group_narrative(checks: list[CheckResult], own: list[Fact], group: list[Fact]) -> list[CheckResult]:
+    """A document's checks with its narrative check run against the tables of its whole department-year
+    group: the other part of a two-file publication may hold the tables its narrative quotes."""
+    document = own[0].document if own else None
+    tables = [f for f in group if f.source == "table" and f.document != document]
+    return [c for c in checks if c.name != NARRATIVE_CHECK] + narrative_agrees(own + tables)
+
+
 def rates_agree(facts: list[Fact]) -> list[CheckResult]:
     """'减少63.14万元，下降2.09%' must agree with the stated figure: rate = change / last year's figure."""
     out = []

@@ -2,22 +2,20 @@
 
 Every document's vectors must be exactly the entries `vectorstore.index.vector_entries` makes from its
 stored facts and passages, no vector may belong to a document the fact store does not have, every
-document needs its file copy (same sha256) and report, and no stray files may sit in ``files/``. With
-``repair`` it re-indexes, deletes orphans and strays, rebuilds missing reports, and finishes interrupted
-ingests (library.journal); a missing or altered PDF copy can only be reported (ingest the PDF again).
+document needs its file copy (same sha256), and no stray files may sit in ``files/``. With ``repair`` it
+re-indexes, deletes orphans and strays, and finishes interrupted ingests (library.journal); a missing or altered PDF copy can only be reported (ingest the PDF again).
 With a shared PostgreSQL database and Chroma server, run ``budgetqa check --repair`` only while no other
 machine is ingesting: its half-written vectors look like orphans from here.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.pipeline import sha256_of
-from ingest.records import DocumentInfo, IngestReport, Passage
+from ingest.records import Passage
 from library.journal import entries, expected_vectors, recover, write_lock
 from vectorstore.facts_db import FactStore
 
@@ -32,17 +30,6 @@ def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -
     changed = sum(1 for k in want.keys() & have.keys() if want[k] != have[k])
     return (f"{document}: the index holds {len(have)} vectors, {len(want)} expected "
             f"({missing} missing, {extra} extra, {changed} from another version of the document)")
-
-def _rebuild_report(store: FactStore, row: dict) -> IngestReport:
-    saved = json.loads(row["report"])
-    info = DocumentInfo(document=row["document"], department=row["department"], year=row["year"],
-                        kind=row["kind"], pages=row["pages"], sha256=row["sha256"], group=row["grp"],
-                        part=row["part"])
-    return IngestReport(info=info, tables=saved.get("tables", []), checks=saved.get("checks", []),
-                        warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
-                        facts=store.facts(document=row["document"]),
-                        passages=store.passages(document=row["document"]))
-
 
 def check_store(settings: Settings, repair: bool = False) -> list[str]:
     """Every disagreement between the fact store, the vector index and the files, one line each.
@@ -110,16 +97,10 @@ def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], re
         elif sha256_of(copy) != row["sha256"]:
             problems.append(f"{name}: the copy under {settings.files_dir} is not the ingested file "
                             "(sha256 differs); ingest the PDF again")
-        report = settings.reports_dir / f"{name}.json"
-        if not report.is_file():
-            problems.append(f"{name}: the ingest report {report.name} is missing{fixed}")
+    folder = settings.files_dir
+    for f in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if f.is_file() and f.name not in rows:
+            problems.append(f"{folder.name}/{f.name}: left over, no such document in the fact store{fixed}")
             if repair:
-                report.write_text(_rebuild_report(store, row).model_dump_json(indent=1), encoding="utf-8")
-    for folder, suffix in ((settings.files_dir, ""), (settings.reports_dir, ".json")):
-        for f in sorted(folder.iterdir()) if folder.is_dir() else []:
-            stem = f.name[: -len(suffix)] if suffix and f.name.endswith(suffix) else f.name
-            if f.is_file() and stem not in rows:
-                problems.append(f"{folder.name}/{f.name}: left over, no such document in the fact store{fixed}")
-                if repair:
-                    f.unlink(missing_ok=True)
+                f.unlink(missing_ok=True)
     return problems

@@ -1,24 +1,23 @@
 """The write path's journal: keeping the fact store, the vector index and the file copies in agreement.
 
 A document lives in three places: its facts and passages in the SQL fact store, its vectors in
-Chroma, and a copy of the PDF (and its ingest report) under BUDGETQA_HOME. No transaction spans
+Chroma, and a copy of the PDF under BUDGETQA_HOME (the ingest report is a column of the SQL store). No transaction spans
 the three, so ingestion follows one protocol and `library.check.check_store` verifies the result.
 
 The protocol (`Library.ingest_one` and `Library.remove`):
 
-1. Writers hold the home's write lock (`write_lock`: an flock on ``HOME/.write.lock``). The web app's
+1. Writers hold the home's write lock (`write_lock`: a `filelock` flock on ``HOME/.write.lock``). The web app's
    uploads and a CLI ingest into the same home therefore run one after the other; readers never wait.
    The lock dies with its process, so a killed writer never leaves it held.
 2. Before touching a store the writer records its intent in a journal entry, ``HOME/pending/<id>/``:
-   ``entry.json`` (action, document, sha256) and, for an ingest, the copy of the PDF and the report,
-   staged there. The entry appears by an atomic rename, so it is complete or absent.
+   ``entry.json`` (action, document, sha256) and, for an ingest, the copy of the PDF, staged there. The entry appears by an atomic rename, so it is complete or absent.
 3. Ingest: vectors are written first (tagged with the document name), then the SQL transaction that
    stores facts and passages commits. **That commit is the moment the document exists.** Afterwards the
-   staged copy and report are renamed into ``files/`` and ``reports/`` and the entry is deleted.
+   staged copy is renamed into ``files/`` and the entry is deleted.
    Removal: the SQL delete commits first, then vectors and files go.
 4. Recovery: an entry found while holding the lock belongs to a writer that died (a live writer
    would hold the lock). If the SQL store has the document with the entry's sha256 the ingest is
-   rolled forward (copy and report renamed into place, vectors re-made from the stored facts when
+   rolled forward (the copy renamed into place, vectors re-made from the stored facts when
    they do not match); otherwise it is rolled back (the document's vectors removed, or re-made from
    the version the SQL store still has). `Library` runs this at start when an entry exists — a
    directory listing when there is none — and every writer runs it before writing. A writer whose
@@ -36,22 +35,18 @@ import contextlib
 import json
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
-from ingest.records import Fact, IngestReport, Passage
+from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
-
-try:
-    import fcntl
-except ImportError:  # Windows: no cross-process lock; one writer per home is then the user's rule
-    fcntl = None  # type: ignore[assignment]
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -62,41 +57,31 @@ PENDING = "pending"
 
 @contextlib.contextmanager
 def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[bool]:
-    """Hold the home's write lock; yields False when `timeout_s` passed without getting it
-    (timeout 0: try once). Without a timeout, waits up to 10 minutes, then raises StoreError."""
+    """Hold the home's write lock (an flock on HOME/.write.lock, released when its process dies); yields
+    False when `timeout_s` passed without getting it (timeout 0: try once). Without a timeout, waits up
+    to 10 minutes, then raises StoreError naming the process that holds it."""
     settings.ensure_home()
     path = settings.home / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # no soft (marker file) fallback: a marker outlives a killed writer; keep the file, waiters share it
+    lock = FileLock(path, mode=0o644, fallback_to_soft=False, preserve_lock_file=True)
     try:
-        got = _acquire(fd, 600.0 if timeout_s is None else timeout_s)
-        if not got and timeout_s is None:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+        lock.acquire(timeout=600.0 if timeout_s is None else timeout_s, poll_interval=0.05)
+    except Timeout:
+        if timeout_s is None:
+            holder = path.read_text(errors="replace").strip()[:32] or "another process"
             raise StoreError(f"the store at {settings.home} is locked by process {holder} for more than 10 "
-                             "minutes; wait for its ingest to finish, or stop it")
-        if got:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-        try:
-            yield got
-        finally:
-            if got and fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                             "minutes; wait for its ingest to finish, or stop it") from None
+        got = False
+    else:
+        got = True
+    if not got:
+        yield False
+        return
+    try:
+        path.write_text(str(os.getpid()), encoding="utf-8")  # for the message above, in other processes
+        yield True
     finally:
-        os.close(fd)
-
-
-def _acquire(fd: int, timeout_s: float) -> bool:
-    if fcntl is None:
-        return True
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
+        lock.release()
 
 
 # --------------------------------------------------------------------------- journal entries
@@ -114,9 +99,6 @@ class Entry:
     def staged_file(self) -> Path:
         return self.folder / "file.pdf"
 
-    @property
-    def staged_report(self) -> Path:
-        return self.folder / "report.json"
 
 
 def _pending_dir(settings: Settings) -> Path:
@@ -129,8 +111,8 @@ def has_pending(settings: Settings) -> bool:
 
 
 def begin(settings: Settings, action: str, document: str, sha256: str = "", index: bool = True,
-          source: Path | None = None, report: IngestReport | None = None) -> Entry:
-    """Write a journal entry (complete or not at all); for an ingest, stage the copy and the report."""
+          source: Path | None = None) -> Entry:
+    """Write a journal entry (complete or not at all); for an ingest, stage the copy of the PDF."""
     root = _pending_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     key = uuid.uuid4().hex
@@ -139,8 +121,6 @@ def begin(settings: Settings, action: str, document: str, sha256: str = "", inde
     entry = Entry(root / key, action, document, sha256, index)
     if source is not None:
         shutil.copyfile(source, tmp / "file.pdf")
-    if report is not None:
-        (tmp / "report.json").write_text(report.model_dump_json(indent=1), encoding="utf-8")
     meta = {"action": action, "document": document, "sha256": sha256, "index": index, "pid": os.getpid()}
     with open(tmp / "entry.json", "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False)
@@ -151,11 +131,9 @@ def begin(settings: Settings, action: str, document: str, sha256: str = "", inde
 
 
 def promote(settings: Settings, entry: Entry) -> None:
-    """Move the staged copy and report into files/ and reports/ (after the SQL commit)."""
+    """Move the staged copy into files/ (after the SQL commit)."""
     if entry.staged_file.exists():
         os.replace(entry.staged_file, settings.files_dir / entry.document)
-    if entry.staged_report.exists():
-        os.replace(entry.staged_report, settings.reports_dir / f"{entry.document}.json")
 
 
 def finish(entry: Entry) -> None:
@@ -187,7 +165,7 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
         if e.action == "remove":
             if row is None:  # the delete committed: finish it
                 open_index().remove_document(e.document)
-                _unlink_copies(settings, e.document)
+                unlink_copy(settings, e.document)
             done.append(f"{e.document}: finished an interrupted removal" if row is None
                         else f"{e.document}: an interrupted removal had not started; the document stays")
         elif row is not None and row["sha256"] == e.sha256:
@@ -208,11 +186,11 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
     return done
 
 
-def _unlink_copies(settings: Settings, document: str) -> None:
-    for folder, name in ((settings.files_dir, document), (settings.reports_dir, f"{document}.json")):
-        path = folder / name
-        if path.resolve().parent == folder.resolve():  # a document name is a bare file name
-            path.unlink(missing_ok=True)
+def unlink_copy(settings: Settings, document: str) -> None:
+    """Delete a document's copy under files/ (never a path outside it)."""
+    path = settings.files_dir / document
+    if path.resolve().parent == settings.files_dir.resolve():  # a document name is a bare file name
+        path.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- comparing the stores

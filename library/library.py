@@ -6,19 +6,24 @@ child process with a time and memory limit (ingest.sandbox)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.errors import BudgetQAError, DocumentError, StoreError
 from budgetqa.settings import Settings
-from ingest.pipeline import extract, sha256_of, with_group_checks
+from ingest.crosscheck import with_group_narrative
+from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
 from library import journal
 from vectorstore.facts_db import FactStore
+
+if TYPE_CHECKING:  # opening the index imports chromadb and the embedder: only on first use
+    from vectorstore.index import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,15 @@ def document_row(d: dict) -> dict:
             "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
 
 
+def stored_report(store: FactStore, document: str) -> IngestReport:
+    """The ingest report of a stored document, rebuilt from the store (no file copy of it is kept)."""
+    info = next(i for i in store.document_infos() if i.document == document)
+    saved = json.loads(next(d for d in store.documents() if d["document"] == document)["report"])
+    return IngestReport(info=info, tables=saved.get("tables", []), checks=store.checks(document),
+                        warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
+                        facts=store.facts(document=document), passages=store.passages(document=document))
+
+
 def find_pdfs(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
@@ -54,7 +68,7 @@ class Library:
         settings.ensure_home()
         self.settings = settings
         self.store = FactStore(settings.db_url)
-        self._index: Any = None  # VectorIndex
+        self._index: VectorIndex | None = None
         self.recovered: list[str] = []  # interrupted writes finished or undone at start
         if journal.has_pending(settings):  # a directory listing when nothing is pending
             with journal.write_lock(settings, timeout_s=0) as got:
@@ -65,7 +79,7 @@ class Library:
                         log.warning("start-up recovery postponed", exc_info=True)
 
     @property
-    def index(self):  # type: ignore[no-untyped-def]
+    def index(self) -> VectorIndex:
         """The vector index, opened on first use (loading the embedding model takes seconds)."""
         if self._index is None:
             from vectorstore.index import VectorIndex
@@ -88,7 +102,9 @@ class Library:
                 with self.store.group_lock(report.info.group):
                     others = [d for d in self.store.document_infos() if d.group == report.info.group and d.document != path.name]
                     if others:
-                        report = with_group_checks(report, self.store.facts(group=report.info.group))
+                        checks = with_group_narrative(report.checks, report.facts,
+                                                      self.store.facts(group=report.info.group))
+                        report = report.model_copy(update={"checks": checks})
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
@@ -113,7 +129,7 @@ class Library:
         copy = self.settings.files_dir / name
         same_file = copy.exists() and copy.resolve() == path.resolve()
         entry = journal.begin(self.settings, "ingest", name, report.info.sha256, index,
-                                  source=None if same_file else path, report=report)
+                                  source=None if same_file else path)
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
@@ -144,13 +160,9 @@ class Library:
         return outcomes
 
     def _recheck_narrative(self, document: str, group: str) -> None:
-        from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees
-
         group_facts = self.store.facts(group=group)
-        own = [f for f in group_facts if f.document == document and f.source == "narrative"]
-        others = [f for f in group_facts if f.document != document and f.source == "table"]
-        kept = [c for c in self.store.checks(document) if c.name != NARRATIVE_CHECK]
-        self.store.replace_checks(document, kept + narrative_agrees(own + others))
+        own = [f for f in group_facts if f.document == document]
+        self.store.replace_checks(document, with_group_narrative(self.store.checks(document), own, group_facts))
 
     def remove(self, document: str) -> bool:
         """Remove a document: the SQL delete commits first, then its vectors and files go."""
@@ -163,7 +175,6 @@ class Library:
             ok = self.store.remove(document)
             if ok:
                 index.remove_document(document)
-                (self.settings.files_dir / document).unlink(missing_ok=True)
-                (self.settings.reports_dir / f"{document}.json").unlink(missing_ok=True)
+                journal.unlink_copy(self.settings, document)
             journal.finish(entry)
         return ok

@@ -42,6 +42,8 @@ from eval.bench import (  # noqa: E402
 )
 from eval.grade import load_gold  # noqa: E402
 from ingest.records import IngestReport  # noqa: E402
+from library import stored_report  # noqa: E402
+from vectorstore.facts_db import FactStore  # noqa: E402
 from vectorstore.servers import create_stores, database_size_mb, drop_stores, settings_env  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"
@@ -267,9 +269,8 @@ def main() -> None:
             made.append(s)
             r["parallel"][n] = bench_parallel(s, pdfs, n)
             print(f"{n} ingest processes on the servers: {r['parallel'][n]['docs_per_min']:.1f} docs/min", flush=True)
-        base_home = made[0].home
-        base = [IngestReport.model_validate_json((base_home / "reports" / f"{p.name}.json").read_text(encoding="utf-8"))
-                for p in pdfs]
+        base_store = FactStore(made[0].db_url)
+        base = [stored_report(base_store, p.name) for p in pdfs]
         gold = load_gold(ROOT / "eval" / "gold" / "real.jsonl")[::3]  # 71 questions over the real corpus
         questions = work / "questions.jsonl"
         questions.write_text("".join(json.dumps({"question": g.question}, ensure_ascii=False) + "\n" for g in gold),

@@ -43,6 +43,8 @@ from eval.bench import (  # noqa: E402
     settings_for,
 )
 from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
+from library import stored_report  # noqa: E402
+from vectorstore.facts_db import FactStore  # noqa: E402
 
 GOLD = ROOT / "eval" / "gold"
 REAL = ROOT.parent / "shared" / "corpus" / "real"
@@ -522,7 +524,6 @@ def main() -> None:
         print(json.dumps(worker_phases(args.home, args.model)))
         return
 
-    from ingest.records import IngestReport
 
     t_start, load_start = time.perf_counter(), load_average()
     work = Path(tempfile.mkdtemp(prefix="bq_bench_"))
@@ -558,9 +559,8 @@ def main() -> None:
 
     print("scaling", flush=True)
     names = [x["document"] for x in r["ingest"]]
-    reports = [IngestReport.model_validate_json(
-        ((work / ("sample" if i < len(rows_s) else "real")) / "reports" / f"{n}.json").read_text(encoding="utf-8"))
-        for i, n in enumerate(names)]
+    stores = {home: FactStore(f"sqlite:///{work / home / 'facts.sqlite3'}") for home in ("sample", "real")}
+    reports = [stored_report(stores["sample" if i < len(rows_s) else "real"], n) for i, n in enumerate(names)]
     sizes = [int(x) for x in args.sizes.split(",")]
     r["scaling"] = bench_scaling(work / "scale", reports, sizes, args.cache)
 

@@ -46,8 +46,7 @@ def snapshot(lib: Library) -> dict:
         "facts": [f.model_dump_json() for f in lib.store.facts()],
         "passages": [p.model_dump_json() for p in lib.store.passages()],
         "vectors": lib.index.stored(),
-        "files": {p.relative_to(home).as_posix(): sha256_of(p)
-                  for d in ("files", "reports") for p in sorted((home / d).iterdir())},
+        "files": {p.relative_to(home).as_posix(): sha256_of(p) for p in sorted((home / "files").iterdir())},
     }
 
 

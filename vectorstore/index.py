@@ -14,7 +14,6 @@ from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.embeddings import load_embedder
 
-COLLECTION = "budgetqa"
 _BATCH = 256
 _PAGE = 5000
 # Never stored. Deleting it is a write, and any write makes embedded Chroma apply the log that other

@@ -4,7 +4,6 @@ comes from the store."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 import shutil
 import threading
@@ -116,8 +115,7 @@ class Backend:
             raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
         self.ready.wait(timeout=900)
         bot = self.assistant()
-        extra = {"kind": kind} if kind and "kind" in inspect.signature(bot.ask).parameters else {}
-        return bot.ask(question, history=history or [], department=department, year=year, **extra)
+        return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
 
     def documents(self) -> list[dict]:
         self.ingested.wait(timeout=900)

@@ -4,6 +4,7 @@ The page's CSS is web/page.css."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.records import Answer, Citation
@@ -63,7 +64,10 @@ def suggestions_of(ans: Answer) -> list[str]:
     return [str(s) for s in got if isinstance(s, str) and s.strip()][:6]
 
 
-def answer_html(ans: Answer, image_url, page_url=None, pdf_url=None) -> str:  # type: ignore[no-untyped-def]
+Url = Callable[[Citation], str | None]
+
+
+def answer_html(ans: Answer, image_url: Url, page_url: Url | None = None, pdf_url: Url | None = None) -> str:
     """The chat message for an answer: the sentence first with one source line, then the source cards
     folded ("来源（3）"), suggestions as chips, and a copy button that copies plain text.
     `image_url(c)`/`page_url(c)`/`pdf_url(c)` give the cell crop, the whole page and the PDF, or None."""

@@ -7,6 +7,7 @@ take the full width. Behaviour Gradio has no component for is in web/page.js."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         busy = bool(backend.status_note())
         return status_text(backend, docs), gr.Timer(active=busy)
 
-    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str):  # type: ignore[no-untyped-def]
+    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str) -> Iterator[tuple]:
         q = (question or "").strip()
         if not q:
             yield shown, turns, shown, question
@@ -133,7 +134,8 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                                   visible=has_failed))
 
     # ---- admin ----------------------------------------------------------------------------
-    def on_upload(token: str, paths: list[str] | None, progress=gr.Progress()):  # type: ignore[no-untyped-def]  # noqa: B008
+    def on_upload(token: str, paths: list[str] | None,
+                  progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
         if not paths:
             yield "请先选择要上传的 PDF 文件。", gr.File()
             return

@@ -9,6 +9,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from budgetqa.errors import NotFound, UploadRejected
 from budgetqa.settings import Settings
@@ -22,11 +23,14 @@ CROP_DPI = 200  # 110 dpi made 三 read as 二 in small print
 PAGE_DPI = 150
 
 
-def _clip(box: tuple[float, float, float, float], page_box: tuple[float, float, float, float]):  # type: ignore[no-untyped-def]
+Box = tuple[float, float, float, float]
+
+
+def _clip(box: Box, page_box: Box) -> Box:
     return (max(box[0], page_box[0]), max(box[1], page_box[1]), min(box[2], page_box[2]), min(box[3], page_box[3]))
 
 
-def cell_region(page, bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+def cell_region(page: Any, bbox: Box) -> Box:  # a pdfplumber Page
     """The part of the page worth showing around a cell: its table's width, from the table's header
     (or a window above the cell in long tables) to a little below the cell."""
     x0, top, x1, bottom = bbox

@@ -91,7 +91,7 @@ def test_ingest_killed_at_random_moments_leaves_the_document_absent_or_whole(sam
         after = _document_state(home, target.name)
         assert after["in_sql"] == before["in_sql"], why
         present = (home / "files" / target.name).exists()
-        assert present == after["in_sql"] and (home / "reports" / f"{target.name}.json").exists() == present, why
+        assert present == after["in_sql"], why
         assert not (home / "pending").exists() or not list((home / "pending").iterdir()), why
         outcomes.append(("whole" if after["in_sql"] else "absent", bool(lib.recovered)))
     print(f"kill test, seed {seed}: (state, recovered at start) per trial: {outcomes}")
@@ -110,7 +110,7 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     # 1. vectors written, SQL not committed: the document must vanish at the next start
     home = copy_home(sample_home, tmp_path / "rollback")
     lib = Library(hash_settings(home))
-    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES, report)
+    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES)
     lib.index.replace_document(report.info.document, report.facts[:100], report.passages)
     assert report.info.document in lib.index.documents()
     lib2 = Library(hash_settings(home))
@@ -120,7 +120,7 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     # 2. SQL committed, vectors half written, copy not yet moved: completed at the next start
     home = copy_home(sample_home, tmp_path / "forward")
     lib = Library(hash_settings(home))
-    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES, report)
+    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES)
     lib.index.replace_document(report.info.document, report.facts[:100], [])
     lib.store.save(report)
     lib2 = Library(hash_settings(home))
@@ -161,14 +161,12 @@ def test_check_reports_and_repairs_every_disagreement(sample_home: Path, tmp_pat
     vectors.replace_document("ghost.pdf", [], [Passage(document="ghost.pdf", department="d", year=2025,
                                                        kind="预算", page=1, heading="", text="x")])
     (home / "files" / "stray.pdf").write_bytes(b"%PDF-1.4")
-    (home / "reports" / f"{SAMPLE.name}.json").unlink()
     out = run_cli(home, "check")
-    assert out.returncode == 1 and out.stdout.strip().endswith("4 problem(s)"), out.stdout
-    for words in (f"{SAMPLE.name}: the index holds", "ghost.pdf: 1 vectors", "files/stray.pdf: left over",
-                  f"{SAMPLE.name}: the ingest report"):
+    assert out.returncode == 1 and out.stdout.strip().endswith("3 problem(s)"), out.stdout
+    for words in (f"{SAMPLE.name}: the index holds", "ghost.pdf: 1 vectors", "files/stray.pdf: left over"):
         assert words in out.stdout, out.stdout
     out = run_cli(home, "check", "--repair")
-    assert out.returncode == 0 and out.stdout.count("— repaired") == 4, out.stdout
+    assert out.returncode == 0 and out.stdout.count("— repaired") == 3, out.stdout
     assert check_store(lib.settings) == []
     (home / "files" / SAMPLE.name).write_bytes(b"%PDF-1.4 not the same")
     assert [p for p in check_store(lib.settings, repair=True) if "sha256 differs" in p], "an altered copy is reported"
