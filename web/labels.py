@@ -79,7 +79,8 @@ def unique_citations(citations: list[Citation]) -> list[Citation]:
     seen: set[tuple] = set()
     out = []
     for c in citations:
-        key = (c.document, c.page, c.table, c.row, c.column, None if c.table else (c.quote or "")[:60])
+        key = ((c.document, c.page, c.table, c.row, c.column) if c.table
+               else (c.document, c.page, (c.quote or c.heading or "")[:80]))
         if key not in seen:
             seen.add(key)
             out.append(c)

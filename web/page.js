@@ -30,7 +30,21 @@
     const r = last.getBoundingClientRect();
     if (r.top < 0 || r.top > window.innerHeight - 60) window.scrollBy(0, r.top - 80);
   }
-  new MutationObserver(() => requestAnimationFrame(showNewest))
+  // Gradio names chat messages by their raw HTML and some controls in English: screen readers get
+  // the answer's text and Chinese names instead.
+  const NAMES = { "chatbot conversation": "对话", "More tabs": "更多标签页", "Scroll down": "滚动到最新消息",
+                  "Clear": "清空对话", "Copy message": "复制" };
+  function relabel() {
+    for (const el of document.querySelectorAll("[aria-label]")) {
+      const name = el.getAttribute("aria-label");
+      if (NAMES[name]) el.setAttribute("aria-label", NAMES[name]);
+      else if (name.startsWith("bot's message:")) {
+        const a = el.querySelector(".bq-answer, .bq-pending");
+        el.setAttribute("aria-label", "回答：" + (a ? a.innerText.trim() : el.innerText.trim()).slice(0, 300));
+      } else if (name.startsWith("user's message:")) el.setAttribute("aria-label", "问题：" + name.slice(15).trim());
+    }
+  }
+  new MutationObserver(() => requestAnimationFrame(() => { relabel(); showNewest(); }))
     .observe(document.documentElement, { childList: true, subtree: true });
 
   function copyText(text) {
