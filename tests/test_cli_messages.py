@@ -46,7 +46,8 @@ def test_broken_pipe_is_quiet(sample_home: Path) -> None:
 
 def test_every_option_has_help() -> None:
     parser = cli.build_parser()
-    sub = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    sub = next(a for a in parser._actions if isinstance(a.choices, dict))
+    assert isinstance(sub.choices, dict)
     for name, p in sub.choices.items():
         for action in p._actions:
             if action.dest != "help":
