@@ -247,8 +247,9 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         chat.clear(lambda: ([], []), None, [turns, shown], **PRIVATE)
         dept.input(narrow, [dept, kind], [dept, year], **PRIVATE)
         kind.input(narrow, [dept, kind], [dept, year], **PRIVATE)
-        for c in (search, lib_dept, lib_year, lib_kind):
-            c.input(library_list, lib_inputs, lib_outputs, trigger_mode="always_last", **PRIVATE).then(
+        for c in (search, lib_dept, lib_year, lib_kind):  # the box filters as one types; a choice at once
+            (search.change if c is search else c.input)(library_list, lib_inputs, lib_outputs,
+                                                        trigger_mode="always_last", **PRIVATE).then(
                 show_document, doc_pick, detail, **PRIVATE)
         doc_pick.input(show_document, doc_pick, detail, **PRIVATE)
         upload_btn.click(lambda: "", None, upload_log, **PRIVATE).then(

@@ -210,6 +210,10 @@ def test_answer_first_sources_copy_and_contrast(server: dict[str, Any], browser:
     _answer_in_view(page, second)
     width_px = page.evaluate("document.documentElement.scrollWidth")
     assert width_px <= WIDTHS[width]["width"], f"the chat scrolls sideways ({width_px}px)"
+    english = page.evaluate("""() => [...document.querySelectorAll('[aria-label], button, textarea, input')]
+        .map(e => e.getAttribute('aria-label') || e.textContent.trim()).filter(t => /[A-Za-z]{3,}/.test(t))""")
+    assert not english, f"accessible names not in Chinese: {english[:5]}"
+    assert page.get_by_role("textbox", name="问题").count() == 1
     page.screenshot(path=str(ARTIFACTS / f"chat_{width}.png"))
     assert not page.outside, f"the page fetched from outside the server: {page.outside[:5]}"
     page.context.close()
@@ -235,6 +239,11 @@ def test_library_and_admin_tabs(server: dict[str, Any], browser: Any, width: str
     expect(charts.nth(2)).not_to_contain_text("小计")
     expect(page.locator("#bq-facts")).to_contain_text("部门收支预算表")
     expect(page.get_by_role("button", name="导出数据 Excel")).to_be_visible()
+    search = page.get_by_label("搜索文档（文件名、部门、年度）")
+    search.fill("没有这个词")
+    expect(docs).to_contain_text("没有符合条件的文档")
+    search.fill("西工区")
+    expect(docs.locator(".bq-doc")).to_have_count(1)
     width_px = page.evaluate("document.documentElement.scrollWidth")
     assert width_px <= WIDTHS[width]["width"], f"the library tab scrolls sideways ({width_px}px)"
     page.screenshot(path=str(ARTIFACTS / f"library_{width}.png"), full_page=True)
