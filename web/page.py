@@ -206,7 +206,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
             doc_pick = gr.Dropdown([], label="选择文档：查看数据、核对结果和图表", elem_id="bq-doc-pick")
             gr.Markdown("#### 数据（点击表头排序）")
             facts_table = gr.Dataframe(facts_frame([]), interactive=False, wrap=True, max_height=420,
-                                       column_widths=["6%", "20%", "18%", "10%", "24%", "9%", "6%", "7%"],
+                                       column_widths=["56px", "170px", "150px", "90px", "210px", "90px", "56px", "56px"],
                                        show_label=False, label="文档数据", elem_id="bq-facts", elem_classes=["bq-wide"])
             with gr.Row():
                 facts_csv = gr.DownloadButton("导出数据 CSV", size="sm", min_width=120)

@@ -244,6 +244,8 @@ def test_library_and_admin_tabs(server: dict[str, Any], browser: Any, width: str
     expect(docs).to_contain_text("没有符合条件的文档")
     search.fill("西工区")
     expect(docs.locator(".bq-doc")).to_have_count(1)
+    expect(page.locator(".bq-ok")).to_contain_text("全部通过", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#bq-facts")).to_contain_text("部门收支预算表")
     width_px = page.evaluate("document.documentElement.scrollWidth")
     assert width_px <= WIDTHS[width]["width"], f"the library tab scrolls sideways ({width_px}px)"
     page.screenshot(path=str(ARTIFACTS / f"library_{width}.png"), full_page=True)
