@@ -20,6 +20,7 @@ import pandas as pd
 from fastapi import FastAPI, File, Header, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
@@ -37,6 +38,45 @@ DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数",
 
 
 # --------------------------------------------------------------------------- JSON API
+
+
+class AskRequest(BaseModel):
+    """POST /api/ask (CONTRACT.md, HTTP). Lenient where the page and old clients send loose values:
+    "" and null mean unset, a year may be a digit string, history entries that are not objects are
+    dropped; anything else wrong is a 400 naming the field."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    question: str = Field(default="", description="The question as typed; empty or too long is refused.")
+    history: list[dict[str, Any]] = Field(default_factory=list, description="Earlier turns, oldest first.")
+    department: str | None = Field(default=None, description="Only this department's documents.")
+    year: int | None = Field(default=None, description="Only this budget year's documents.")
+    kind: str | None = Field(default=None, description="预算 or 决算 documents only.")
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def _question(cls, v: Any) -> str:
+        return "" if v is None else str(v)
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _history(cls, v: Any) -> list:
+        return [h for h in v if isinstance(h, dict)] if isinstance(v, list) else []
+
+    @field_validator("department", "kind", mode="before")
+    @classmethod
+    def _optional_text(cls, v: Any) -> Any:
+        return v or None
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, v: Any) -> int | None:
+        if v in ("", None):
+            return None
+        if not str(v).isdigit():
+            raise ValueError(f"year 应为年份数字，收到 {v!r}。")
+        return int(v)
+
 
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
@@ -66,17 +106,9 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         return JSONResponse({"error": f"请求格式不正确：{where + ' ' if where else ''}{first.get('msg', '')}"}, status_code=400)
 
     @app.post("/api/ask")
-    def api_ask(body: dict[str, Any]) -> Any:
-        def run() -> Any:
-            year = body.get("year")
-            if year in ("", None):
-                year = None
-            elif not str(year).isdigit():
-                raise QuestionError(f"year 应为年份数字，收到 {year!r}。")
-            history = [h for h in body.get("history") or [] if isinstance(h, dict)]
-            return backend.ask(str(body.get("question") or ""), history, body.get("department") or None,
-                               int(year) if year else None, body.get("kind") or None).to_json()
-        return _guarded(run)
+    def api_ask(body: AskRequest) -> Any:
+        return _guarded(lambda: backend.ask(body.question, body.history, body.department, body.year,
+                                            body.kind).to_json())
 
     @app.get("/api/documents")
     def api_documents() -> Any:
@@ -93,10 +125,11 @@ def add_api(app: FastAPI, backend: Backend) -> None:
                 raise UploadRejected("没有收到文件：请用 multipart 字段 files（或 file）上传 PDF。")
             limit = backend.settings.max_upload_mb * 1024 * 1024
             results = backend.upload(x_admin_token, [(f.filename, f.file.read(limit + 1)) for f in given])
-            bad = [r for r in results if r["status"] in ("rejected", "failed")]
+            rows = [r.to_json() for r in results]
+            bad = [r for r in results if r.status in ("rejected", "failed")]
             if bad:
-                return JSONResponse({"error": bad[0]["message"], "results": results}, status_code=400)
-            return {"results": results}
+                return JSONResponse({"error": bad[0].message, "results": rows}, status_code=400)
+            return {"results": rows}
         return _guarded(run)
 
     @app.delete("/api/documents/{name}")
@@ -201,9 +234,9 @@ def build_page(backend: Backend) -> gr.Blocks:
         except NotAllowed as exc:
             return f"**未执行：** {exc}"
         icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
-        return "\n".join(f"- {icon.get(r['status'], r['status'])}：{r['document']}"
-                         + (f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）" if r["status"] == "ingested" else "")
-                         + (f" — {r['message']}" if r.get("message") else "") for r in results)
+        return "\n".join(f"- {icon.get(r.status, r.status)}：{r.document}"
+                         + (f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）" if r.status == "ingested" else "")
+                         + (f" — {r.message}" if r.message else "") for r in results)
 
     def on_remove(token: str, name: str | None) -> str:
         if not name:

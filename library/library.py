@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from budgetqa.errors import BudgetQAError, DocumentError, StoreError
 from budgetqa.settings import Settings
@@ -30,11 +30,26 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
+    """What happened to one file: ingested, unchanged (same content stored), failed (message says why),
+    or, for an upload, rejected before reading (not a PDF, too large, a bad name)."""
+
     path: Path
-    status: str  # "ingested", "unchanged", "failed"
+    status: Literal["ingested", "unchanged", "failed", "rejected"]
     message: str = ""
     facts: int = 0
     checks_failed: int = 0
+    document: str | None = None  # the stored name; path.name unless given (a rejected upload's given name)
+
+    def __post_init__(self) -> None:
+        if self.document is None and self.status != "rejected":
+            self.document = self.path.name
+
+    def to_json(self) -> dict:
+        """The contract's upload result line (CONTRACT.md, HTTP)."""
+        out: dict = {"document": self.document, "status": self.status, "message": self.message}
+        if self.status != "rejected":
+            out |= {"facts": self.facts, "checks_failed": self.checks_failed}
+        return out
 
 
 def document_row(d: dict) -> dict:

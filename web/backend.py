@@ -15,7 +15,7 @@ from urllib.parse import quote
 from assistant.records import Answer, Citation
 from budgetqa.errors import NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.settings import Settings
-from library import Library, document_row
+from library import Library, Outcome, document_row
 from web.examples import example_questions
 from web.page_images import RegionImages
 from web.uploads import check_admin, stage_upload
@@ -94,25 +94,24 @@ class Backend:
         return self._examples[1]
 
     def upload(self, token: str | None, files: Sequence[tuple[str | None, bytes]],
-               progress: Callable[[int, str], None] | None = None) -> list[dict]:
-        """Check, stage and ingest uploaded PDFs; one result dict per file."""
+               progress: Callable[[int, str], None] | None = None) -> list[Outcome]:
+        """Check, stage and ingest uploaded PDFs; one Outcome per file."""
         check_admin(self.settings, token)
-        results: list[dict[str, Any]] = []
+        results: list[Outcome] = []
         for i, (name, data) in enumerate(files):
             if progress:
                 progress(i, name or "")
             try:
                 path = stage_upload(self.settings, name, data)
             except UploadRejected as exc:
-                results.append({"document": name, "status": "rejected", "message": str(exc)})
+                results.append(Outcome(Path(name or "upload.pdf"), "rejected", str(exc), document=name))
                 continue
             try:
                 with self._ingest_lock:
                     o = self.library.ingest_one(path)
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
-            results.append({"document": path.name, "status": o.status, "message": o.message, "facts": o.facts,
-                            "checks_failed": o.checks_failed})
+            results.append(o)
         return results
 
     def remove(self, token: str | None, document: str) -> None:
