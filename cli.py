@@ -119,7 +119,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
     report = run_eval(bot, gold)
     if args.json:
-        _print_json(report)
+        _print_json(report.to_json())
     else:
         print(format_report(report))
     return 0
