@@ -25,11 +25,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.vocabulary import convert, vocabulary
 from eval.grade import EvalReport, GoldItem, Tally, rate
 from ingest.records import Fact
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from vectorstore.embeddings import Embedder
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 500, 50, 5
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
@@ -127,7 +131,7 @@ def page_chunks(pdfs: Sequence[Path], size: int = CHUNK_SIZE, overlap: int = CHU
 class VectorRAG:
     """Chroma (in memory) over the chunks through LangChain, as a tutorial would build it."""
 
-    def __init__(self, chunks: Sequence[Chunk], embedder: Any, k: int = TOP_K):
+    def __init__(self, chunks: Sequence[Chunk], embedder: Embedder, k: int = TOP_K):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
@@ -170,7 +174,7 @@ class KeywordRAG:
 # --------------------------------------------------------------------------- the assistant's own ranking
 
 
-def assistant_evidence(bot: Any, k: int = TOP_K) -> Retrieve:
+def assistant_evidence(bot: Assistant, k: int = TOP_K) -> Retrieve:
     """The assistant's ranked evidence for a question (see the module docstring)."""
 
     def retrieve(question: str) -> list[Evidence]:

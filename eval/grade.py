@@ -8,12 +8,19 @@ import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from assistant.records import Answer
 from budgetqa.errors import GoldFileError
 from budgetqa.vocabulary import convert, is_money, vocabulary
+
+
+class Answers(Protocol):
+    """What the harness grades: anything that answers one question (the assistant, a baseline)."""
+
+    def ask(self, question: str) -> Answer: ...
 
 
 class GoldItem(BaseModel):
@@ -99,7 +106,7 @@ def citation_ok(item: GoldItem, ans: dict) -> bool | None:
     return False
 
 
-def _ask(assistant: Any, question: str) -> dict:
+def _ask(assistant: Answers, question: str) -> dict:
     """The answer JSON; an exception becomes a graded failure instead of ending the run."""
     try:
         return dict(assistant.ask(question).to_json())
@@ -179,7 +186,7 @@ def rate(xs: list[bool]) -> float | None:
     return round(sum(xs) / len(xs), 4) if xs else None
 
 
-def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None = None) -> EvalReport:
+def run_eval(assistant: Answers, gold: list[GoldItem], timings: list[float] | None = None) -> EvalReport:
     """Grade `assistant.ask` on every item. `timings`, when given, receives each answer's seconds."""
     tally = Tally()
     failures, cites = [], []

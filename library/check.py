@@ -10,7 +10,7 @@ machine is ingesting: its half-written vectors look like orphans from here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
@@ -18,6 +18,9 @@ from ingest.pipeline import sha256_of
 from ingest.records import Passage
 from library.journal import entries, expected_vectors, recover, write_lock
 from vectorstore.facts_db import FactStore
+
+if TYPE_CHECKING:
+    from vectorstore.index import VectorIndex
 
 
 def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -> str | None:
@@ -35,9 +38,9 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     """Every disagreement between the fact store, the vector index and the files, one line each.
     With `repair`, fix what can be fixed (lines then end in "— repaired")."""
     store = FactStore(settings.db_url)
-    index_holder: dict[str, Any] = {}
+    index_holder: dict[str, VectorIndex] = {}
 
-    def open_index() -> Any:
+    def open_index() -> VectorIndex:
         if "index" not in index_holder:
             from vectorstore.index import VectorIndex
 

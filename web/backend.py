@@ -9,7 +9,7 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import quote
 
 from assistant.records import Answer, Citation
@@ -21,6 +21,13 @@ from web.page_images import RegionImages
 from web.uploads import check_admin, stage_upload
 
 log = logging.getLogger(__name__)
+
+
+class Asker(Protocol):
+    """What the page and the API ask: one question with the conversation so far and the page's filters."""
+
+    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
+            year: int | None = None, kind: str | None = None) -> Answer: ...
 
 
 class Backend:
@@ -36,7 +43,7 @@ class Backend:
         self.ingested = threading.Event()  # the first-run sample is in the store
         self.ready = threading.Event()  # ... and the assistant is built
         self.startup_problem = ""
-        self._assistant: Any = None
+        self._assistant: Asker | None = None
         self._assistant_lock = threading.Lock()
         self._ingest_lock = threading.Lock()  # one ingest or removal at a time
         self._examples: tuple[str, list[str]] = ("", [])
@@ -62,7 +69,7 @@ class Backend:
             self.ingested.set()
             self.ready.set()
 
-    def assistant(self) -> Any:
+    def assistant(self) -> Asker:
         # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
         # so one shared instance serves concurrent requests without a lock here.
         with self._assistant_lock:
