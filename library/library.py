@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from budgetqa.errors import BudgetQAError, DocumentError, StoreError
+from budgetqa.errors import BudgetQAError, DocumentError, StoreError, one_line
 from budgetqa.settings import Settings
 from ingest.crosscheck import with_group_narrative
 from ingest.pipeline import extract, sha256_of
@@ -129,7 +129,7 @@ class Library:
             return Outcome(path, "failed", str(exc))
         except Exception as exc:  # an unexpected parser failure must not stop the other files
             log.exception("%s: unexpected failure while ingesting", path)
-            return Outcome(path, "failed", f"{path.name}: could not be read ({type(exc).__name__}: {str(exc)[:120]})")
+            return Outcome(path, "failed", f"{path.name}: could not be read ({one_line(exc)[:160]})")
 
     def _extract(self, path: Path, sha: str) -> IngestReport:
         if self.settings.page_timeout_s <= 0:  # no limit: read in this process
