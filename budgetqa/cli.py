@@ -180,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        if settings.aliases_file:
+            from ingest.names import use_alias_file
+
+            use_alias_file(settings.aliases_file)
         return int(args.func(args, settings))
     except BudgetQAError as exc:
         print(f"budgetqa: {exc}", file=sys.stderr)

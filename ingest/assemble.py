@@ -13,7 +13,6 @@ from ingest.textnorm import clean
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 _NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d一二三四五六七八九十]*\s*表\s*[\d一二三四五六七八九十]*$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
-_DEPT = re.compile(r"(?:部门|单位)(?:名称)?\s*[:：]\s*([^\s单]+(?:\s*[^\s单]+)?)")
 
 
 @dataclass
@@ -35,19 +34,9 @@ def _unit(lines: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
-def department_hints(lines: list[str]) -> list[str]:
-    """Department names printed above tables ("部门名称：洛阳市西工区人民政府办公室")."""
-    out = []
-    for line in lines:
-        for m in _DEPT.finditer(clean(line).replace("单位：", " 单位：")):
-            name = clean(m.group(1))
-            if len(name) >= 4 and "元" not in name:
-                out.append(name)
-    return out
-
-
 def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
-    """All tables of a document, in order; and the department names printed above them."""
+    """All tables of a document, in order; and the lines printed above and inside their frames
+    (where "部门：…" / "编制部门：… 单位：元" stand; ingest.identify reads the names from them)."""
     tables: list[AssembledTable] = []
     hints: list[str] = []
     unit = "万元"
@@ -57,7 +46,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             for m in parse_grid(raw.grid).meta_texts:
                 meta_lines += [ln for ln in m.split("\n") if ln.strip()]
             lines = raw.lines_above + meta_lines
-            hints += department_hints(lines)
+            hints += lines
             title = _title(raw.lines_above) or _title(meta_lines)
             prev = tables[-1] if tables else None
             continues = title is None and not meta_lines and raw.near_top and prev is not None
@@ -81,7 +70,8 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     return tables, hints
 
 
-def table_facts(tables: list[AssembledTable], document: str, department: str, year: int, kind: str) -> list[Fact]:
+def table_facts(tables: list[AssembledTable], document: str, department: str, year: int, kind: str,
+                scope: str = "部门") -> list[Fact]:
     facts = []
     for t in tables:
         for c in t.parsed.cells:
@@ -89,6 +79,6 @@ def table_facts(tables: list[AssembledTable], document: str, department: str, ye
                 document=document, department=department, year=year, kind=kind,  # type: ignore[arg-type]
                 table=t.info.title, table_type=t.info.table_type, page=c.page, row=c.row,
                 row_code=c.row_code, column=c.column, value=c.value, unit=c.unit or t.info.unit, source="table",
-                quote=c.text, bbox=c.bbox, table_index=t.info.index,
+                quote=c.text, bbox=c.bbox, table_index=t.info.index, scope=scope,  # type: ignore[arg-type]
             ))
     return facts
