@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.understand import Query, expand, norm, residual
+from assistant.understand import Query, expand, language, norm, residual
 from ingest.records import Fact
 
 GENERIC_COLUMNS = {"", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年收入合计", "本年支出合计", "决算", "预算",
@@ -191,6 +191,8 @@ class FactIndex:
             return None
         elif measure == "completion" and f.column != "完成预算的比例":
             return None
+        if f.measure == "target" and not query.count and not re.search(language()["target_pattern"], query.q):
+            score -= 4.0  # a target says what a plan aims at, not what is budgeted (ingest indicator facts)
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
         score -= 0.6 * len(uncovered)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.classify import classify
+from ingest.counts import measure_of
+from ingest.grid import Grid
+from ingest.indicators import target_cells
 from ingest.pdf_reader import RawPage
 from ingest.records import Fact, TableInfo
 from ingest.tables import ParsedTable, parse_grid
@@ -19,6 +22,7 @@ _NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d
 class AssembledTable:
     info: TableInfo
     parsed: ParsedTable
+    grids: list[Grid] = field(default_factory=list)  # the table's grid on each page it spans
 
 
 def _title(lines: list[str]) -> str | None:
@@ -54,6 +58,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
                 form = classify(prev.info.title).form or not prev.parsed.columns
                 parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form)
                 prev.parsed.cells += parsed.cells
+                prev.grids.append(raw.grid)
                 prev.info.page_end = page.number
                 prev.info.rows += len({c.row_index for c in parsed.cells})
                 continue
@@ -66,7 +71,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
                 page_end=page.number, unit=unit, columns=[c.name for c in parsed.columns if c.role == "value"],
                 rows=len({c.row_index for c in parsed.cells}),
             )
-            tables.append(AssembledTable(info, parsed))
+            tables.append(AssembledTable(info, parsed, [raw.grid]))
     return tables, hints
 
 
@@ -74,11 +79,18 @@ def table_facts(tables: list[AssembledTable], document: str, department: str, ye
                 scope: str = "部门") -> list[Fact]:
     facts = []
     for t in tables:
+        common = dict(document=document, department=department, year=year, kind=kind, table=t.info.title,
+                      table_type=t.info.table_type, source="table", table_index=t.info.index, scope=scope)
+        targets = target_cells(t.grids)
+        as_target = {tc.bbox for tc in targets}
         for c in t.parsed.cells:
-            facts.append(Fact(
-                document=document, department=department, year=year, kind=kind,  # type: ignore[arg-type]
-                table=t.info.title, table_type=t.info.table_type, page=c.page, row=c.row,
-                row_code=c.row_code, column=c.column, value=c.value, unit=c.unit or t.info.unit, source="table",
-                quote=c.text, bbox=c.bbox, table_index=t.info.index, scope=scope,  # type: ignore[arg-type]
-            ))
+            if c.bbox in as_target:
+                continue  # read below as a target, with its comparison sign
+            facts.append(Fact(**common, page=c.page, row=c.row, row_code=c.row_code, column=c.column,  # type: ignore[arg-type]
+                              value=c.value, unit=c.unit or t.info.unit, quote=c.text, bbox=c.bbox,
+                              measure=measure_of(c.column)))  # type: ignore[arg-type]
+        for tc in targets:
+            facts.append(Fact(**common, page=tc.page, row=tc.row, column=tc.column, value=tc.value,  # type: ignore[arg-type]
+                              unit=tc.unit, measure="target", comparison=tc.comparison,  # type: ignore[arg-type]
+                              quote=tc.text, bbox=tc.bbox))
     return facts

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from budgetqa.errors import DocumentError
 from ingest.assemble import assemble, table_facts
+from ingest.counts import counts, measure_of
 from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees, run_checks
 from ingest.identify import identify
 from ingest.narrative import figures, passages
@@ -76,7 +77,12 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
         psg.append(Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text))  # type: ignore[arg-type]
         for fg in figures(rp, kind):
             facts.append(Fact(**common, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
-                              unit=fg.unit, source="narrative", quote=fg.quote, scope=scope))  # type: ignore[arg-type]
+                              unit=fg.unit, source="narrative", quote=fg.quote, scope=scope,  # type: ignore[arg-type]
+                              measure=measure_of(fg.column)))  # type: ignore[arg-type]
+        for ct in counts(rp.text):
+            facts.append(Fact(**common, page=rp.page, row=ct.item, column="数量", value=ct.value,  # type: ignore[arg-type]
+                              unit=ct.unit, source="narrative", quote=ct.sentence, scope=scope,  # type: ignore[arg-type]
+                              measure="count"))
     if not facts and not psg:
         warnings.append("no tables and no narrative were recognised")
     report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,
