@@ -98,10 +98,10 @@ def parse(question: str, known_departments: list[str]) -> Query:
     # the loaded bodies the question names, by the names people use (ingest.names); several for
     # one span = ambiguous words ("财政局" with two 财政局 loaded)
     found = mentions(rest, known_departments)
-    for m in found:
-        query.departments += [n for n in m.names if n not in query.departments]
-    for m in reversed(found):
-        rest = rest[:m.start] + " " + rest[m.end:]
+    for hit in found:
+        query.departments += [n for n in hit.names if n not in query.departments]
+    for hit in reversed(found):
+        rest = rest[:hit.start] + " " + rest[hit.end:]
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters

@@ -22,6 +22,11 @@ def document_row(d: dict) -> dict:
             "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
 
 
+def _scope(d: dict) -> str:
+    """部门 or 单位: the group key carries 单位 (ingest.pipeline.group_key)."""
+    return "单位" if str(d.get("grp", "")).endswith("|单位") else "部门"
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
@@ -37,6 +42,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     def progress(o):  # type: ignore[no-untyped-def]
         nonlocal failed
         bar.update(1)
+        if o.status == "ingested" and o.message:  # flagged: another version disagrees
+            bar.write(f"{o.path.name}: warning: {o.message}", file=sys.stderr)
         if o.status == "failed":
             failed += 1
             bar.write(o.message, file=sys.stderr)
@@ -52,16 +59,19 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.versions import conflicts_by_document
     from vectorstore.facts_db import FactStore
 
     docs = FactStore(settings.db_url).documents()
+    conflicts = conflicts_by_document(docs)
     for d in docs:
-        row = document_row(d)
+        row = document_row(d) | {"scope": _scope(d), "conflicts": conflicts.get(d["document"], [])}
         if args.json:
             _print_json(row)
         else:
+            note = f"\tdisagrees with: {', '.join(row['conflicts'])}" if row["conflicts"] else ""
             print(f"{row['department']}\t{row['year']}\t{row['kind']}\t{row['pages']}页\t{row['facts']} facts\t"
-                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}")
+                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}{note}")
     if not docs and not args.json:
         print("no documents yet: run `budgetqa ingest FILE.pdf`", file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ from budgetqa.settings import Settings
 from ingest.pipeline import extract, sha256_of, with_group_checks
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
+from ingest.versions import with_versions
 from vectorstore.facts_db import FactStore
 
 
@@ -80,10 +81,12 @@ class Library:
                     others = [d for d in self.store.document_infos() if d.group == report.info.group and d.document != path.name]
                     if others:
                         report = with_group_checks(report, self.store.facts(group=report.info.group))
+                        report = with_versions(report, others, lambda d: self.store.facts(document=d))
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
-            return Outcome(path, "ingested", "", len(report.facts), report.checks_failed)
+            return Outcome(path, "ingested", "; ".join(w for w in report.warnings if w.startswith("another version")),
+                           len(report.facts), report.checks_failed)
         except BudgetQAError as exc:
             return Outcome(path, "failed", str(exc))
         except Exception as exc:  # an unexpected parser failure must not stop the other files

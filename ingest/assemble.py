@@ -12,7 +12,7 @@ from ingest.indicators import target_cells
 from ingest.pdf_reader import RawPage
 from ingest.records import Fact, TableInfo
 from ingest.tables import ParsedTable, parse_grid
-from ingest.textnorm import clean
+from ingest.textnorm import clean, is_money_text
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 _NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d一二三四五六七八九十]*\s*表\s*[\d一二三四五六七八九十]*$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
@@ -38,6 +38,15 @@ def _unit(lines: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
+_UNIT_IN_LABEL = re.compile(r"[（(](亿元|万元|元)[)）]")
+
+
+def _label_unit(parsed: ParsedTable, grid_texts: list[str]) -> str | None:
+    """A table without a '单位：' line may name its unit in a label ("项目资金（元）", "金额（万元）")."""
+    units = {m.group(1) for t in [*(c.name for c in parsed.columns), *grid_texts] for m in _UNIT_IN_LABEL.finditer(t)}
+    return units.pop() if len(units) == 1 else None
+
+
 def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     """All tables of a document, in order; and the lines printed above and inside their frames
     (where "部门：…" / "编制部门：… 单位：元" stand; ingest.identify reads the names from them)."""
@@ -45,7 +54,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     hints: list[str] = []
     unit = "万元"
     for page in pages:
-        for raw in page.tables:
+        for k, raw in enumerate(page.tables):
             meta_lines = []
             for m in parse_grid(raw.grid).meta_texts:
                 meta_lines += [ln for ln in m.split("\n") if ln.strip()]
@@ -53,7 +62,10 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             hints += lines
             title = _title(raw.lines_above) or _title(meta_lines)
             prev = tables[-1] if tables else None
-            continues = title is None and not meta_lines and raw.near_top and prev is not None
+            # a page's first table with nothing printed above it goes on with the last page's table,
+            # also when it starts lower on the page (a totals row alone, a wide top margin)
+            alone = k == 0 and not raw.lines_above and prev is not None and prev.info.page_end == page.number - 1
+            continues = title is None and not meta_lines and (raw.near_top or alone) and prev is not None
             if continues and prev is not None:
                 form = classify(prev.info.title).form or not prev.parsed.columns
                 parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form)
@@ -62,10 +74,11 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
                 prev.info.page_end = page.number
                 prev.info.rows += len({c.row_index for c in parsed.cells})
                 continue
-            unit = _unit(lines) or unit
             title = title or f"第{page.number}页表格"
             ttype = classify(title)
             parsed = parse_grid(raw.grid, no_header=ttype.form)
+            texts = [c.text for row in raw.grid.at for c in row if c is not None and not is_money_text(c.raw)]
+            unit = _unit(lines) or _label_unit(parsed, texts) or unit
             info = TableInfo(
                 index=len(tables), title=title, table_type=ttype.id, page_start=page.number,
                 page_end=page.number, unit=unit, columns=[c.name for c in parsed.columns if c.role == "value"],

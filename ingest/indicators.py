@@ -169,7 +169,8 @@ def _pair_value(grid: Grid, label: Cell) -> str | None:
     return c.text
 
 
-def _project_label(grid: Grid, before_row: int) -> str | None:
+def project_label(grid: Grid, before_row: int) -> str | None:
+    """The project a form names in its rows above `before_row` ("项目名称 | 就业援助基地补贴")."""
     for i in range(min(before_row, grid.n_rows)):
         for j in range(grid.n_cols):
             c = grid.at[i][j]
@@ -188,7 +189,7 @@ def target_cells(grids: list[Grid]) -> list[TargetCell]:
         found = _header(grid)
         if found is not None:
             start, layout = found[0] + 1, found[1]
-            project = _project_label(grid, found[0]) or project
+            project = project_label(grid, found[0]) or project
         elif layout is None:
             continue
         else:

@@ -25,6 +25,36 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def other_year_kind(column: str) -> str:
+    """The kind of a figure stated for another year: executed (执行数, 决算) or budgeted."""
+    return "决算" if re.search(r"执行|决算|实际", column) else "预算"
+
+
+def _once(facts: list[Fact]) -> list[Fact]:
+    """A narrative printed twice (the same explanation on two pages) gives each figure once."""
+    seen: set[tuple] = set()
+    out = []
+    for f in facts:
+        if f.source == "narrative":
+            key = (f.row, f.column, f.value, f.unit, f.year, f.kind, f.quote)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
+
+
+def _once_passages(psg: list[Passage]) -> list[Passage]:
+    seen: set[str] = set()
+    out = []
+    for p in psg:
+        if len(p.text) >= 40 and p.text in seen:
+            continue
+        seen.add(p.text)
+        out.append(p)
+    return out
+
+
 def group_key(department: str, year: int, kind: str, scope: str = "部门") -> str:
     """Files of one publication share this key (Jiangsu prints narrative and tables as two files)."""
     return f"{department}|{year}|{kind}" + ("" if scope == "部门" else f"|{scope}")
@@ -76,13 +106,17 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
     for rp in raw_passages:
         psg.append(Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text))  # type: ignore[arg-type]
         for fg in figures(rp, kind):
-            facts.append(Fact(**common, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
+            own = dict(common)
+            if fg.year and fg.year != year:  # another year's figure: a fact of that year and kind
+                own.update(year=fg.year, kind=other_year_kind(fg.column))
+            facts.append(Fact(**own, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
                               unit=fg.unit, source="narrative", quote=fg.quote, scope=scope,  # type: ignore[arg-type]
                               measure=measure_of(fg.column)))  # type: ignore[arg-type]
         for ct in counts(rp.text):
             facts.append(Fact(**common, page=rp.page, row=ct.item, column="数量", value=ct.value,  # type: ignore[arg-type]
                               unit=ct.unit, source="narrative", quote=ct.sentence, scope=scope,  # type: ignore[arg-type]
                               measure="count"))
+    facts, psg = _once(facts), _once_passages(psg)
     if not facts and not psg:
         warnings.append("no tables and no narrative were recognised")
     report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,

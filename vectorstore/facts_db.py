@@ -251,7 +251,7 @@ class FactStore:
             checks_failed=report.checks_failed,
             seconds=report.seconds,
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
+            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds", "conflicts"}),
         )
         with self._write() as (c, _tx):
             old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
