@@ -13,7 +13,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=Path.home() / ".budgetqa",
-        description="Folder holding all state: fact database, vector index, copies of files, reports.",
+        description="Folder holding all state: fact database, vector index, copies of the ingested PDFs, the log.",
     )
     database_url: str | None = Field(
         default=None,
@@ -48,6 +48,7 @@ class Settings(BaseSettings):
         description="Optional TOML file of extra department abbreviations ([[department]] name, aliases); "
         "the names people use are otherwise derived by rule (ingest/names.py).",
     )
+    log_level: str = Field(default="INFO", description="Least level written to HOME/budgetqa.log (DEBUG, INFO, WARNING, ERROR).")
 
     @property
     def db_url(self) -> str:
@@ -58,8 +59,8 @@ class Settings(BaseSettings):
         return self.home / "files"
 
     @property
-    def reports_dir(self) -> Path:
-        return self.home / "reports"
+    def log_file(self) -> Path:
+        return self.home / "budgetqa.log"
 
     @property
     def chroma_dir(self) -> Path:
@@ -70,7 +71,7 @@ class Settings(BaseSettings):
         return self.home / "models"
 
     def ensure_home(self) -> None:
-        for d in (self.home, self.files_dir, self.reports_dir):
+        for d in (self.home, self.files_dir):
             d.mkdir(parents=True, exist_ok=True)
 
 

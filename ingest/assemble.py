@@ -11,7 +11,7 @@ from ingest.grid import Grid
 from ingest.indicators import target_cells
 from ingest.pdf_reader import RawPage
 from ingest.records import Fact, TableInfo
-from ingest.tables import ParsedTable, parse_grid
+from ingest.tables import ParsedTable, grid_meta, parse_grid
 from ingest.textnorm import clean, is_money_text
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
@@ -55,8 +55,9 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     unit = "万元"
     for page in pages:
         for k, raw in enumerate(page.tables):
+            meta = grid_meta(raw.grid)  # read once; the grid is parsed once below, as a table or its continuation
             meta_lines = []
-            for m in parse_grid(raw.grid).meta_texts:
+            for m in meta.texts:
                 meta_lines += [ln for ln in m.split("\n") if ln.strip()]
             lines = raw.lines_above + meta_lines
             hints += lines
@@ -68,7 +69,8 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             continues = title is None and not meta_lines and (raw.near_top or alone) and prev is not None
             if continues and prev is not None:
                 form = classify(prev.info.title).form or not prev.parsed.columns
-                parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form)
+                parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form,
+                                    meta_of=meta)
                 prev.parsed.cells += parsed.cells
                 prev.grids.append(raw.grid)
                 prev.info.page_end = page.number
@@ -76,7 +78,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
                 continue
             title = title or f"第{page.number}页表格"
             ttype = classify(title)
-            parsed = parse_grid(raw.grid, no_header=ttype.form)
+            parsed = parse_grid(raw.grid, no_header=ttype.form, meta_of=meta)
             texts = [c.text for row in raw.grid.at for c in row if c is not None and not is_money_text(c.raw)]
             unit = _unit(lines) or _label_unit(parsed, texts) or unit
             info = TableInfo(
