@@ -1,8 +1,8 @@
 """A document's identity from its own text: department, year, kind (预算/决算) and scope (部门/单位).
 
-Where the name comes from, strongest first: the cover title ("上海市普陀区财政局 2024年度部门决算"),
+Where the name comes from, strongest first: the cover title ("杭州市西湖区财政局 2024年度部门决算"),
 labelled lines on the cover and above the tables ("预算主管部门：…", "部门：…", "编制部门：…"),
-names the narrative prints before a year ("江苏省政协办公厅 2019 年度收入…") or in "第一部分 …概况".
+names the narrative prints before a year ("浙江省政协办公厅 2019 年度收入…") or in "第一部分 …概况".
 The file name is a hint only, used when the document itself names nobody (uploads are often
 called 1769321433314-826553525.pdf). What counts as a body's name is data (data/name_rules.toml).
 """
@@ -20,11 +20,11 @@ from ingest.names import DATA, _split, canonical, clean_name, same_body
 _YEAR = r"(?P<y>20\d\d|(?<!\d)\d{2}(?=\s*年))"
 _LEVEL = r"(?:省级|市级|区级|县级|地级|本级)?"
 _KIND = r"(?P<scope>部门|单位)?(?:汇总)?(?P<kind>预算|决算)"
-# "上海市普陀区财政局2024年度部门决算", "江苏省政协办公厅 2017 年度部门预算", "省人大办公厅2018预算公开"
+# "杭州市西湖区财政局2024年度部门决算", "浙江省政协办公厅 2017 年度部门预算", "省人大办公厅2018预算公开"
 _TITLE_NAME_FIRST = re.compile(rf"(?P<name>[\u4e00-\u9fff（）]{{2,40}}?)\s*{_YEAR}\s*年?度?{_LEVEL}{_KIND}")
-# "2025年洛阳市西工区人民政府办公室部门预算公开", "2018 年度江苏省高级人民法院预算公开"
+# "2025年温州市鹿城区人民政府办公室部门预算公开", "2018 年度浙江省高级人民法院预算公开"
 _TITLE_YEAR_FIRST = re.compile(rf"^{_YEAR}\s*年度?(?P<name>[\u4e00-\u9fff（）]{{2,40}}?){_LEVEL}{_KIND}")
-# the year printed apart from the title (another font, read out of line order): "上海市普陀区财政局年度部门决算2024"
+# the year printed apart from the title (another font, read out of line order): "杭州市西湖区财政局年度部门决算2024"
 _TITLE_YEAR_APART = re.compile(rf"(?P<name>[\u4e00-\u9fff（）]{{2,40}}?)年度?{_LEVEL}{_KIND}")
 _BEFORE_YEAR = re.compile(r"(?P<name>[\u4e00-\u9fff（）]{4,40})\s*20\d\d\s*年")
 _OVERVIEW = re.compile(r"第[一二三四五六七八九十]+部分\s*(?P<name>[\u4e00-\u9fff（）]{4,40}?)(?:部门)?概况")
@@ -60,7 +60,7 @@ class Identity:
     kind: str
     scope: str
     evidence: dict[str, str] = field(default_factory=dict)  # what each part was read from
-    placeholder: str | None = None  # a blank template's placeholder name ("上海市XX局")
+    placeholder: str | None = None  # a blank template's placeholder name ("杭州市XX局")
 
 
 def is_body(name: str) -> bool:
@@ -75,7 +75,7 @@ def is_body(name: str) -> bool:
 
 
 def _trim(name: str) -> str:
-    """'上海市普陀区财政局部门' → '上海市普陀区财政局': trailing words that belong to the title, not the name."""
+    """'杭州市西湖区财政局部门' → '杭州市西湖区财政局': trailing words that belong to the title, not the name."""
     t = clean_name(name)
     t = re.sub(r"(?:部门|单位|本级|汇总|公开|年度)+$", "", t)
     return t.strip("：:（）()")
@@ -169,7 +169,7 @@ def identify(file_name: str, pages_text: list[str], label_lines: list[str], tabl
 
     placeholder = next((n for n in votes if rules.placeholder.search(n)), None)
     if placeholder is None and rules.placeholder.search(cover):
-        placeholder = cover[:40]
+        placeholder = re.split(r"\d|目录", cover)[0][:40] or cover[:40]  # the title up to its year
 
     department = _vote(votes)
     if department:

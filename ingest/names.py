@@ -2,12 +2,12 @@
 bodies a question's words can mean. The rules are general (data/name_rules.toml); no list of
 known departments is involved.
 
-    >>> canonical("江苏省委办公厅")
-    '中共江苏省委办公厅'
-    >>> "普陀区财政局" in aliases("上海市普陀区财政局")
+    >>> canonical("浙江省委办公厅")
+    '中共浙江省委办公厅'
+    >>> "西湖区财政局" in aliases("杭州市西湖区财政局")
     True
-    >>> match_departments("财政局2024年的决算", ["上海市财政局", "上海市普陀区财政局"])
-    ['上海市财政局', '上海市普陀区财政局']
+    >>> match_departments("财政局2024年的决算", ["杭州市财政局", "杭州市西湖区财政局"])
+    ['杭州市财政局', '杭州市西湖区财政局']
 
 `match_departments` is the question side's entry point (assistant/understand.py); its signature
 stays stable: several names back = the words are ambiguous, the caller decides.
@@ -66,7 +66,7 @@ def clean_name(text: str) -> str:
 
 
 def canonical(name: str) -> str:
-    """One spelling per body: '中国共产党江苏省委员会办公厅' and '江苏省委办公厅' → '中共江苏省委办公厅'."""
+    """One spelling per body: '中国共产党浙江省委员会办公厅' and '浙江省委办公厅' → '中共浙江省委办公厅'."""
     t = clean_name(name)
     for pattern, repl in _rules().canonical:
         t = pattern.sub(repl, t, count=1)
@@ -74,14 +74,14 @@ def canonical(name: str) -> str:
 
 
 def _split(name: str) -> tuple[str, list[tuple[str, str]], str]:
-    """'中共上海市普陀区委社会工作部' → ('中共', [('上海','市'), ('普陀','区')], '委社会工作部')."""
+    """'中共杭州市西湖区委社会工作部' → ('中共', [('杭州','市'), ('西湖','区')], '委社会工作部')."""
     rules = _rules()
     lead = next((w for w in rules.leading if name.startswith(w)), "")
     rest = name[len(lead):]
     regions: list[tuple[str, str]] = []
     while True:
         m = rules.region.match(rest)
-        # a region must leave a name behind it ("普陀区" alone is a place, not a body)
+        # a region must leave a name behind it ("西湖区" alone is a place, not a body)
         if not m or len(rest) - m.end() < rules.min_chars:
             break
         regions.append((m.group("place"), m.group("level")))
@@ -110,7 +110,7 @@ def _region_variants(name: str) -> set[str]:
     for ld in leads:
         out.add(ld + last_level[-1] + rest)  # 省检察院, 区财政局, 省委办公厅
         if not party:
-            out.add(ld + last_place + rest)  # 江苏高院, 普陀财政局
+            out.add(ld + last_place + rest)  # 浙江高院, 西湖财政局
     if party and _usable(rest[1:]) and re.search(r"部|办公厅|办公室|委员会", rest[1:]):
         out.add(rest[1:])  # 社会工作部: the committee's own department
     return out
@@ -144,13 +144,13 @@ def _aliases(name: str) -> tuple[str, ...]:
 def aliases(name: str) -> list[str]:
     """Every name people use for the body `name`, longest first (the name itself included).
 
-    '上海市普陀区人民政府万里街道办事处' → [..., '普陀区万里街道办事处', '万里街道办事处', '万里街道', ...]
+    '杭州市西湖区人民政府北山街道办事处' → [..., '西湖区北山街道办事处', '北山街道办事处', '北山街道', ...]
     """
     return list(_aliases(name))
 
 
 def short_name(name: str) -> str:
-    """The shortest common name that still says where the body is ('普陀区财政局', '江苏省检察院')."""
+    """The shortest common name that still says where the body is ('西湖区财政局', '浙江省检察院')."""
     _, regions, _ = _split(canonical(name))
     if not regions:
         return name
@@ -171,7 +171,7 @@ class Mention:
 
 def mentions(text: str, loaded_names: Iterable[str]) -> list[Mention]:
     """Spans of `text` that name loaded bodies, longest spans only (a span inside a longer one
-    is dropped: '普陀区财政局' is not also '财政局'). Positions refer to clean_name(text)."""
+    is dropped: '西湖区财政局' is not also '财政局'). Positions refer to clean_name(text)."""
     t = clean_name(text)
     hits: dict[tuple[int, int], set[str]] = {}
     order = {n: k for k, n in enumerate(dict.fromkeys(loaded_names))}
@@ -194,8 +194,8 @@ def mentions(text: str, loaded_names: Iterable[str]) -> list[Mention]:
 def match_departments(text: str, loaded_names: Sequence[str]) -> list[str]:
     """All loaded bodies the words of `text` can mean, in the order they are named.
 
-    Several names for one span means the words are ambiguous ('财政局' with both 上海市财政局 and
-    上海市普陀区财政局 loaded): the caller asks which one, it does not pick."""
+    Several names for one span means the words are ambiguous ('财政局' with both 杭州市财政局 and
+    杭州市西湖区财政局 loaded): the caller asks which one, it does not pick."""
     out: list[str] = []
     for m in mentions(text, loaded_names):
         out += [n for n in m.names if n not in out]
@@ -203,7 +203,7 @@ def match_departments(text: str, loaded_names: Sequence[str]) -> list[str]:
 
 
 def same_body(a: str, b: str) -> bool:
-    """Two printed names of one body ('江苏省委办公厅' and '中国共产党江苏省委员会办公厅')."""
+    """Two printed names of one body ('浙江省委办公厅' and '中国共产党浙江省委员会办公厅')."""
     ca, cb = canonical(a), canonical(b)
     return ca == cb or ca in _aliases(cb) and len(ca) > 4 or cb in _aliases(ca) and len(cb) > 4
 

@@ -254,7 +254,7 @@ class GridMeta:
 def grid_meta(grid: Grid) -> GridMeta:
     cells = _unique_cells(grid)
     meta = {id(c) for c in cells if _is_meta(c, grid)}
-    for tag in cells:  # "部门：" | "江苏省人大常委会办公厅": the name in the next cell is the label's, not a header
+    for tag in cells:  # "部门：" | "浙江省人大常委会办公厅": the name in the next cell is the label's, not a header
         if id(tag) in meta and _META_LABEL_ONLY.search(tag.text) and tag.col_end + 1 < grid.n_cols:
             beside = grid.at[tag.row][tag.col_end + 1]
             if beside is not None and beside.row == tag.row and not is_money_text(beside.raw):

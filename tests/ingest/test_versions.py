@@ -25,7 +25,7 @@ def test_injected_copy_differs_from_the_published_document():
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"BUDGETQA_HOME": str(home), "BUDGETQA_EMBED_MODEL": "hash", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT),
            "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "budgetqa.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=600)
 
 
