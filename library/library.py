@@ -19,6 +19,7 @@ from ingest.crosscheck import with_group_narrative
 from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
+from ingest.versions import with_versions
 from library import journal
 from vectorstore.facts_db import FactStore
 
@@ -120,10 +121,12 @@ class Library:
                         checks = with_group_narrative(report.checks, report.facts,
                                                       self.store.facts(group=report.info.group))
                         report = report.model_copy(update={"checks": checks})
+                        report = with_versions(report, others, lambda d: self.store.facts(document=d))
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
-            return Outcome(path, "ingested", "", len(report.facts), report.checks_failed)
+            return Outcome(path, "ingested", "; ".join(w for w in report.warnings if w.startswith("another version")),
+                           len(report.facts), report.checks_failed)
         except BudgetQAError as exc:
             log.info("%s: not ingested: %s", path, exc, exc_info=True)
             return Outcome(path, "failed", str(exc))

@@ -251,7 +251,7 @@ class FactStore:
             checks_failed=report.checks_failed,
             seconds=report.seconds,
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
+            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds", "conflicts"}),
         )
         with self._write() as (c, _tx):
             old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
@@ -322,6 +322,7 @@ class FactStore:
                 sha256=d["sha256"],
                 group=d["grp"],
                 part=d["part"],
+                scope="单位" if str(d["grp"]).endswith("|单位") else "部门",  # the group key carries 单位 (ingest.pipeline.group_key)
             )
             for d in self._rows(documents.c.document, documents.c.department, documents.c.year, documents.c.kind,
                                 documents.c.pages, documents.c.sha256, documents.c.grp, documents.c.part)
