@@ -74,9 +74,14 @@ PENDING = "pending"
 def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[bool]:
     """Hold the home's write lock; yields False when `timeout_s` passed without getting it
     (timeout 0: try once). Without a timeout, waits up to 10 minutes, then raises StoreError."""
-    settings.ensure_home()
     path = settings.home / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        settings.ensure_home()
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot write to the store at {settings.home} ({exc.strerror or exc}); writing needs "
+                         "a writable BUDGETQA_HOME: check its permissions, free space and that it is not "
+                         "mounted read-only") from exc
     try:
         got = _acquire(fd, 600.0 if timeout_s is None else timeout_s)
         if not got and timeout_s is None:
@@ -292,7 +297,9 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
 
     fixed = " — repaired" if repair else ""
     problems: list[str] = []
-    with write_lock(settings):  # no writer is half-way through while we look
+    # a home nobody can write to has no writer half-way through either: look without the lock
+    lock = write_lock(settings) if repair or _writable(settings.home) else contextlib.nullcontext(True)
+    with lock:  # no writer is half-way through while we look
         stale = entries(settings)
         if stale and repair:
             problems += [f"{line}{fixed}" for line in recover(settings, store, open_index)]
@@ -330,6 +337,10 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
                     index.remove_document(name)
         problems += _check_files(settings, store, rows, repair)
     return problems
+
+
+def _writable(folder: Path) -> bool:
+    return not folder.is_dir() or os.access(folder, os.W_OK)
 
 
 def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], repair: bool) -> list[str]:
