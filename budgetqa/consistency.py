@@ -22,7 +22,10 @@ The protocol (`Library.ingest_one` and `Library.remove`):
    they do not match); otherwise it is rolled back (the document's vectors removed, or re-made from
    the version the SQL store still has). `Library` runs this at start when an entry exists — a
    directory listing when there is none — and every writer runs it before writing. A writer whose
-   vector write or commit raises (a Chroma server gone away) rolls back at once, the same way.
+   vector write or commit raises (a Chroma server gone away) rolls back at once, the same way. When
+   the write that failed was embedded Chroma's own (the disk filled inside it), this process's view of
+   the index can miss vectors Chroma kept in its log, so the entry stays for the next process to
+   finish with a fresh view (`keep_for_next_start`).
 
 Why not a 'pending' column: a crash must not leave a row that every reader has to filter, and a
 schema change would need a migration on every existing database. Answers read facts and passages
@@ -219,8 +222,24 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
                     _reindex_if_needed(store, index, e.document)
             done.append(f"{e.document}: rolled back an interrupted ingest"
                         + (" (the earlier version stays)" if row is not None else ""))
+        if e.folder.name in _UNSURE_HERE:
+            done.pop()  # undone as far as this process can see; the next process checks again
+            continue
         finish(e)
     return done
+
+
+# Journal entries (folder names) whose vector write failed inside embedded Chroma in this process.
+# Chroma can then keep part of the write in its log while this process's view misses it (a disk that
+# filled mid-write: the delete that should undo it sees nothing, and the vectors appear at the next
+# start). Such an entry is undone here but only finished by another process, whose fresh view sees
+# what was really written: the next start, another writer process, or `budgetqa check --repair`.
+_UNSURE_HERE: set[str] = set()
+
+
+def keep_for_next_start(entry: Entry) -> None:
+    """The vector write of `entry` failed and this process cannot see what it left behind."""
+    _UNSURE_HERE.add(entry.folder.name)
 
 
 def _unlink_copies(settings: Settings, document: str) -> None:

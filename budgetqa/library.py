@@ -103,13 +103,21 @@ class Library:
         same_file = copy.exists() and copy.resolve() == path.resolve()
         entry = consistency.begin(self.settings, "ingest", name, report.info.sha256, index,
                                   source=None if same_file else path, report=report)
+        writing_vectors = vectors is not None
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
+            writing_vectors = False
             self.store.save(report)
-        except BaseException:  # e.g. the Chroma server went away: undo now rather than at the next start
+        except BaseException as exc:  # e.g. the Chroma server went away: undo now rather than at the next start
+            if writing_vectors and not self.settings.chroma_host:
+                consistency.keep_for_next_start(entry)
             with contextlib.suppress(Exception):
                 consistency.recover(self.settings, self.store, lambda: self.index)
+            if isinstance(exc, Exception) and not isinstance(exc, BudgetQAError):
+                raise StoreError(f"{name}: could not be stored ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+                                 "nothing of it was kept — check the free space under BUDGETQA_HOME (and the "
+                                 "Chroma server, if one is set), then ingest it again") from exc
             raise
         consistency.promote(self.settings, entry)
         consistency.finish(entry)
