@@ -148,7 +148,9 @@ def page_script(token_field: str) -> str:
 def content_security_policy(nonce: str) -> str:
     return "; ".join([
         "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
+        # no inline script runs without the nonce (an injected <img onerror> does not); 'unsafe-eval'
+        # because Gradio 6's HTML component compiles its template with new Function
+        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",  # Svelte sets style attributes; Gradio injects theme CSS
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
