@@ -11,18 +11,16 @@ import os
 import re
 import select
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, SAMPLE, copy_home
+from conftest import SAMPLE, copy_home
 from make_bad_inputs import budget_pages, build_pdf
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import load_test  # noqa: E402
+from eval.served import app_env, served_app
 
 TOKEN = "security-token-9d2b"
 QUESTION = "车辆维护的预算是多少？"
@@ -37,7 +35,7 @@ def served(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     uploads = tmp / "gradio"
     env = {"BUDGETQA_EMBED_MODEL": "hash", "BUDGETQA_ADMIN_TOKEN": TOKEN, "BUDGETQA_MAX_UPLOAD_MB": "2",
            "GRADIO_TEMP_DIR": str(uploads)}
-    with load_test.serve(home, env) as base:
+    with served_app(app_env(home, **env)) as base:
         yield {"base": base, "home": home, "uploads": uploads, "port": int(base.rsplit(":", 1)[1])}
 
 

@@ -4,16 +4,14 @@ ingested with it, the uploaded file removed afterwards)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_home
+from conftest import copy_home
 from make_bad_inputs import budget_pages, build_pdf
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import load_test  # noqa: E402
+from eval.served import app_env, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +30,7 @@ def served(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     home = copy_home(sample_home, tmp / "home")
     env = {"BUDGETQA_EMBED_MODEL": "hash", "BUDGETQA_ADMIN_TOKEN": TOKEN, "GRADIO_TEMP_DIR": str(tmp / "gradio"),
            "GRADIO_ANALYTICS_ENABLED": "False"}
-    with load_test.serve(home, env) as base:
+    with served_app(app_env(home, **env)) as base:
         yield {"base": base, "uploads": tmp / "gradio", "pdf_dir": tmp}
 
 

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 from conftest import JIANGSU_TABLES, ROOT, copy_home
 
-from budgetqa.consistency import check_store
-from budgetqa.library import Library
 from budgetqa.settings import Settings
+from library import Library
+from library.check import check_store
 
 WRITER = r"""
 import json, resource, signal, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
-from budgetqa.library import Library
+from library import Library
 from budgetqa.settings import Settings
 home, pdf, room = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 lib = Library(Settings(home=home, embed_model="hash"))
