@@ -147,16 +147,24 @@ class Library:
         copy = self.settings.files_dir / name
         same_file = copy.exists() and copy.resolve() == path.resolve()
         entry = journal.begin(self.settings, "ingest", name, report.info.sha256, index,
-                                  source=None if same_file else path)
+                              source=None if same_file else path)
+        writing_vectors = vectors is not None
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
+            writing_vectors = False
             self.store.save(report)
-        except BaseException:  # e.g. the Chroma server went away: undo now rather than at the next start
+        except BaseException as exc:  # e.g. the Chroma server went away: undo now rather than at the next start
+            if writing_vectors and not self.settings.chroma_host:
+                journal.keep_for_next_start(entry)
             try:
                 journal.recover(self.settings, self.store, lambda: self.index)
             except Exception:
                 log.warning("%s: immediate roll-back failed; the next writer retries", name, exc_info=True)
+            if isinstance(exc, Exception) and not isinstance(exc, BudgetQAError):
+                raise StoreError(f"{name}: could not be stored ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+                                 "nothing of it was kept — check the free space under BUDGETQA_HOME (and the "
+                                 "Chroma server, if one is set), then ingest it again") from exc
             raise
         journal.promote(self.settings, entry)
         journal.finish(entry)
