@@ -57,6 +57,7 @@ from budgetqa.settings import Settings
 from ingest.pipeline import sha256_of
 from ingest.records import DocumentInfo, Fact, IngestReport, Passage
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 try:
     import fcntl
@@ -228,8 +229,8 @@ def _unlink_copies(settings: Settings, document: str) -> None:
 # --------------------------------------------------------------------------- comparing the stores
 
 
-def _sql_row(store: FactStore, document: str) -> dict | None:
-    return next((d for d in store.documents() if d["document"] == document), None)
+def _sql_row(store: FactStore, document: str) -> StoredDocument | None:
+    return store.document(document)
 
 
 def expected_vectors(store: FactStore, document: str, passages: list[Passage] | None = None,
@@ -266,8 +267,8 @@ def _reindex_if_needed(store: FactStore, index: Any, document: str) -> bool:
     return True
 
 
-def _rebuild_report(store: FactStore, row: dict) -> IngestReport:
-    saved = json.loads(row["report"])
+def _rebuild_report(store: FactStore, row: StoredDocument) -> IngestReport:
+    saved = store.saved_report(row["document"]) or {}
     info = DocumentInfo(document=row["document"], department=row["department"], year=row["year"],
                         kind=row["kind"], pages=row["pages"], sha256=row["sha256"], group=row["grp"],
                         part=row["part"])
@@ -332,7 +333,7 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     return problems
 
 
-def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], repair: bool) -> list[str]:
+def _check_files(settings: Settings, store: FactStore, rows: dict[str, StoredDocument], repair: bool) -> list[str]:
     fixed = " — repaired" if repair else ""
     problems = []
     for name, row in sorted(rows.items()):

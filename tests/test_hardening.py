@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import JIANGSU_TABLES, JIANGSU_TEXT, ROOT, SAMPLE, copy_home
+from conftest import JIANGSU_TABLES, JIANGSU_TEXT, PUTUO, ROOT, SAMPLE, copy_home
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from make_bad_inputs import Expect, Page, budget_pages, build_pdf, make_all
@@ -437,11 +437,11 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     """The two halves of the protocol, stopped by hand at the worst places."""
     from budgetqa import consistency
 
-    report = extract(JIANGSU_TABLES)
+    report = extract(PUTUO)  # a document with passages: the vectors that are its own
     # 1. vectors written, SQL not committed: the document must vanish at the next start
     home = copy_home(sample_home, tmp_path / "rollback")
     lib = Library(_settings(home))
-    consistency.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES, report)
+    consistency.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, PUTUO, report)
     lib.index.replace_document(report.info.document, report.facts[:100], report.passages)
     assert report.info.document in lib.index.documents()
     lib2 = Library(_settings(home))
@@ -451,8 +451,8 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     # 2. SQL committed, vectors half written, copy not yet moved: completed at the next start
     home = copy_home(sample_home, tmp_path / "forward")
     lib = Library(_settings(home))
-    consistency.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES, report)
-    lib.index.replace_document(report.info.document, report.facts[:100], [])
+    consistency.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, PUTUO, report)
+    lib.index.replace_document(report.info.document, report.facts[:100], report.passages[:2])
     lib.store.save(report)
     lib2 = Library(_settings(home))
     assert lib2.recovered == [f"{report.info.document}: completed an interrupted ingest (it had been committed)"]
