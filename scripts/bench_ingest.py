@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from eval.bench import dir_size_mb, load_average, machine, real_pdfs, write_section  # noqa: E402
 
-REAL = ROOT.parent / "shared" / "corpus" / "real"
+REAL = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", Path("/work/shared/corpus/real")) if p.is_dir()),
+            ROOT.parent / "shared" / "corpus" / "real")
 PICKS = ("2019年度部门预算公开表格", "财政局2024")
 
 
@@ -40,7 +41,7 @@ def _home(root: Path, name: str, cache: Path) -> Any:
 
 def run(cache: Path, work: Path) -> dict[str, Any]:
     from budgetqa.library import Library
-    from vectorstore.schema import fact_label
+    from vectorstore.schema import fact_labels
 
     out: dict[str, Any] = {"machine": machine(), "load_start": load_average(), "cache": str(cache),
                            "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -63,7 +64,7 @@ def run(cache: Path, work: Path) -> dict[str, Any]:
         facts = lib.store.facts(document=p.name)
         rows.append({"document": p.name, "pages": d.pages, "facts": d.facts, "seconds": wall,
                      "parse_seconds": d.seconds, "passages": len(lib.store.passages(document=p.name)),
-                     "labels": len({fact_label(f) for f in facts})})
+                     "labels": len({x for f in facts for x in fact_labels(f)})})
     out["ingest"] = rows
     out["labels_in_index"] = lib.index.labels()
     out["vectors_in_index"] = lib.index.count()
@@ -87,9 +88,9 @@ def markdown(r: dict) -> str:
            f"{r['load_start']} at start, {r['load_end']} at end (the machine is shared: ±30%). Each file ingested as "
            "`budgetqa ingest` does it (read in the sandboxed child process, facts to SQLite, vectors to embedded "
            "Chroma) with `e5-small-packaged`, the model already loaded. Vectors: one per passage and one per "
-           "distinct fact description (table type, row, column, unit), shared by every fact and document that "
-           "carries it; a repeated text is embedded once.", "",
-           "| document | pages | facts | distinct descriptions | passages | parse s | total s | pages/s |",
+           "distinct fact label (row label, column path), shared by every fact and document that prints it; a "
+           "repeated text is embedded once.", "",
+           "| document | pages | facts | distinct labels (rows, columns) | passages | parse s | total s | pages/s |",
            "|---|---|---|---|---|---|---|---|"]
     for x in r["ingest"]:
         out.append(f"| {x['document']} | {x['pages']} | {x['facts']} | {x['labels']} | {x['passages']} | "
@@ -98,7 +99,7 @@ def markdown(r: dict) -> str:
             f"{sample['pages']} pages, of which parsing {sample['parse_seconds']:.1f} s; before, one vector per fact: "
             "25.6 s, 1.3 pages/s). All three: "
             f"{pages / secs:.1f} pages/s. The index holds {r['vectors_in_index']:,} vectors for these documents "
-            f"({r['labels_in_index']:,} descriptions), where one sentence per fact would have made "
+            f"({r['labels_in_index']:,} labels), where one sentence per fact would have made "
             f"{sum(x['facts'] + x['passages'] for x in r['ingest']):,}.", "",
             f"Model cache `{r['cache']}` (setting `BUDGETQA_MODEL_CACHE`, default `~/.cache/budgetqa`): first home "
             f"{'built and ' if r['model_was_built'] else ''}loaded the model in {r['first_home_model_s']:.1f} s; a second "

@@ -441,8 +441,10 @@ def _fact_conditions(q: Any, flt: FactFilter) -> Any:
         q = q.where(facts.c.unit.in_(flt.units))
     if flt.source:
         q = q.where(facts.c.source == flt.source)
-    if flt.label_keys:
-        q = q.where(facts.c.label_key.in_(flt.label_keys))
+    if flt.rows:
+        q = q.where(facts.c.row_label.in_(flt.rows))
+    if flt.columns:
+        q = q.where(facts.c.column_path.in_(flt.columns))
     return q
 
 

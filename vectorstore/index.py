@@ -1,9 +1,10 @@
 """Chroma vector index over narrative passages and the distinct fact descriptions.
 
-A document's passages get one vector each. Its facts get none of their own: every distinct description
-(`vectorstore.schema.fact_label`: table type, row, column, unit) has one vector, shared by every fact of
-every document that carries it (the fact rows name it in `label_key`), so a library of thousands of
-budgets that all print 行政运行 / 基本支出 embeds that label once. Texts repeated within a batch (名词解释
+A document's passages get one vector each. Its facts get none of their own: every distinct label that
+describes a fact (`vectorstore.schema.fact_labels`: its row label, its column path) has one vector,
+shared by every fact of every document that prints it (the fact rows carry the same text in `row_label`
+and `column_path`), so a library of thousands of budgets that all print 行政运行 / 基本支出 embeds that
+label once, and one document embeds its 120 row labels and 40 column paths rather than 400 sentences. Texts repeated within a batch (名词解释
 passages printed alike by many departments) are embedded once.
 
 Embedded (PersistentClient under $BUDGETQA_HOME/chroma) by default; a Chroma server (`chroma run`)
@@ -19,7 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.embeddings import load_embedder
-from vectorstore.schema import fact_label, label_key
+from vectorstore.schema import fact_labels, label_key
 
 COLLECTION = "budgetqa"
 _BATCH = 256
@@ -104,13 +105,13 @@ def vector_entries(
 
 
 def label_entries(facts: list[Fact]) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """(ids, texts, metadatas) of the distinct descriptions of these facts, first occurrence order."""
-    seen: dict[str, str] = {}
+    """(ids, texts, metadatas) of the distinct labels of these facts, first occurrence order."""
+    seen: dict[str, tuple[str, str]] = {}
     for f in facts:
-        text = fact_label(f)
-        seen.setdefault(label_key(text), text)
-    return ([LABEL_PREFIX + k for k in seen], list(seen.values()),
-            [{"type": "label", "label_key": k} for k in seen])
+        for field, text in fact_labels(f):
+            seen.setdefault(label_key(field, text), (field, text))
+    return ([LABEL_PREFIX + k for k in seen], [t for _f, t in seen.values()],
+            [{"type": "label", "field": field} for field, _t in seen.values()])
 
 
 def _embed_distinct(embedder: Any, texts: list[str]) -> list[list[float]]:
@@ -212,10 +213,11 @@ class VectorIndex:
     def labels(self) -> int:
         return len(self.collection.get(where={"type": "label"}, include=[])["ids"])
 
-    def search_labels(self, query: str, k: int = 20) -> list[tuple[str, float]]:
-        """(label_key, distance) of the fact descriptions nearest to `query`: `FactFilter`-free candidates
-        a caller narrows in SQL (facts.label_key) by department and year."""
-        return [(str(h.meta["label_key"]), h.distance) for h in self.search(query, k=k, where={"type": "label"})]
+    def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]]:
+        """(field, label, distance) of the row labels and column paths nearest to `query`, for every
+        document at once: candidates a caller narrows in SQL by department and year
+        (`FactFilter(rows=..., columns=..., departments=...)`)."""
+        return [(str(h.meta["field"]), h.text, h.distance) for h in self.search(query, k=k, where={"type": "label"})]
 
     def count(self) -> int:
         return int(self.collection.count())

@@ -57,7 +57,8 @@ class FactFilter(BaseModel):
     measures: list[str] | None = None
     units: list[str] | None = None
     source: Literal["table", "narrative"] | None = None
-    label_keys: list[str] | None = Field(default=None, description="Descriptions (VectorIndex.search_labels).")
+    rows: list[str] | None = Field(default=None, description="Row labels, exactly (VectorIndex.search_labels).")
+    columns: list[str] | None = Field(default=None, description="Column paths, exactly.")
 
 
 class PassageFilter(BaseModel):

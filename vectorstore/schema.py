@@ -83,14 +83,13 @@ facts = Table(
     Column("bottom", Float),
     Column("source", String(16), nullable=False),
     Column("quote", Text),
-    Column("label_key", String(16), nullable=False, comment="the fact's description vector (fact_label)"),
 )
 Index("ix_facts_doc_id", facts.c.doc_id)
 Index("ix_facts_department_year_kind", facts.c.department, facts.c.year, facts.c.kind)
 Index("ix_facts_row_leaf_year", facts.c.row_leaf, facts.c.year)
 Index("ix_facts_row_code", facts.c.row_code)
 Index("ix_facts_table_type", facts.c.table_type)
-Index("ix_facts_label_key", facts.c.label_key)
+Index("ix_facts_column_path", facts.c.column_path)
 
 passages = Table(
     "passages",
@@ -125,15 +124,14 @@ SCHEMA_VERSION = 3
 # --------------------------------------------------------------------------- records <-> rows
 
 
-def fact_label(f: Fact) -> str:
-    """What a fact is, without whose, when or how much: 'general_budget_expenditure | 行政运行 | 基本支出'.
-    Facts of every document that share it share one vector (`vectorstore.index`)."""
-    return " | ".join(x for x in (f.table_type or ("说明" if f.source == "narrative" else ""),
-                                  f.row or "", f.column, f.unit) if x)
+def fact_labels(f: Fact) -> list[tuple[str, str]]:
+    """The labels that describe a fact, as (field, text): its row label and its column path. Every fact of
+    every document that prints the same label shares that label's one vector (`vectorstore.index`)."""
+    return [(field, t) for field, t in (("row", f.row or ""), ("column", f.column)) if t]
 
 
-def label_key(label: str) -> str:
-    return hashlib.blake2b(label.encode("utf-8"), digest_size=8).hexdigest()
+def label_key(field: str, label: str) -> str:
+    return hashlib.blake2b(f"{field}\x00{label}".encode(), digest_size=8).hexdigest()
 
 
 def fact_row(doc_id: int, f: Fact) -> dict[str, Any]:
@@ -144,7 +142,7 @@ def fact_row(doc_id: int, f: Fact) -> dict[str, Any]:
         "row_label": f.row, "row_leaf": (f.row or "").split(" / ")[-1][:300] or None, "row_code": f.row_code,
         "column_path": f.column, "measure": f.measure, "value": f.value, "unit": f.unit,
         "comparison": f.comparison, "page": f.page, "x0": box[0], "top": box[1], "x1": box[2], "bottom": box[3],
-        "source": f.source, "quote": f.quote, "label_key": label_key(fact_label(f)),
+        "source": f.source, "quote": f.quote,
     }
 
 

@@ -16,7 +16,7 @@ from vectorstore.embeddings import HashEmbedder
 from vectorstore.facts_db import FactStore
 from vectorstore.index import LABEL_PREFIX, VectorIndex, label_entries
 from vectorstore.records import FactFilter
-from vectorstore.schema import fact_label, label_key
+from vectorstore.schema import fact_labels
 
 
 class CountingEmbedder(HashEmbedder):
@@ -37,8 +37,8 @@ def test_facts_share_one_vector_per_distinct_description(tmp_path: Path, sample:
     index = VectorIndex(Settings(home=tmp_path, embed_model="hash", chroma_host=None))
     counting = CountingEmbedder()
     index.embedder = counting
-    labels = {fact_label(f) for f in sample.facts}
-    assert len(labels) < len(sample.facts)  # the sample repeats descriptions (one row across several tables)
+    labels = {x for f in sample.facts for x in fact_labels(f)}
+    assert len(labels) < len(sample.facts) / 2  # rows and columns repeat across a document's cells and tables
     index.replace_document(sample.info.document, sample.facts, sample.passages)
     assert index.labels() == len(labels)
     assert index.count() == len(labels) + len(sample.passages)
@@ -51,7 +51,6 @@ def test_facts_share_one_vector_per_distinct_description(tmp_path: Path, sample:
     counting.embedded.clear()
     index.replace_document(copy.info.document, copy.facts, copy.passages)
     assert index.labels() == len(labels)
-    assert not any(t.startswith(tuple(labels)) for t in counting.embedded)
     assert len(counting.embedded) == len(copy.passages)
     # removing a document leaves the shared labels (the copy still uses them)
     index.remove_document(sample.info.document)
@@ -64,13 +63,16 @@ def test_a_label_hit_leads_to_its_facts_in_sql(tmp_path: Path, sample: IngestRep
     store.save(sample)
     index.replace_document(sample.info.document, sample.facts, sample.passages)
     hits = index.search_labels("公务用车运行费", k=5)
-    assert hits and all(isinstance(d, float) for _k, d in hits)
-    found = store.facts_where(FactFilter(label_keys=[k for k, _d in hits], departments=[sample.info.department]))
-    assert found and {label_key(fact_label(f)) for f in found} <= {k for k, _d in hits}
+    assert hits and all(field in ("row", "column") and isinstance(d, float) for field, _t, d in hits)
+    rows = [t for field, t, _d in hits if field == "row"]
+    columns = [t for field, t, _d in hits if field == "column"]
+    found = (store.facts_where(FactFilter(rows=rows, departments=[sample.info.department])) if rows else []) + (
+        store.facts_where(FactFilter(columns=columns, departments=[sample.info.department])) if columns else [])
+    assert found and all(f.row in rows or f.column in columns for f in found)
     assert any("公务用车运行费" in f.column for f in found)
 
 
 def test_label_entries_are_distinct_and_in_first_seen_order(sample: IngestReport) -> None:
     ids, texts, metas = label_entries(sample.facts + sample.facts)
-    assert len(ids) == len(set(ids)) == len({fact_label(f) for f in sample.facts})
-    assert texts[0] == fact_label(sample.facts[0]) and ids[0] == LABEL_PREFIX + metas[0]["label_key"]
+    assert len(ids) == len(set(ids)) == len({x for f in sample.facts for x in fact_labels(f)})
+    assert (metas[0]["field"], texts[0]) == fact_labels(sample.facts[0])[0] and ids[0].startswith(LABEL_PREFIX)
