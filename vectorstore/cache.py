@@ -3,24 +3,27 @@ many documents the library holds.
 
 An app process asks the store for the documents a question is about (`FactStore.facts_for`, filtered
 by department, year and kind) and keeps what it read, and what it derived from it (normalized labels,
-BM25 term counts), keyed by the document's row id. A document saved again gets a new row id, so a
-stale entry is never served; the least recently used documents leave when the budget is exceeded.
+BM25 term counts), keyed by the document's (row id, revision): a document saved again has a new
+revision, so a stale entry is never served; the least recently used documents leave when the budget is
+exceeded.
 
     >>> cache = DocumentCache(max_items=200_000)
-    >>> facts = cache.get_many([3, 7], lambda ids: store.facts_of(ids))   # doctest: +SKIP
+    >>> facts = cache.get_many([(3, 12), (7, 40)], load)   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence, Sized
+from collections.abc import Callable, Hashable, Sequence, Sized
+from collections.abc import Set as AbstractSet
 from typing import Generic, TypeVar
 
 from vectorstore.facts_db import FactStore
 from vectorstore.records import StoredDocument
 
 V = TypeVar("V")
+Key = Hashable  # (document row id, revision)
 
 
 def _size(value: object) -> int:
@@ -28,21 +31,21 @@ def _size(value: object) -> int:
 
 
 class DocumentCache(Generic[V]):
-    """LRU by document row id, bounded by documents held and by their total size (`len` of each value:
+    """LRU by document key, bounded by documents held and by their total size (`len` of each value:
     facts, passages). Thread-safe; a loader runs outside the lock for the ids missing."""
 
     def __init__(self, max_documents: int = 2000, max_items: int = 400_000, size: Callable[[V], int] = _size):
         self.max_documents = max_documents
         self.max_items = max_items
         self._size = size
-        self._items: OrderedDict[int, tuple[V, int]] = OrderedDict()
+        self._items: OrderedDict[Key, tuple[V, int]] = OrderedDict()
         self._total = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get_many(self, doc_ids: Sequence[int], load: Callable[[list[int]], dict[int, V]]) -> dict[int, V]:
-        """The values of these documents, loading the missing ones with `load(ids) -> {id: value}` in one call."""
-        out: dict[int, V] = {}
+    def get_many(self, doc_ids: Sequence[Key], load: Callable[[list[Key]], dict[Key, V]]) -> dict[Key, V]:
+        """The values of these documents, loading the missing ones with `load(keys) -> {key: value}` in one call."""
+        out: dict[Key, V] = {}
         with self._lock:
             for i in doc_ids:
                 got = self._items.get(i)
@@ -61,7 +64,7 @@ class DocumentCache(Generic[V]):
                     self._put(i, value)
         return out
 
-    def _put(self, doc_id: int, value: V) -> None:
+    def _put(self, doc_id: Key, value: V) -> None:
         old = self._items.pop(doc_id, None)
         if old is not None:
             self._total -= old[1]
@@ -72,8 +75,8 @@ class DocumentCache(Generic[V]):
             _k, (_v, m) = self._items.popitem(last=False)
             self._total -= m
 
-    def keep_only(self, doc_ids: set[int]) -> None:
-        """Forget documents no longer in the store (removed, or saved again under a new id)."""
+    def keep_only(self, doc_ids: AbstractSet[Key]) -> None:
+        """Forget documents no longer in the store (removed, or saved again: a new revision)."""
         with self._lock:
             for i in [i for i in self._items if i not in doc_ids]:
                 self._total -= self._items.pop(i)[1]
@@ -124,9 +127,12 @@ class Catalog:
         return out
 
     def doc_ids(self, departments: Sequence[str] | None = None, years: Sequence[int] | None = None,
-                kinds: Sequence[str] | None = None) -> list[int]:
-        """Row ids of the documents in scope (empty filter: any), ascending: store order."""
+                kinds: Sequence[str] | None = None) -> list[tuple[int, int]]:
+        """(row id, revision) of the documents in scope (empty filter: any), ascending row id: store order."""
         dset, yset, kset = set(departments or ()), set(years or ()), set(kinds or ())
-        return sorted(d.id for d in self.documents
+        return sorted((d.id, d.revision) for d in self.documents
                       if (not dset or d.department in dset) and (not yset or d.year in yset)
                       and (not kset or d.kind in kset))
+
+    def keys(self) -> set[tuple[int, int]]:
+        return {(d.id, d.revision) for d in self.documents}

@@ -198,6 +198,7 @@ class FactStore:
             old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
             if old is not None:
                 self._delete(c, old)
+            row["revision"] = c.execute(select(store_state.c.generation).where(store_state.c.id == 1)).scalar() or 0
             key = c.execute(insert(documents).values(**row)).inserted_primary_key
             assert key is not None  # an INSERT of one row always has one
             doc_id = key[0]
@@ -244,7 +245,7 @@ class FactStore:
     _DOC_COLUMNS = (documents.c.id, documents.c.document, documents.c.sha256, documents.c.department,
                     documents.c.year, documents.c.kind, documents.c.scope, documents.c.grp, documents.c.part,
                     documents.c.pages, documents.c.facts, documents.c.checks_total, documents.c.checks_failed,
-                    documents.c.seconds, documents.c.ingested_at)
+                    documents.c.seconds, documents.c.ingested_at, documents.c.revision)
 
     @staticmethod
     def _stored(r: Any) -> StoredDocument:
@@ -335,8 +336,8 @@ class FactStore:
             return [passage_of(r[0], r[1:]) for r in c.execute(q.order_by(passages.c.id))]
 
     def document_ids(self) -> dict[int, str]:
-        """Row id → document name. Saving a document again gives it a new row id, so an id that stayed
-        is a document whose facts and passages did not change (caches key on it: vectorstore.cache)."""
+        """Row id → document name. A document saved again may get its old row id back (SQLite reuses the
+        highest one): caches key on (id, revision) of `documents()` (vectorstore.cache)."""
         with self.engine.connect() as c:
             return {r[0]: r[1] for r in c.execute(select(documents.c.id, documents.c.document))}
 

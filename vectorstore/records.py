@@ -31,6 +31,8 @@ class StoredDocument(BaseModel):
     checks_failed: int
     seconds: float = Field(description="Ingest (parse) time in seconds.")
     ingested_at: str
+    revision: int = Field(default=0, description="The store generation that saved this row; (id, revision) "
+                          "names one version of the document's facts and passages.")
 
     def __getitem__(self, key: str) -> Any:
         """`d["department"]` as on the dicts `documents()` returned before this record (kept while

@@ -49,6 +49,9 @@ documents = Table(
     Column("checks_failed", Integer, nullable=False),
     Column("seconds", Float, nullable=False),
     Column("ingested_at", String(40), nullable=False),
+    # store_state.generation of the write that saved this row: SQLite may give a document saved again its
+    # old row id back, so caches key on (id, revision)
+    Column("revision", Integer, nullable=False, server_default="0"),
     # tables, checks, warnings of the ingest report (read by `checks` and report rebuilds only)
     Column("report", Text, nullable=False),
 )
@@ -204,6 +207,8 @@ def migrate_to_3(c: Connection) -> None:
     have = {col["name"] for col in inspect(c).get_columns("documents")}
     if "scope" not in have:
         c.execute(text("ALTER TABLE documents ADD COLUMN scope VARCHAR(8) DEFAULT '部门' NOT NULL"))
+    if "revision" not in have:
+        c.execute(text("ALTER TABLE documents ADD COLUMN revision INTEGER DEFAULT 0 NOT NULL"))
     if {"department", "year"} <= have:
         doc_dept_year.create(c, checkfirst=True)
     steps: list[tuple[str, Callable[[int, str], dict[str, Any]]]] = [

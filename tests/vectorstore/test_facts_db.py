@@ -183,3 +183,27 @@ def test_a_home_with_json_columns_is_migrated_to_rows_at_open(url: str, reports:
     assert store.facts(document=SAMPLE.name) == reports[0].facts and len(store.facts()) == len(store.fact_ids(FactFilter()))
     assert store.fact_ids(FactFilter(documents=[SAMPLE.name]))[0] > max(store.fact_ids(FactFilter(documents=[PUTUO.name])))
     store.close()
+
+
+def test_the_sql_in_servers_md_runs_on_the_stored_rows(url: str, reports: list[IngestReport]) -> None:
+    """docs/SERVERS.md's example queries name real columns on both databases; with the year and department
+    of a stored document they find its figures."""
+    import re
+
+    from conftest import ROOT
+
+    store = FactStore(url)
+    for r in reports:
+        store.save(r)
+    doc = (ROOT / "docs" / "SERVERS.md").read_text(encoding="utf-8")
+    block = re.search(r"```sql\n(.*?)```", doc, re.S)
+    assert block, "docs/SERVERS.md has no ```sql block"
+    statements = [x.strip() for x in block.group(1).split(";") if x.strip()]
+    assert len(statements) >= 3
+    counts = []
+    with store.engine.connect() as c:
+        for sql in statements:
+            local = sql.replace("year = 2019", "year = 2025").replace("江苏省高级人民法院", SAMPLE_DEPT)
+            counts.append(len(c.execute(text(local)).fetchall()))
+    assert counts[0] > 0 and counts[1] > 0, counts  # 三公 合计 and 行政运行 of the sample
+    store.close()
