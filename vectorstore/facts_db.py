@@ -176,36 +176,26 @@ class FactStore:
             return c.execute(select(documents.c.document).where(documents.c.sha256 == sha256)).scalar()
 
     def save(self, report: IngestReport) -> None:
-        info = report.info
-        row = dict(
-            document=info.document,
-            sha256=info.sha256,
-            department=info.department,
-            year=info.year,
-            kind=info.kind,
-            scope=info.scope,
-            grp=info.group,
-            part=info.part,
-            pages=info.pages,
-            facts=len(report.facts),
-            checks_total=len(report.checks),
-            checks_failed=report.checks_failed,
-            seconds=report.seconds,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
-        )
+        """Store one document whole (one transaction), replacing a stored one of the same name."""
+        self.save_many([report])
+
+    def save_many(self, reports: list[IngestReport]) -> None:
+        """Store several documents in one transaction (bulk loads); PostgreSQL receives the rows by COPY."""
         with self._write() as (c, _tx):
-            old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
-            if old is not None:
-                self._delete(c, old)
-            row["revision"] = c.execute(select(store_state.c.generation).where(store_state.c.id == 1)).scalar() or 0
-            key = c.execute(insert(documents).values(**row)).inserted_primary_key
-            assert key is not None  # an INSERT of one row always has one
-            doc_id = key[0]
-            if report.facts:
-                c.execute(insert(facts), [fact_row(doc_id, f) for f in report.facts])
-            if report.passages:
-                c.execute(insert(passages), [passage_row(doc_id, p) for p in report.passages])
+            revision = c.execute(select(store_state.c.generation).where(store_state.c.id == 1)).scalar() or 0
+            fact_rows: list[dict[str, Any]] = []
+            passage_rows: list[dict[str, Any]] = []
+            for report in reports:
+                info = report.info
+                old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
+                if old is not None:
+                    self._delete(c, old)
+                key = c.execute(insert(documents).values(**_document_row(report, revision))).inserted_primary_key
+                assert key is not None  # an INSERT of one row always has one
+                fact_rows += [fact_row(key[0], f) for f in report.facts]
+                passage_rows += [passage_row(key[0], p) for p in report.passages]
+            _insert_rows(c, facts, fact_rows)
+            _insert_rows(c, passages, passage_rows)
 
     @staticmethod
     def _delete(c: Connection, doc_id: int) -> None:
@@ -414,6 +404,30 @@ class FactStore:
         with self.engine.connect() as c:
             row = c.execute(select(store_state.c.instance, store_state.c.generation).where(store_state.c.id == 1)).first()
         return f"{row[0]}:{row[1]}" if row else "empty"
+
+
+def _document_row(report: IngestReport, revision: int) -> dict[str, Any]:
+    info = report.info
+    return dict(document=info.document, sha256=info.sha256, department=info.department, year=info.year,
+                kind=info.kind, scope=info.scope, grp=info.group, part=info.part, pages=info.pages,
+                facts=len(report.facts), checks_total=len(report.checks), checks_failed=report.checks_failed,
+                seconds=report.seconds, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
+                revision=revision)
+
+
+def _insert_rows(c: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if c.dialect.name == "postgresql" and c.dialect.driver == "psycopg" and len(rows) > 200:
+        names = list(rows[0])
+        cols = ", ".join(f'"{n}"' for n in names)
+        cur = c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row([r[n] for n in names])
+        return
+    c.execute(insert(table), rows)
 
 
 def _fact_conditions(q: Any, flt: FactFilter) -> Any:

@@ -207,3 +207,28 @@ def test_the_sql_in_servers_md_runs_on_the_stored_rows(url: str, reports: list[I
             counts.append(len(c.execute(text(local)).fetchall()))
     assert counts[0] > 0 and counts[1] > 0, counts  # 三公 合计 and 行政运行 of the sample
     store.close()
+
+
+def test_save_many_stores_a_batch_as_save_does(url: str, reports: list[IngestReport]) -> None:
+    """The bulk path (PostgreSQL: COPY) stores exactly what one save per document stores."""
+    from eval.bench import relabel
+
+    one = FactStore(url)
+    for r in reports:
+        one.save(r)
+    expected_facts, expected_passages = one.facts(), one.passages()
+    with one.engine.begin() as c:  # empty it again
+        c.execute(text("DELETE FROM facts"))
+        c.execute(text("DELETE FROM passages"))
+        c.execute(text("DELETE FROM documents"))
+    many = FactStore(url)
+    many.save_many(reports + [relabel(reports[0], 1)])
+    assert many.facts()[: len(expected_facts)] == expected_facts
+    assert many.passages()[: len(expected_passages)] == expected_passages
+    copy = relabel(reports[0], 1)
+    assert many.facts(document=copy.info.document) == copy.facts
+    assert sorted(d.facts for d in many.documents()) == sorted([len(r.facts) for r in reports] + [len(copy.facts)])
+    many.save_many([reports[0]])  # replacing a stored document
+    assert many.facts(document=SAMPLE.name) == reports[0].facts and len(many.documents()) == 3
+    one.close()
+    many.close()
