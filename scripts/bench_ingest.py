@@ -40,7 +40,7 @@ def _home(root: Path, name: str, cache: Path) -> Any:
 
 
 def run(cache: Path, work: Path) -> dict[str, Any]:
-    from budgetqa.library import Library
+    from library import Library
     from vectorstore.schema import fact_labels
 
     out: dict[str, Any] = {"machine": machine(), "load_start": load_average(), "cache": str(cache),

@@ -22,7 +22,6 @@ from ingest.records import Fact, Passage
 from vectorstore.embeddings import load_embedder
 from vectorstore.schema import fact_labels, label_key
 
-COLLECTION = "budgetqa"
 _BATCH = 256
 _PAGE = 5000
 # Never stored. Deleting it is a write, and any write makes embedded Chroma apply the log that other
@@ -81,7 +80,7 @@ def vector_entries(
     document: str, facts: list[Fact], passages: list[Passage]
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """(ids, texts, metadatas) of a document's own vectors, its passages: what replace_document writes
-    for it and budgetqa.consistency compares the index against. `facts` is accepted for that caller; their
+    for it and library.check compares the index against. `facts` is accepted for that caller; their
     vectors are the shared labels (`label_entries`), which belong to no document."""
     ids: list[str] = []
     texts: list[str] = []
