@@ -21,6 +21,7 @@ from ingest.pipeline import sha256_of
 from ingest.records import Passage
 from library.journal import entries, expected_vectors, recover, write_lock
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:
     from vectorstore.index import VectorIndex
@@ -98,7 +99,7 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     return problems
 
 
-def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], repair: bool) -> list[str]:
+def _check_files(settings: Settings, store: FactStore, rows: dict[str, StoredDocument], repair: bool) -> list[str]:
     fixed = " — repaired" if repair else ""
     problems = []
     for name, row in sorted(rows.items()):

@@ -50,6 +50,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:  # opened only when an entry needs it (imports chromadb and the embedder)
     from vectorstore.index import VectorIndex
@@ -223,8 +224,8 @@ def unlink_copy(settings: Settings, document: str) -> None:
 # --------------------------------------------------------------------------- comparing the stores
 
 
-def _sql_row(store: FactStore, document: str) -> dict | None:
-    return next((d for d in store.documents() if d["document"] == document), None)
+def _sql_row(store: FactStore, document: str) -> StoredDocument | None:
+    return store.document(document)
 
 
 def expected_vectors(store: FactStore, document: str, passages: list[Passage] | None = None,

@@ -6,7 +6,6 @@ child process with a time and memory limit (ingest.sandbox)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ingest.sandbox import extract_limited
 from ingest.versions import with_versions
 from library import journal
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:  # opening the index imports chromadb and the embedder: only on first use
     from vectorstore.index import VectorIndex
@@ -53,17 +53,17 @@ class Outcome:
         return out
 
 
-def document_row(d: dict) -> dict:
+def document_row(d: StoredDocument) -> dict:
     """A stored document as the contract's `documents --json` line."""
-    return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
-            "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
-            "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
+    return {"document": d.document, "department": d.department, "year": d.year, "kind": d.kind,
+            "pages": d.pages, "facts": d.facts, "checks_failed": d.checks_failed,
+            "checks_total": d.checks_total, "part": d.part, "group": d.group}
 
 
 def stored_report(store: FactStore, document: str) -> IngestReport:
     """The ingest report of a stored document, rebuilt from the store (no file copy of it is kept)."""
     info = next(i for i in store.document_infos() if i.document == document)
-    saved = json.loads(next(d for d in store.documents() if d["document"] == document)["report"])
+    saved = store.saved_report(document) or {}
     return IngestReport(info=info, tables=saved.get("tables", []), checks=store.checks(document),
                         warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
                         facts=store.facts(document=document), passages=store.passages(document=document))
