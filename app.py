@@ -24,11 +24,13 @@ from assistant.records import Answer
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
+from web import security
 from web.api_models import AskRequest, CheckOut, DocumentOut, ErrorResponse, FactsPage, UploadResponse
 from web.backend import Backend
 from web.markup import PAGE_CSS
 from web.page import build_page
 from web.uploads import check_admin
+from web.validation import parse_ask
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +40,17 @@ PAGE_JS = Path(__file__).resolve().parent / "web" / "page.js"
 
 # --------------------------------------------------------------------------- JSON API
 
+
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
 def _error(exc: BaseException) -> JSONResponse:
-    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 500)
-    if code == 500:
-        log.exception("request failed")
+    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 503 if isinstance(exc, OSError) else 500)
+    if code >= 500:
+        log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
         log.info("request refused: %s", one_line(exc))
-    return JSONResponse({"error": one_line(exc)}, status_code=code)
+    return JSONResponse({"error": security.public_message(exc)}, status_code=code)
 
 
 def _guarded(fn: Callable[[], Any]) -> Any:
@@ -74,14 +77,8 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         """The request is read leniently (a year given as a digit string, turns of unknown shape in
         `history` skipped); the schema shows the fields as a client should send them."""
         def run() -> Any:
-            year = body.get("year")
-            if year in ("", None):
-                year = None
-            elif not str(year).isdigit():
-                raise QuestionError(f"year 应为年份数字，收到 {year!r}。")
-            history = [h for h in body.get("history") or [] if isinstance(h, dict)]
-            return backend.ask(str(body.get("question") or ""), history, body.get("department") or None,
-                               int(year) if year else None, body.get("kind") or None).to_json()
+            req = parse_ask(body)
+            return backend.ask(req.question, req.history, req.department, req.year, req.kind).to_json()
         return _guarded(run)
 
     @app.get("/api/documents", tags=["documents"], summary="List ingested documents",
@@ -101,10 +98,11 @@ def add_api(app: FastAPI, backend: Backend) -> None:
                 raise UploadRejected("没有收到文件：请用 multipart 字段 files（或 file）上传 PDF。")
             limit = backend.settings.max_upload_mb * 1024 * 1024
             results = backend.upload(x_admin_token, [(f.filename, f.file.read(limit + 1)) for f in given])
-            bad = [r for r in results if r["status"] in ("rejected", "failed")]
+            rows = [r.to_json() for r in results]
+            bad = [r for r in results if r.status in ("rejected", "failed")]
             if bad:
-                return JSONResponse({"error": bad[0]["message"], "results": results}, status_code=400)
-            return {"results": results}
+                return JSONResponse({"error": bad[0].message, "results": rows}, status_code=400)
+            return {"results": rows}
         return _guarded(run)
 
     @app.delete("/api/documents/{name}", tags=["documents"], summary="Remove a document (X-Admin-Token)",
@@ -211,32 +209,27 @@ def build_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _add_docs(app)
     app.state.backend = backend
-    ask_limit = 1024 * 1024  # a question with its history is a few KB; refuse bodies before parsing them
-    upload_limit = (settings.max_upload_mb + 1) * 1024 * 1024
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Any) -> Any:
-        size = int(request.headers.get("content-length") or 0)
-        limit = ask_limit if request.url.path == "/api/ask" else upload_limit
-        if request.url.path.startswith("/api/") and size > limit:
-            return JSONResponse({"error": f"请求过大（{size} 字节，上限 {limit} 字节）。"}, status_code=413)
-        return await call_next(request)
-
+    security.install(app, settings, check_admin)  # body limits, upload token, FileData paths, headers
     add_api(app, backend)
     theme = gr.themes.Default(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei",
                                                        "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_page(backend), path="/", theme=theme, css=PAGE_CSS,
-                               head='<script src="/api/page.js" defer></script>',
-                               max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page = build_page(backend)
+    gr.mount_gradio_app(app, page, path="/", theme=theme, css=PAGE_CSS,
+                        head='<script src="/api/page.js" defer></script>',
+                        max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page.has_launched = True  # mounted, never launched: without this Gradio skips its upload-folder rule
+    return app
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, backend: Backend | None = None) -> None:
     import uvicorn
 
-    app = build_app(settings, backend)
-    print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with security.private_upload_folder():
+        app = build_app(settings, backend)
+        print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> int:

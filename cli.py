@@ -38,6 +38,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     def progress(o: Outcome) -> None:
         nonlocal failed
         bar.update(1)
+        if o.status == "ingested" and o.message:  # flagged: another version disagrees
+            bar.write(f"{o.path.name}: warning: {o.message}", file=sys.stderr)
         if o.status == "failed":
             failed += 1
             bar.write(o.message, file=sys.stderr)
@@ -53,17 +55,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.versions import conflicts_by_document
     from library import document_row
     from vectorstore.facts_db import FactStore
 
-    docs = FactStore(settings.db_url).documents()
+    store = FactStore(settings.db_url)
+    docs = store.documents()
+    conflicts = conflicts_by_document({d.document: (store.saved_report(d.document) or {}).get("conflicts", [])
+                                       for d in docs})
     for d in docs:
-        row = document_row(d)
+        row = document_row(d) | {"scope": d.scope, "conflicts": conflicts.get(d.document, [])}
         if args.json:
             _print_json(row)
         else:
+            note = f"\tdisagrees with: {', '.join(row['conflicts'])}" if row["conflicts"] else ""
             print(f"{row['department']}\t{row['year']}\t{row['kind']}\t{row['pages']}页\t{row['facts']} facts\t"
-                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}")
+                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}{note}")
     if not docs and not args.json:
         print("no documents yet: run `budgetqa ingest FILE.pdf`", file=sys.stderr)
     return 0
@@ -73,7 +80,7 @@ def _known_document(store: object, name: str | None) -> None:
     """Raise a one-line error naming the known documents when `name` is not one of them."""
     if name is None:
         return
-    known = [d["document"] for d in store.documents()]  # type: ignore[attr-defined]
+    known = [d.document for d in store.documents()]  # type: ignore[attr-defined]
     if name not in known:
         listed = "、".join(known[:10]) + (f" … ({len(known)} in all)" if len(known) > 10 else "")
         raise BudgetQAError(f"no document named {name!r}; known documents: {listed or 'none (run `budgetqa ingest`)'}")
@@ -138,7 +145,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
     report = run_eval(bot, gold)
     if args.json:
-        _print_json(report)
+        _print_json(report.to_json())
     else:
         print(format_report(report))
     return 0
@@ -212,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
+        if settings.aliases_file:
+            from ingest.names import use_alias_file
+
+            use_alias_file(settings.aliases_file)
         return int(args.func(args, settings))
     except BudgetQAError as exc:
         log.info("budgetqa %s failed", args.command, exc_info=True)

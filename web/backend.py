@@ -10,18 +10,25 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from assistant.records import Answer, Citation
 from budgetqa.errors import NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.settings import Settings
-from library import Library, document_row
+from library import Library, Outcome, document_row
 from web.examples import example_questions
 from web.page_images import RegionImages
 from web.uploads import check_admin, stage_upload
 
 log = logging.getLogger(__name__)
+
+
+class Asker(Protocol):
+    """What the page and the API ask: one question with the conversation so far and the page's filters."""
+
+    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
+            year: int | None = None, kind: str | None = None) -> Answer: ...
 
 
 class Backend:
@@ -37,7 +44,7 @@ class Backend:
         self.ingested = threading.Event()  # the first-run sample is in the store
         self.ready = threading.Event()  # ... and the assistant is built
         self.startup_problem = ""
-        self._assistant: Any = None
+        self._assistant: Asker | None = None
         self._assistant_lock = threading.Lock()
         self._ingest_lock = threading.Lock()  # one ingest or removal at a time
         self._examples: tuple[str, list[str]] = ("", [])
@@ -82,7 +89,7 @@ class Backend:
         started = time.monotonic()
         for name in names:
             with self._ingest_lock, write_lock(self.settings):
-                if name in {d["document"] for d in self.store.documents()}:  # not removed meanwhile
+                if name in {d.document for d in self.store.documents()}:  # not removed meanwhile
                     self.library.index.replace_document(name, self.store.facts(document=name),
                                                         self.store.passages(document=name))
         log.info("vector index of %d first-run document(s) built in %.1f s", len(names), time.monotonic() - started)
@@ -96,7 +103,7 @@ class Backend:
         busy = list(self.preparing.values())
         return "后台仍在准备：" + "、".join(busy) + "。" if busy else ""
 
-    def assistant(self) -> Any:
+    def assistant(self) -> Asker:
         # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
         # so one shared instance serves concurrent requests without a lock here.
         with self._assistant_lock:
@@ -128,25 +135,24 @@ class Backend:
         return self._examples[1]
 
     def upload(self, token: str | None, files: Sequence[tuple[str | None, bytes]],
-               progress: Callable[[int, str], None] | None = None) -> list[dict]:
-        """Check, stage and ingest uploaded PDFs; one result dict per file."""
+               progress: Callable[[int, str], None] | None = None) -> list[Outcome]:
+        """Check, stage and ingest uploaded PDFs; one Outcome per file."""
         check_admin(self.settings, token)
-        results: list[dict[str, Any]] = []
+        results: list[Outcome] = []
         for i, (name, data) in enumerate(files):
             if progress:
                 progress(i, name or "")
             try:
                 path = stage_upload(self.settings, name, data)
             except UploadRejected as exc:
-                results.append({"document": name, "status": "rejected", "message": str(exc)})
+                results.append(Outcome(Path(name or "upload.pdf"), "rejected", str(exc), document=name))
                 continue
             try:
                 with self._ingest_lock:
                     o = self.library.ingest_one(path)
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
-            results.append({"document": path.name, "status": o.status, "message": o.message, "facts": o.facts,
-                            "checks_failed": o.checks_failed})
+            results.append(o)
         return results
 
     def remove(self, token: str | None, document: str) -> None:
@@ -173,7 +179,7 @@ class Backend:
     def pdf_path(self, name: str) -> Path:
         """The stored copy of a document's PDF, by document name; nothing outside files_dir."""
         files_dir = self.settings.files_dir.resolve()
-        known = {d["document"] for d in self.store.documents()}
+        known = {d.document for d in self.store.documents()}
         path = (files_dir / name).resolve() if name in known else None
         if path is None or path.parent != files_dir or not path.is_file():
             raise NotFound(f"没有名为 {name!r} 的文档。已导入的文档见 GET /api/documents。")
@@ -182,7 +188,7 @@ class Backend:
     def facts(self, document: str | None = None, department: str | None = None, year: int | None = None,
               kind: str | None = None) -> list[Any]:
         """Stored facts narrowed by document, department, year and kind (in store order)."""
-        if document is not None and document not in {d["document"] for d in self.store.documents()}:
+        if document is not None and document not in {d.document for d in self.store.documents()}:
             raise NotFound(f"没有名为 {document!r} 的文档。已导入的文档见 GET /api/documents。")
         return [f for f in self.store.facts(document=document)
                 if (department is None or f.department == department) and (year is None or f.year == year)
@@ -190,7 +196,7 @@ class Backend:
 
     def checks(self, document: str | None = None) -> list[tuple[str, Any]]:
         """(document, CheckResult) for one document or all of them."""
-        names = [d["document"] for d in self.store.documents()]
+        names = [d.document for d in self.store.documents()]
         if document is not None:
             if document not in names:
                 raise NotFound(f"没有名为 {document!r} 的文档。已导入的文档见 GET /api/documents。")

@@ -14,6 +14,8 @@ from typing import Any
 import gradio as gr
 
 from budgetqa.errors import BudgetQAError, NotAllowed, one_line
+from library import Outcome
+from web import security
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.library_view import checks_frame, documents_html, export, facts_frame, matches
@@ -49,12 +51,12 @@ def _choices(docs: list[dict], dept: str | None, kind: str | None) -> tuple[list
     return [ALL] + sorted({d["department"] for d in pool}), [ALL] + sorted(years, reverse=True)
 
 
-def _upload_line(r: dict) -> str:
-    line = f"- {STATUS_WORDS.get(r['status'], r['status'])}：{r['document']}"
-    if r["status"] == "ingested":
-        line += f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）"
-    if r.get("message") and r["status"] != "unchanged":
-        line += f" — {r['message']}"
+def _upload_line(r: Outcome) -> str:
+    line = f"- {STATUS_WORDS.get(r.status, r.status)}：{r.document or r.path.name}"
+    if r.status == "ingested":
+        line += f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）"
+    if r.message and r.status != "unchanged":
+        line += f" — {r.message}"
     return line
 
 
@@ -139,6 +141,12 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         if not paths:
             yield "请先选择要上传的 PDF 文件。", gr.File()
             return
+        try:
+            yield from _upload_each(token, paths, progress)
+        finally:
+            security.remove_uploaded(paths)  # only files in Gradio's upload folder get here (web.security)
+
+    def _upload_each(token: str, paths: list[str], progress: gr.Progress) -> Iterator[tuple]:
         limit = backend.settings.max_upload_mb * 1024 * 1024
         lines: list[str] = []
         for i, p in enumerate(paths):
@@ -153,7 +161,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                 yield f"**未执行：** {exc}", gr.File(value=None)
                 return
             except (BudgetQAError, OSError) as exc:
-                results = [{"document": name, "status": "failed", "message": one_line(exc)}]
+                results = [Outcome(Path(name), "failed", one_line(exc))]
             lines += [_upload_line(r) for r in results]
             yield "\n".join(lines), gr.File(value=None)
         yield "\n".join([*lines, f"\n共 {len(paths)} 个文件处理完毕。"]), gr.File(value=None)

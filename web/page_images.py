@@ -14,6 +14,7 @@ from typing import Any
 from budgetqa.errors import NotFound, UploadRejected
 from budgetqa.settings import Settings
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 # PDFium (pypdfium2, which pdfplumber's to_image uses) is not thread-safe, and the web server answers
 # requests on several threads: two source cards rendered at once crashed the app (a segfault in
@@ -52,7 +53,7 @@ class RegionImages:
         self.store = store
         self.cache_dir = settings.home / "cache" / "regions"
 
-    def _checked(self, document: str, page: int, bbox: Iterable[float]) -> tuple[dict, Path, tuple[float, ...]]:
+    def _checked(self, document: str, page: int, bbox: Iterable[float]) -> tuple[StoredDocument, Path, tuple[float, ...]]:
         """The stored document's row, its PDF copy and the box, once the box is a cell a stored fact cites."""
         box = tuple(float(v) for v in bbox)
         if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[0] >= box[2] or box[1] >= box[3]:
