@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from assistant.conversation import conversation_for
 from assistant.records import Answer, Citation
 from budgetqa.cli import document_row
 from budgetqa.errors import BudgetQAError, QuestionError
@@ -161,6 +162,9 @@ class Backend:
         self.ready.wait(timeout=900)
         bot = self.assistant()
         extra = {"kind": kind} if kind and "kind" in inspect.signature(bot.ask).parameters else {}
+        layer = conversation_for(bot)  # follow-ups and library-wide questions (assistant/conversation.py)
+        if layer is not None:
+            return layer.ask(question, history or [], department, year, kind)
         return bot.ask(question, history=history or [], department=department, year=year, **extra)
 
     def documents(self) -> list[dict]:
