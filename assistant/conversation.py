@@ -30,6 +30,7 @@ from assistant.conversation_state import (
     FactFinder,
     FactRef,
     Figure,
+    describe,
     from_history,
     headline,
 )
@@ -71,6 +72,10 @@ class Conversation:
                         years[d.department].append(d.year)
                 self._catalog = (version, {k: sorted(v) for k, v in sorted(years.items())})
             return self._catalog[1]
+
+    def documents(self, department: str, year: int) -> list[str]:
+        """The documents (file names) of one department and year."""
+        return [d.document for d in self.bot.store.document_infos() if d.department == department and d.year == year]
 
     def loaded(self, department: str | None, year: int | None) -> bool:
         return department is not None and year is not None and year in self.catalog().get(department, [])
@@ -212,15 +217,6 @@ class Turn:
     def refused(self, text: str) -> ConversationAnswer:
         return ConversationAnswer(question=self.question, status="not_found", answer=text,
                                   conversation=self.carried())
-
-
-def describe(f: Any) -> str:
-    """A cited fact in words; a figure the narrative states names its column too ("…比上年增加")."""
-    from assistant.compose import label
-
-    if f.source == "narrative" and f.column and f.column not in ("预算数", "决算数", "金额", "合计"):
-        return f"{label(f)}{f.column}"
-    return label(f)
 
 
 _LAYERS: dict[int, tuple[Any, Conversation]] = {}

@@ -170,6 +170,13 @@ def _recomputes(fig: Figure, facts: list[Fact]) -> bool:
     return any(abs(round(c, 2) - fig.value) <= 0.011 for c in cands)
 
 
+def describe(f: Fact) -> str:
+    """A cited fact in words; a figure the narrative states names its column too ("…比上年增加")."""
+    if f.source == "narrative" and f.column and f.column not in ("预算数", "决算数", "金额", "合计"):
+        return f"{label(f)}{f.column}"
+    return label(f)
+
+
 def from_history(history: list[dict] | None, finder: FactFinder) -> ConversationState | None:
     """The state after the last answer in a client-sent history, checked against the store."""
     for turn in reversed(history or []):

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.compose import cite, fmt, label, where
-from assistant.conversation_state import ConversationAnswer, Figure
+from assistant.conversation_state import ConversationAnswer, Figure, describe
 from assistant.mentions import fold, pattern, words
 from assistant.records import Answer
 
@@ -172,7 +172,7 @@ def _last_fact(turn: Turn) -> Any | None:
         return None
     for fig in reversed(s.figures):
         if fig.computation or len(fig.facts) != 1:
-            return None
+            continue
         f = turn.conv.finder.verified(fig.facts[0])
         if f is None or not (f.source == "narrative" and _CHANGE_COL.search(f.column)):
             return f
@@ -362,6 +362,8 @@ def two_years(turn: Turn, item: str, department: str | None, new: int, old: int,
     f_new, f_old = turn.conv.finder.verified(a.facts[0]), turn.conv.finder.verified(b.facts[0])
     if f_new is None or f_old is None:
         return turn.refused("无法核对两年的数，无法比较。")
+    twin = same_fact_in(turn, f_new, department, old)
+    f_old = twin if twin is not None else f_old
     diff = round(f_new.value - f_old.value, 2)
     if measure == "change_rate":
         if f_old.value == 0:
@@ -412,7 +414,7 @@ def _column(turn: Turn, col: str) -> ConversationAnswer:
 
 
 def _fact_answer(turn: Turn, g: Any, item: str | None, measure: str, col: str | None = None) -> ConversationAnswer:
-    text = f"{g.year}年{g.department}{label(g)}为{fmt(g.value)}{g.unit}。{where(g)}。"
+    text = f"{g.year}年{g.department}{describe(g)}为{fmt(g.value)}{g.unit}。{where(g)}。"
     ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,
                  citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure)
     return turn.finish(ans, [g], item=item, measure=measure, column=col)
@@ -448,6 +450,15 @@ def _verified_figure_facts(turn: Turn) -> list[Any]:
     return [g for g in (turn.conv.finder.verified(r) for fig in reversed(s.figures) for r in fig.facts) if g is not None]
 
 
+def same_fact_in(turn: Turn, f: Any, department: str | None, year: int) -> Any | None:
+    """Fact f's counterpart in another year's document: same label, same kind of table, same unit."""
+    if department is None or f.source != "table" or not f.table_type:
+        return None
+    found = [g for doc in turn.conv.documents(department, year) for g in turn.conv.finder.facts(doc)
+             if g.table_type == f.table_type and g.unit == f.unit and label(g) == label(f)]
+    return found[0] if len({g.value for g in found}) == 1 else None
+
+
 def prior_column(turn: Turn, f: Any, year: int) -> Any | None:
     """The same row's figure for an earlier year printed beside it ("2018年预算数", "上年决算数")."""
     for g in turn.conv.finder.facts(f.document):
@@ -468,10 +479,13 @@ def _other_year(turn: Turn, year: int) -> ConversationAnswer:
     named_col = column_of(turn.rest)
     col = named_col or s.column
     item = s.item or ""
+    f = _last_fact(turn)
     if turn.conv.loaded(scope.department, year):
+        twin = same_fact_in(turn, f, scope.department, year) if f is not None and not named_col else None
+        if twin is not None:  # the same row of the same kind of table in that year's document
+            return _fact_answer(turn, twin, item, "value", col)
         text = phrase(item, measure, col) if (named_col or not s.asked) else s.asked
         return _single(turn, text, scope, item, measure, col, topic=not named_col)
-    f = _last_fact(turn)
     if f is not None and measure == "value" and year == f.year - 1 and f.department == scope.department:
         g = prior_column(turn, f, year)
         if g is not None:

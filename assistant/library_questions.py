@@ -20,7 +20,7 @@ from assistant.conversation_state import (
     SeriesPoint,
     headline,
 )
-from assistant.mentions import fold, pattern
+from assistant.mentions import fold, pattern, words
 from assistant.records import Answer
 
 if TYPE_CHECKING:
@@ -66,8 +66,9 @@ def answer(turn: Turn) -> ConversationAnswer | None:
         if len(years) >= 2:
             return series(turn, dept, years, _item_text(turn, t), change=bool(re.search(r"变化|增|减|涨|降", t)))
     m = pattern("two_years_compare", lib).search(t)
-    if m and m.group(1) != m.group(3):
-        new, old = int(m.group(1)), int(m.group(3))
+    named = [int(y) for y in re.findall(r"20\d\d", m.group(0))] if m else []
+    if len(named) == 2 and named[0] != named[1]:
+        new, old = named
         if new != old + 1:  # consecutive years: the document's own stated change comes first (follow_ups)
             measure = fu._change_measure(t, s.change_measure if s else None)
             return fu.two_years(turn, _item_text(turn, t), dept, new, old, measure)
@@ -81,10 +82,10 @@ def answer(turn: Turn) -> ConversationAnswer | None:
 def _item_text(turn: Turn, t: str) -> str:
     """The item asked about, without the library words: '哪个部门的三公经费最高' -> '三公经费'."""
     rest = fold(turn.m.without_names())
-    for name in ("all_departments", "highest", "lowest", "both_departments", "series", "two_years_compare",
-                 "two_years_both"):
-        rest = pattern(name, "library").sub(" ", rest)
-    rest = re.sub(r"(20\d\d)年?|分别|各自|相比|的变化|变化|情况|怎么样|如何", " ", rest)
+    for w in sorted(words()["library"]["words"], key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    rest = re.sub(r"近[两三四五六七八九十\d]年|(?<![\u4e00-\u9fff])(到|至|比|较|与|和|跟|及|同)(?=\s|$)|^\s*(从|比|较|与|和|跟|及|同|到|至)", " ", rest)
+    rest = re.sub(r"\s*(从|到|至|比|较|与|和|跟|及|同)\s+", " ", " " + rest)
     item = fu.item_of(rest) or (turn.state.item if turn.state else None) or rest.strip()
     return item
 
