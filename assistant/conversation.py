@@ -234,3 +234,26 @@ def conversation_for(assistant: Any) -> Conversation | None:
             held = (assistant, Conversation(assistant))
             _LAYERS[id(assistant)] = held
         return held[1]
+
+
+class BatchAsker:
+    """`budgetqa ask --batch`: a line may carry the `history` a client keeps, or a `conversation` id
+    whose earlier lines (in file order) form the history of this one."""
+
+    def __init__(self, assistant: Any):
+        self.layer = conversation_for(assistant)
+        self.bot = assistant
+        self.histories: dict[str, list[dict]] = {}
+
+    def __call__(self, question: str, line: dict, department: str | None, year: int | None) -> Answer:
+        if self.layer is None:
+            return self.bot.ask(question, department=department, year=year)
+        key = line.get("conversation")
+        given = line.get("history")
+        history = [h for h in given if isinstance(h, dict)] if isinstance(given, list) else \
+            self.histories.get(str(key), []) if key is not None else []
+        ans = self.layer.ask(question, history, department, year)
+        if key is not None and not isinstance(given, list):
+            self.histories[str(key)] = history + [{"role": "user", "content": question},
+                                                  {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]
+        return ans
