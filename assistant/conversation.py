@@ -143,6 +143,9 @@ class Turn:
         scope = self.scope()
         catalog = self.conv.catalog()
         if scope.department is None and len(catalog) > 1 and not self.m.departments:
+            probe, probe_facts = self.conv.single(fu.strip_ends(self.question), scope)
+            if probe.status == "not_found":  # nowhere in the library, or a body not loaded ("教育局…")
+                return self.finish(probe, probe_facts, item=fu.item_of(self.rest), measure=fu.measure_of(self.rest))
             return self.per_department(list(catalog), scope)
         ans, facts = self.conv.single(fu.strip_ends(self.question), scope)
         if ans.status == "not_found" and self.state and self.state.item and fu.has_item(self.rest):

@@ -233,3 +233,8 @@ def test_2017_and_2019_gives_both(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅2017年和2019年的项目支出是多少？")
     assert [p["year"] for p in a["series"]] == [2017, 2019]
     assert "3,123.68" in a["answer"] and "4,968.34" in a["answer"]
+
+
+def test_no_department_and_nothing_anywhere_is_refused_not_asked(real: TestClient) -> None:
+    a = Chat(real).ask("教育局的三公经费是多少？")
+    assert a["status"] == "not_found" and a["value"] is None
