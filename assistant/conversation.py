@@ -165,7 +165,8 @@ class Turn:
                 answer=f"已导入{len(departments)}个部门的文件（{names}），请说明问的是哪个部门，"
                        f"或问“各部门……”以比较所有部门。",
                 alternatives=departments,
-                conversation=self.carried(item=fu.item_of(self.rest), measure=fu.measure_of(self.rest)))
+                conversation=self.carried(item=fu.item_of(self.rest), measure=fu.measure_of(self.rest),
+                                          asked=fu.strip_ends(self.rest)))
         from assistant.library_questions import across
 
         return across(self, departments, scope, item_text=self.question, ranked=None)

@@ -238,3 +238,10 @@ def test_2017_and_2019_gives_both(real: TestClient) -> None:
 def test_no_department_and_nothing_anywhere_is_refused_not_asked(real: TestClient) -> None:
     a = Chat(real).ask("教育局的三公经费是多少？")
     assert a["status"] == "not_found" and a["value"] is None
+
+
+def test_answering_which_department_resolves_the_asked_question(real: TestClient) -> None:
+    chat = Chat(real)
+    assert chat.ask("车辆维护的预算是多少？")["status"] == "ambiguous"
+    a = chat.ask("省检察院2019年")
+    assert a["department"] == "江苏省人民检察院" and _value(a) == 237
