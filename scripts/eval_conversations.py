@@ -76,7 +76,9 @@ def contradicts(question: str, previous: dict | None, ans: dict) -> bool:
     """The previous answer stated a change; this turn asks for the change and does not give it."""
     if not previous or previous.get("status") != "answered" or not _CHANGE_QUESTION.search(question):
         return False
-    if re.search(r"(?<!\d)20\d\d年", question) and not re.search(r"比(?:上年|去年)", question):
+    named = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+    year = previous.get("year")
+    if named and not (isinstance(year, int) and named <= {year, year - 1}):
         return False  # other years named: not the change the previous answer stated
     if re.search(r"为什么|原因|为何", question):
         return False
