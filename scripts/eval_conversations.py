@@ -91,7 +91,8 @@ def contradicts(question: str, previous: dict | None, ans: dict) -> bool:
         got = convert(float(ans["value"]), ans.get("unit"), unit)
         if got is not None and abs(abs(got) - float(number.replace(",", ""))) <= 0.005:
             return False
-    return not any(convert(float(ans["value"]), ans.get("unit"), u) is not None for _w, _n, u in stated)
+    # a figure in the unit of a stated change, and not that change
+    return any(convert(float(ans["value"]), ans.get("unit"), u) is not None for _w, _n, u in stated)
 
 
 def build_home(folder: Path, paths: list[Path], embed_model: str) -> Path:
