@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from typing import Any
 
+from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
+from assistant import library_questions
 from assistant.compose import fmt
 from assistant.conversation_state import (
     MAX_FIGURES,
@@ -30,6 +31,7 @@ from assistant.conversation_state import (
     FactFinder,
     FactRef,
     Figure,
+    Scope,
     describe,
     from_history,
     headline,
@@ -39,15 +41,6 @@ from assistant.records import Answer
 
 log = logging.getLogger(__name__)
 PER_DEPARTMENT_MAX = 3  # a question naming no department is answered per department up to this many
-
-
-@dataclass
-class Scope:
-    """The department, year and kind a turn is about, after filters, question and history."""
-
-    department: str | None
-    year: int | None
-    kind: str | None
 
 
 class Conversation:
@@ -127,8 +120,6 @@ class Turn:
         return Scope(dept, yr, self.filters.kind)
 
     def answer(self) -> ConversationAnswer:
-        from assistant import library_questions
-
         lib = library_questions.answer(self)
         if lib is not None:
             return lib
@@ -143,18 +134,18 @@ class Turn:
         scope = self.scope()
         catalog = self.conv.catalog()
         if scope.department is None and len(catalog) > 1 and not self.m.departments:
-            probe, probe_facts = self.conv.single(fu.strip_ends(self.question), scope)
+            probe, probe_facts = self.conv.single(fw.strip_ends(self.question), scope)
             if probe.status == "not_found":  # nowhere in the library, or a body not loaded ("教育局…")
-                return self.finish(probe, probe_facts, item=fu.item_of(self.rest), measure=fu.measure_of(self.rest))
+                return self.finish(probe, probe_facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest))
             return self.per_department(list(catalog), scope)
-        ans, facts = self.conv.single(fu.strip_ends(self.question), scope)
-        if ans.status == "not_found" and self.state and self.state.item and fu.has_item(self.rest):
+        ans, facts = self.conv.single(fw.strip_ends(self.question), scope)
+        if ans.status == "not_found" and self.state and self.state.item and fw.has_item(self.rest):
             # "打算派遣几个人？": the item the conversation is about, named for the assistant
-            again, again_facts = self.conv.single(f"{self.state.item}{fu.strip_ends(self.rest)}", scope)
+            again, again_facts = self.conv.single(f"{self.state.item}{fw.strip_ends(self.rest)}", scope)
             if again.status == "answered":
                 ans, facts = again, again_facts
-        return self.finish(ans, facts, item=fu.item_of(self.rest), measure=fu.measure_of(self.rest),
-                           asked=fu.strip_ends(self.rest))
+        return self.finish(ans, facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),
+                           asked=fw.strip_ends(self.rest))
 
     def per_department(self, departments: list[str], scope: Scope) -> ConversationAnswer:
         """No department named over several: a short list per department, or ask which."""
@@ -165,11 +156,9 @@ class Turn:
                 answer=f"已导入{len(departments)}个部门的文件（{names}），请说明问的是哪个部门，"
                        f"或问“各部门……”以比较所有部门。",
                 alternatives=departments,
-                conversation=self.carried(item=fu.item_of(self.rest), measure=fu.measure_of(self.rest),
-                                          asked=fu.strip_ends(self.rest)))
-        from assistant.library_questions import across
-
-        return across(self, departments, scope, item_text=self.question, ranked=None)
+                conversation=self.carried(item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),
+                                          asked=fw.strip_ends(self.rest)))
+        return library_questions.across(self, departments, scope, item_text=self.question, ranked=None)
 
     # ---- the state after this turn --------------------------------------------------------
     def carried(self, **changes: Any) -> ConversationState:
@@ -197,7 +186,7 @@ class Turn:
             department=ans.department or self.scope().department, year=ans.year or self.scope().year,
             departments=[ans.department] if ans.department else [], kind=kind,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
-            column=column or fu.column_of(self.rest) or prev.column,
+            column=column or fw.column_of(self.rest) or prev.column,
             facts=[FactRef.of(f) for f in facts], figures=figures)
         return ConversationAnswer.of(ans, conversation=state, **extra)
 

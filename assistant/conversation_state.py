@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -96,6 +97,38 @@ class ConversationAnswer(Answer):
         data = a.model_dump()
         data.update(extra)
         return cls.model_validate(data)
+
+
+@dataclass
+class Scope:
+    """The department, year and kind a turn is about, after filters, question and history."""
+
+    department: str | None
+    year: int | None
+    kind: str | None
+
+
+class TurnLike(Protocol):
+    """What the follow-up and library modules use of a turn (assistant/conversation.py, Turn)."""
+
+    conv: Any
+    question: str
+    rest: str
+    m: Any
+    state: ConversationState | None
+    filters: Scope
+
+    def scope(self, year: int | None = None) -> Scope: ...
+
+    def finish(self, ans: Answer, facts: list[Any], item: str | None, measure: str | None,
+               column: str | None = None, figure: Figure | None = None, asked: str | None = None,
+               **extra: Any) -> ConversationAnswer: ...
+
+    def computed(self, value: float, unit: str, sentence: str, how: str, facts: list[Any], item: str | None,
+                 measure: str, department: str | None = None, year: int | None = None, label: str | None = None,
+                 **extra: Any) -> ConversationAnswer: ...
+
+    def refused(self, text: str) -> ConversationAnswer: ...
 
 
 class FactFinder:

@@ -1,122 +1,35 @@
 """Follow-up patterns resolved against the conversation state: the item of the last answer in another
-year, column or department; its change; a share of or in it; the last figures added or subtracted;
-a pronoun for it. The words are data (assistant/data/follow_ups.toml); this module only decides.
+year, column or department; its change; a pronoun for it; a part of it. Arithmetic on the last
+figures is in follow_up_arithmetic.py, the reading of the question in follow_up_words.py.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.compose import cite, fmt, label, where
-from assistant.conversation_state import ConversationAnswer, Figure, describe
-from assistant.mentions import fold, pattern, words
+from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, describe, headline
+from assistant.follow_up_arithmetic import _difference_last, _share, _sum_last
+from assistant.follow_up_words import (
+    change_measure,
+    column_of,
+    has_item,
+    item_of,
+    measure_of,
+    phrase,
+    pronoun_in,
+    strip_ends,
+)
+from assistant.mentions import fold, pattern
 from assistant.records import Answer
 
-if TYPE_CHECKING:
-    from assistant.conversation import Scope, Turn
-
-_FILLER = re.compile(r"哪块钱|哪部分|哪块|哪项|什么|的|是|了|又|会|要|还|有|吗|呢|多少|几|个|家|项|一年|那个|这个|请问|一下|呀|啊|吧|分别|具体|现在|目前|"
-                     r"一共|总共|数|额|钱|万元|元|%|比|跟|和|与|年|呢|，|,|？|\?|。|！|!|、|：|:|\s|\d")
-_CUT = re.compile(r"是多少|有多少|为多少|多少钱|是几|安排了多少|安排多少|一共多少|总共多少|合计多少|多少|有几|几[个家项人辆台次]|是什么|吗|呢|[？?。]")
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
 _CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
 
 
-# ---- reading the question ------------------------------------------------------------------
-def _strip_words(t: str, ws: list[str]) -> str:
-    for w in sorted(ws, key=len, reverse=True):
-        t = t.replace(w, " ")
-    return t
-
-
-def strip_ends(text: str) -> str:
-    """Without the opening 那/换成 and the closing 呢/吗/？ of a short follow-up."""
-    t = fold(text)
-    for w in sorted(words()["openers"], key=len, reverse=True):
-        if t.startswith(w):
-            t = t[len(w):]
-            break
-    return re.sub(r"(呢|吗|啊|呀)?[？?。!！]*$", "", t).strip(" ，,")
-
-
-def column_of(text: str) -> str | None:
-    t = fold(text)
-    for col, ws in words()["columns"].items():
-        if any(w in t for w in ws):
-            return str(col)
-    return None
-
-
-def _without_measure(t: str) -> str:
-    t = _strip_words(t, [w for ws in words()["columns"].values() for w in ws])
-    for name in ("change", "change_rate", "change_amount", "sum_last", "difference_last", "share", "why",
-                 "previous_year", "year_before_previous", "next_year"):
-        t = pattern(name).sub(" ", t)
-    return _strip_words(t, words()["pronouns"] + words()["openers"] + words()["closers"])
-
-
-def has_item(text: str) -> bool:
-    """Whether the question names an item of its own (two characters left once follow-up words go)."""
-    left = _FILLER.sub("", _without_measure(fold(text)))
-    return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", left)) >= 2
-
-
-def pronoun_in(text: str) -> str | None:
-    t = fold(text)
-    return next((w for w in sorted(words()["pronouns"], key=len, reverse=True) if w in t), None)
-
-
-def measure_of(text: str) -> str:
-    t = fold(text)
-    if column_of(t) == "完成率":
-        return "completion"
-    if pattern("share").search(t):
-        return "share"
-    if pattern("change").search(t) and not re.search(r"变成|变为", t):
-        return _change_measure(t, None)
-    return "value"
-
-
-def _change_measure(t: str, before: str | None) -> str:
-    if pattern("change_rate").search(t):
-        return "change_rate"
-    if pattern("change_amount").search(t):
-        return "change_amount"
-    return before or "change_amount"  # "涨了多少", "变化多少": as the conversation asked before
-
-
-def item_of(text: str) -> str | None:
-    """The item a question asks about, in its own words: '三公经费里，因公出国（境）费'."""
-    t = strip_ends(text)
-    cuts = [m.start() for m in (_CUT.search(t), pattern("change").search(t), pattern("share").search(t),
-                                pattern("why").search(t)) if m]
-    if "占" in t:
-        cuts.append(t.index("占"))
-    t = t[:min(cuts)] if cuts else t
-    t = re.sub(r"(的)?(年初预算数?|全年预算数?|调整预算数?|预算数|决算数|预算|决算)$", "", t)
-    t = t.strip(" ，,的是为在里中")
-    t = _strip_words(t, words()["pronouns"]).strip()
-    return t if len(re.findall(r"[\u4e00-\u9fff]", t)) >= 2 else None
-
-
-def _col_words(col: str | None) -> str:
-    return {"年初预算": "年初预算数", "全年预算": "全年预算数", "预算数": "预算数", "决算数": "决算数"}.get(col or "", "")
-
-
-def phrase(item: str, measure: str | None, column: str | None = None) -> str:
-    """A self-contained question about `item` for the single-question assistant."""
-    if measure == "change_amount":
-        return f"{item}比上年增加了多少"
-    if measure == "change_rate":
-        return f"{item}比上年增长了百分之多少"
-    if measure == "completion":
-        return f"{item}完成预算的百分之几"
-    return f"{item}{_col_words(column)}是多少"
-
-
 # ---- the dispatcher ------------------------------------------------------------------------
-def resolve(turn: Turn) -> ConversationAnswer | None:
+def resolve(turn: TurnLike) -> ConversationAnswer | None:
     """The follow-up's answer, or None when the question stands on its own (then answered fresh)."""
     s = turn.state
     assert s is not None
@@ -150,7 +63,7 @@ def resolve(turn: Turn) -> ConversationAnswer | None:
     return None
 
 
-def _target_year(turn: Turn, t: str) -> int | None:
+def _target_year(turn: TurnLike, t: str) -> int | None:
     s = turn.state
     if turn.m.years:
         return turn.m.years[0]
@@ -165,7 +78,7 @@ def _target_year(turn: Turn, t: str) -> int | None:
     return None
 
 
-def _last_fact(turn: Turn) -> Any | None:
+def _last_fact(turn: TurnLike) -> Any | None:
     """The stored fact the last figure about the item itself is (not its change), when it is one fact."""
     s = turn.state
     if s is None:
@@ -179,7 +92,7 @@ def _last_fact(turn: Turn) -> Any | None:
     return None
 
 
-def _asked(turn: Turn, measure: str | None = None, column: str | None = None) -> str:
+def _asked(turn: TurnLike, measure: str | None = None, column: str | None = None) -> str:
     s = turn.state
     assert s is not None
     if measure is None and column is None and s.asked:
@@ -187,7 +100,7 @@ def _asked(turn: Turn, measure: str | None = None, column: str | None = None) ->
     return phrase(s.item or s.asked or "", measure or s.measure, column if column is not None else s.column)
 
 
-def _single(turn: Turn, text: str, scope: Scope, item: str | None, measure: str | None,
+def _single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: str | None,
             column: str | None = None, topic: bool = False) -> ConversationAnswer:
     """Ask the single-question assistant; a `topic` question is the one asked again when only the
     department or year changes ("那省高院呢"), a derived one (its change, a column) is not."""
@@ -195,8 +108,7 @@ def _single(turn: Turn, text: str, scope: Scope, item: str | None, measure: str 
     return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
 
 
-# ---- the patterns --------------------------------------------------------------------------
-def _why(turn: Turn) -> ConversationAnswer | None:
+def _why(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):
         return None
@@ -204,82 +116,7 @@ def _why(turn: Turn) -> ConversationAnswer | None:
     return _single(turn, text, turn.scope(), s.item, "narrative")
 
 
-def _figures_unit(figs: list[Figure]) -> str | None:
-    units = {f.unit for f in figs}
-    return units.pop() if len(units) == 1 else None
-
-
-def _figure_name(f: Figure, figs: list[Figure]) -> str:
-    """A figure's name among others: with its department or year when those differ between them."""
-    name = f.label
-    if len({x.year for x in figs}) > 1 and f.year and not name.startswith(str(f.year)):
-        name = f"{f.year}年{name}"
-    if len({x.department for x in figs}) > 1 and f.department:
-        name = f"{f.department}{name}"
-    return name
-
-
-def _facts_of(turn: Turn, figs: list[Figure]) -> list[Any]:
-    out = []
-    for fig in figs:
-        for ref in fig.facts:
-            f = turn.conv.finder.verified(ref)
-            if f is not None and f not in out:
-                out.append(f)
-    return out
-
-
-def _sum_last(turn: Turn, t: str) -> ConversationAnswer | None:
-    s = turn.state
-    assert s is not None
-    n = 3 if re.search(r"三", pattern("sum_last").search(t).group(0)) else 2  # type: ignore[union-attr]
-    figs = s.figures[-n:]
-    unit = _figures_unit(figs)
-    if len(figs) < n or unit is None:
-        return turn.refused("前面的几个数字单位不同（或不足两个），无法相加。请直接说明要加的项目。")
-    total = round(sum(f.value for f in figs), 2)
-    how = " + ".join(fmt(f.value) for f in figs) + f" = {fmt(total)}"
-    names = "、".join(_figure_name(f, figs) for f in figs)
-    facts = _facts_of(turn, figs)
-    m = re.search(r"占(.+?)(的)?(百分之|比例|比重|多少|%|几成)", t)
-    if m and len(re.findall(r"[\u4e00-\u9fff]", m.group(1))) >= 2:
-        den_text = m.group(1).strip("的")
-        ans, den_facts = turn.conv.single(phrase(den_text, "value"), turn.scope())
-        den = headline(ans, den_facts)
-        if den is None or not den.value or den.unit != unit:
-            return turn.refused(f"{names}合计{fmt(total)}{unit}，但没有找到“{den_text}”的数，无法计算占比。")
-        share = round(total / den.value * 100, 2)
-        how2 = f"({' + '.join(fmt(f.value) for f in figs)}) ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
-        return turn.computed(share, "%", f"{names}合计占{den.label}的{fmt(share)}%", how2,
-                             facts + [f for f in den_facts if f not in facts][:1], item=f"{names}合计", measure="share")
-    return turn.computed(total, unit, f"{names}合计{fmt(total)}{unit}", how, facts, item=f"{names}合计",
-                         measure="sum", department=figs[-1].department if len({f.department for f in figs}) == 1 else None)
-
-
-def _difference_last(turn: Turn) -> ConversationAnswer | None:
-    s = turn.state
-    assert s is not None
-    a, b = s.figures[-2], s.figures[-1]
-    if a.unit != b.unit:
-        return turn.refused("前面两个数字的单位不同，无法相减。")
-    big, small = (a, b) if a.value >= b.value else (b, a)
-    d = round(big.value - small.value, 2)
-    how = f"{fmt(big.value)} - {fmt(small.value)} = {fmt(d)}"
-    nb, ns = _figure_name(big, [a, b]), _figure_name(small, [a, b])
-    if nb == ns:  # the same row read in two tables or columns: name where each stands
-        nb, ns = f"{nb}（{_where_short(turn, big)}）", f"{ns}（{_where_short(turn, small)}）"
-    return turn.computed(d, a.unit, f"{nb}比{ns}多{fmt(d)}{a.unit}", how, _facts_of(turn, [big, small]),
-                         item=f"{big.label}与{small.label}之差", measure="difference")
-
-
-def _where_short(turn: Turn, fig: Figure) -> str:
-    ref = fig.facts[0] if fig.facts else None
-    if ref is None:
-        return ""
-    return f"第{ref.page}页" + (f"“{ref.table}”" if ref.table else "") + (f"{ref.column}" if ref.column else "")
-
-
-def stated_change(turn: Turn, f: Any, rate: bool) -> Any | None:
+def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:
     """The change from last year the document states for fact f ("比上年增加1.17万元")."""
     name = label(f)
     for g in turn.conv.finder.facts(f.document):
@@ -295,10 +132,10 @@ def _change_word(g: Any) -> str:
     return up if re.search(r"增加|增长", g.column) else (down if re.search(r"减少|下降", g.column) else "变化")
 
 
-def _change(turn: Turn, t: str) -> ConversationAnswer:
+def _change(turn: TurnLike, t: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None
-    measure = _change_measure(t, s.change_measure)
+    measure = change_measure(t, s.change_measure)
     scope = turn.scope()
     years = turn.m.years
     new: int | None
@@ -334,7 +171,7 @@ def _change(turn: Turn, t: str) -> ConversationAnswer:
     return two_years(turn, item, scope.department, new, old, measure)
 
 
-def _stated(turn: Turn, g: Any, measure: str) -> ConversationAnswer:
+def _stated(turn: TurnLike, g: Any, measure: str) -> ConversationAnswer:
     word = _change_word(g)
     unit = g.unit
     text = (f"{g.year}年{g.department}{(g.row or '').split(' / ')[-1]}比上年{word}{fmt(g.value)}{unit}。"
@@ -345,10 +182,8 @@ def _stated(turn: Turn, g: Any, measure: str) -> ConversationAnswer:
     return turn.finish(ans, [g], item=ans.item, measure=measure)
 
 
-def two_years(turn: Turn, item: str, department: str | None, new: int, old: int, measure: str) -> ConversationAnswer:
+def two_years(turn: TurnLike, item: str, department: str | None, new: int, old: int, measure: str) -> ConversationAnswer:
     """The item's change between two years, computed from each year's figure."""
-    from assistant.conversation import Scope
-
     figs = []
     for y in (new, old):
         ans, facts = turn.conv.single(phrase(item, "value"), Scope(department, y, turn.filters.kind))
@@ -378,7 +213,7 @@ def two_years(turn: Turn, item: str, department: str | None, new: int, old: int,
                          department=department, year=new)
 
 
-def same_row(turn: Turn, f: Any, col: str) -> Any | None:
+def same_row(turn: TurnLike, f: Any, col: str) -> Any | None:
     """The fact in f's row under another column (决算数 beside 年初预算, 全年预算…): in f's table, else
     in another table of the same document with the same row code (or, without codes, the same row)."""
     want = {"决算数": r"决算|执行", "年初预算": r"年初", "全年预算": r"全年|调整", "预算数": r"预算"}[col]
@@ -398,7 +233,7 @@ def same_row(turn: Turn, f: Any, col: str) -> Any | None:
     return found[0] if found else None
 
 
-def _column(turn: Turn, col: str) -> ConversationAnswer:
+def _column(turn: TurnLike, col: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None
     scope = turn.scope()
@@ -413,14 +248,14 @@ def _column(turn: Turn, col: str) -> ConversationAnswer:
     return _single(turn, phrase(item, "value", col), scope, item, "value", col)
 
 
-def _fact_answer(turn: Turn, g: Any, item: str | None, measure: str, col: str | None = None) -> ConversationAnswer:
+def _fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None) -> ConversationAnswer:
     text = f"{g.year}年{g.department}{describe(g)}为{fmt(g.value)}{g.unit}。{where(g)}。"
     ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,
                  citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure)
     return turn.finish(ans, [g], item=item, measure=measure, column=col)
 
 
-def _completion(turn: Turn, f: Any | None) -> ConversationAnswer:
+def _completion(turn: TurnLike, f: Any | None) -> ConversationAnswer:
     s = turn.state
     assert s is not None
     item = s.item or ""
@@ -444,13 +279,13 @@ def _completion(turn: Turn, f: Any | None) -> ConversationAnswer:
                          how, [final, budget], item=item, measure="completion")
 
 
-def _verified_figure_facts(turn: Turn) -> list[Any]:
+def _verified_figure_facts(turn: TurnLike) -> list[Any]:
     s = turn.state
     assert s is not None
     return [g for g in (turn.conv.finder.verified(r) for fig in reversed(s.figures) for r in fig.facts) if g is not None]
 
 
-def same_fact_in(turn: Turn, f: Any, department: str | None, year: int) -> Any | None:
+def same_fact_in(turn: TurnLike, f: Any, department: str | None, year: int) -> Any | None:
     """Fact f's counterpart in another year's document: same label, same kind of table, same unit."""
     if department is None or f.source != "table" or not f.table_type:
         return None
@@ -459,7 +294,7 @@ def same_fact_in(turn: Turn, f: Any, department: str | None, year: int) -> Any |
     return found[0] if len({g.value for g in found}) == 1 else None
 
 
-def prior_column(turn: Turn, f: Any, year: int) -> Any | None:
+def prior_column(turn: TurnLike, f: Any, year: int) -> Any | None:
     """The same row's figure for an earlier year printed beside it ("2018年预算数", "上年决算数")."""
     for g in turn.conv.finder.facts(f.document):
         if g is f or g.table != f.table or g.row != f.row or g.source != "table" or g.unit != f.unit:
@@ -470,7 +305,7 @@ def prior_column(turn: Turn, f: Any, year: int) -> Any | None:
     return None
 
 
-def _other_year(turn: Turn, year: int) -> ConversationAnswer:
+def _other_year(turn: TurnLike, year: int) -> ConversationAnswer:
     s = turn.state
     assert s is not None
     scope = turn.scope(year=year)
@@ -503,40 +338,7 @@ def _other_year(turn: Turn, year: int) -> ConversationAnswer:
     return turn.refused(f"已导入的文件中没有{dept}{year}年的文件，已有文件也没有说明“{item}”{year}年的数，无法回答。")
 
 
-def _share(turn: Turn, t: str) -> ConversationAnswer | None:
-    s = turn.state
-    assert s is not None
-    if "占" not in t:
-        return None
-    left, right = t.split("占", 1)
-    right = re.sub(r"(的)?(比例|比重|百分比|百分之几|百分之多少|多少|多大|份额|几成|%).*$", "", right).strip("的是为 ")
-    left = re.sub(r"^其中", "", left)
-    m = re.match(r"^(.*?)在(.+?)(里面|当中|之中|里|中)?$", left)
-    if m and not right:
-        left, right = m.group(1), m.group(2)
-    num_last = not has_item(left)
-    den_last = not has_item(right)
-    if num_last == den_last:
-        return None  # both named (an explicit question) or neither: answered fresh
-    last = s.figures[-1] if s.figures else None
-    if last is None:
-        return None
-    other_text = right if num_last else left
-    ans, facts = turn.conv.single(phrase(other_text, "value"), turn.scope())
-    other = headline(ans, facts)
-    if other is None or other.unit != last.unit:
-        return turn.refused(f"没有找到“{other_text}”的数（或单位不同），无法计算占比。")
-    num, den = (last, other) if num_last else (other, last)
-    if not den.value:
-        return turn.refused("分母为0，无法计算占比。")
-    share = round(num.value / den.value * 100, 2)
-    how = f"{fmt(num.value)} ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
-    facts_all = _facts_of(turn, [num, den])
-    return turn.computed(share, "%", f"{num.label}占{den.label}的{fmt(share)}%", how, facts_all, item=s.item,
-                         measure="share")
-
-
-def _part_of_last(turn: Turn, t: str) -> ConversationAnswer:
+def _part_of_last(turn: TurnLike, t: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None
     part = strip_ends(re.sub(r"^其中", "", t))
@@ -554,7 +356,7 @@ def _part_of_last(turn: Turn, t: str) -> ConversationAnswer:
     return turn.finish(ans, facts, item=part_item, measure=measure_of(part), asked=part)
 
 
-def _same_item(turn: Turn, t: str) -> ConversationAnswer | None:
+def _same_item(turn: TurnLike, t: str) -> ConversationAnswer | None:
     """No item named: "那省高院呢", "金额是多少", "2019年呢": the item just answered, scope from the question."""
     s = turn.state
     assert s is not None
@@ -569,7 +371,7 @@ def _same_item(turn: Turn, t: str) -> ConversationAnswer | None:
     return _single(turn, phrase(s.item or s.asked or "", named), scope, s.item, named)
 
 
-def _with_pronoun(turn: Turn, t: str, p: str) -> ConversationAnswer:
+def _with_pronoun(turn: TurnLike, t: str, p: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None
     scope = turn.scope()
@@ -581,9 +383,3 @@ def _with_pronoun(turn: Turn, t: str, p: str) -> ConversationAnswer:
         if again.status == "answered":
             ans, facts, text = again, again_facts, bare
     return turn.finish(ans, facts, item=item_of(text) or s.item, measure=measure_of(text), asked=text)
-
-
-def headline(ans: Answer, facts: list[Any]) -> Figure | None:
-    from assistant.conversation_state import headline as _headline
-
-    return _headline(ans, facts)

@@ -8,8 +8,9 @@ carries the figures as `series` for the page's chart.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
 from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import (
@@ -17,22 +18,19 @@ from assistant.conversation_state import (
     ConversationState,
     FactRef,
     Figure,
+    Scope,
     SeriesPoint,
+    TurnLike,
     headline,
 )
 from assistant.mentions import fold, pattern, words
 from assistant.records import Answer
 
-if TYPE_CHECKING:
-    from assistant.conversation import Scope, Turn
-
 _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 
 
-def answer(turn: Turn) -> ConversationAnswer | None:
+def answer(turn: TurnLike) -> ConversationAnswer | None:
     """The library-wide reading of the question, or None when it asks about one department and year."""
-    from assistant.conversation import Scope
-
     t = fold(turn.question)
     catalog = turn.conv.catalog()
     s = turn.state
@@ -70,7 +68,7 @@ def answer(turn: Turn) -> ConversationAnswer | None:
     if len(named) == 2 and named[0] != named[1]:
         new, old = named
         if new != old + 1:  # consecutive years: the document's own stated change comes first (follow_ups)
-            measure = fu._change_measure(t, s.change_measure if s else None)
+            measure = fw.change_measure(t, s.change_measure if s else None)
             return fu.two_years(turn, _item_text(turn, t), dept, new, old, measure)
         return None
     m = pattern("two_years_both", lib).search(t)
@@ -79,18 +77,18 @@ def answer(turn: Turn) -> ConversationAnswer | None:
     return None
 
 
-def _item_text(turn: Turn, t: str) -> str:
+def _item_text(turn: TurnLike, t: str) -> str:
     """The item asked about, without the library words: '哪个部门的三公经费最高' -> '三公经费'."""
     rest = fold(turn.m.without_names())
     for w in sorted(words()["library"]["words"], key=len, reverse=True):
         rest = rest.replace(w, " ")
     rest = re.sub(r"近[两三四五六七八九十\d]年|(?<![\u4e00-\u9fff])(到|至|比|较|与|和|跟|及|同)(?=\s|$)|^\s*(从|比|较|与|和|跟|及|同|到|至)", " ", rest)
     rest = re.sub(r"\s*(从|到|至|比|较|与|和|跟|及|同)\s+", " ", " " + rest)
-    item = fu.item_of(rest) or (turn.state.item if turn.state else None) or rest.strip()
+    item = fw.item_of(rest) or (turn.state.item if turn.state else None) or rest.strip()
     return item
 
 
-def _conversation_departments(turn: Turn) -> list[str]:
+def _conversation_departments(turn: TurnLike) -> list[str]:
     s = turn.state
     if s is None:
         return []
@@ -105,8 +103,8 @@ def _to_wan(value: float, unit: str) -> float | None:
     return value * _MONEY[unit] / 1e4 if unit in _MONEY else None
 
 
-def _point(turn: Turn, item: str, scope: Scope) -> tuple[SeriesPoint, Any] | None:
-    ans, facts = turn.conv.single(fu.phrase(item, "value"), scope)
+def _point(turn: TurnLike, item: str, scope: Scope) -> tuple[SeriesPoint, Any] | None:
+    ans, facts = turn.conv.single(fw.phrase(item, "value"), scope)
     fig = headline(ans, facts)
     if fig is None or fig.computation or not fig.facts:
         return None
@@ -117,12 +115,10 @@ def _point(turn: Turn, item: str, scope: Scope) -> tuple[SeriesPoint, Any] | Non
                        citation=cite(f)), f
 
 
-def across(turn: Turn, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
+def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
     """One figure per department, each cited; ranked when the question asks which is highest/lowest."""
-    from assistant.conversation import Scope
-
     catalog = turn.conv.catalog()
-    item = fu.item_of(item_text) or item_text
+    item = fw.item_of(item_text) or item_text
     points: list[tuple[SeriesPoint, Any]] = []
     missing: list[str] = []
     for d in departments:
@@ -158,18 +154,16 @@ def across(turn: Turn, departments: list[str], scope: Scope, item_text: str, ran
                  year=head.year if head else scope.year, item=item, measure="value")
     state = ConversationState(department=head.department if head and len(points) == 1 else None,
                               departments=[p.department for p, _ in points], year=scope.year or (head.year if head else None),
-                              item=item, asked=fu.phrase(item, "value"), measure="value",
+                              item=item, asked=fw.phrase(item, "value"), measure="value",
                               facts=[FactRef.of(f) for f in facts],
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
                                               year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
 
 
-def series(turn: Turn, department: str, years: list[int], item_text: str, change: bool) -> ConversationAnswer:
+def series(turn: TurnLike, department: str, years: list[int], item_text: str, change: bool) -> ConversationAnswer:
     """The item in each of the years, each cited; with the change from the first to the last when asked."""
-    from assistant.conversation import Scope
-
-    item = fu.item_of(item_text) or item_text
+    item = fw.item_of(item_text) or item_text
     points, missing = [], []
     for y in sorted(set(years)):
         got = _point(turn, item, Scope(department, y, turn.filters.kind))
@@ -197,7 +191,7 @@ def series(turn: Turn, department: str, years: list[int], item_text: str, change
     ans = Answer(question=turn.question, status="answered", answer=text, value=value, unit=unit,
                  citations=[cite(f) for f in facts], computation=how, department=department, year=last.year,
                  item=item, measure="change_amount" if how else "value")
-    state = ConversationState(department=department, year=last.year, item=item, asked=fu.phrase(item, "value"),
+    state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
                               measure="value", facts=[FactRef.of(f) for f in facts],
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
                                               year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])

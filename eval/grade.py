@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -12,8 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from budgetqa.errors import GoldFileError
-
-_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+from budgetqa.vocabulary import convert, is_money, vocabulary
 
 
 class GoldItem(BaseModel):
@@ -34,8 +34,10 @@ class GoldItem(BaseModel):
             raise ValueError("an 'answer' item needs 'values' or 'answer_contains'")
         if self.expect == "refuse" and (self.values or self.answer_contains):
             raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
-        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%":
-            raise ValueError(f"unit {self.unit!r} is not one of 元, 万元, 亿元, %")
+        v = vocabulary()
+        if self.unit is not None and not is_money(self.unit) and self.unit not in v.count_units | {v.percent}:
+            raise ValueError(f"unit {self.unit!r} is not a money unit ({', '.join(v.money_scale)}), % or a count unit "
+                             f"({', '.join(sorted(v.count_units))})")
         return self
 
 
@@ -70,14 +72,6 @@ def _first_error(exc: ValidationError) -> str:
     e = exc.errors()[0]
     where = ".".join(str(x) for x in e.get("loc", ())) or "item"
     return f"{where}: {e.get('msg', 'invalid')}"[:160].replace("\n", " ")
-
-
-def convert(value: float, unit: str | None, to: str | None) -> float | None:
-    if unit == to or to is None or unit is None:
-        return value
-    if unit in _TO_YUAN and to in _TO_YUAN:
-        return value * _TO_YUAN[unit] / _TO_YUAN[to]
-    return None
 
 
 def is_correct(item: GoldItem, ans: dict) -> bool:
@@ -139,7 +133,6 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
                              "unit": ans.get("unit"), "answer": (ans.get("answer") or "")[:160]})
     total = sum(len(v) for v in by_kind.values())
     correct = sum(sum(v) for v in by_kind.values())
-    lat = sorted(latencies)
     if timings is not None:
         timings.extend(latencies)
     return {
@@ -148,7 +141,7 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
         "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "failures": failures,
     }
 

@@ -96,8 +96,8 @@ def contradicts(question: str, previous: dict | None, ans: dict) -> bool:
 
 
 def build_home(folder: Path, paths: list[Path], embed_model: str) -> Path:
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     lib = Library(Settings(home=folder, embed_model=embed_model))
     failed = [o.message for o in lib.ingest(paths) if o.status == "failed"]

@@ -33,8 +33,8 @@ def real_home(factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"the shared real corpus is not beside the repository (missing {missing[0]})")
     home = factory.getbasetemp() / "conversation-real-home"
     if not (home / "facts.sqlite3").exists():
-        from budgetqa.library import Library
         from budgetqa.settings import Settings
+        from library import Library
 
         lib = Library(Settings(home=home, embed_model="hash"))
         outcomes = lib.ingest(paths)

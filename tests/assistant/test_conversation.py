@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import follow_ups as fu
+from assistant import follow_up_words as fw
 from assistant.conversation import Conversation
 from assistant.conversation_state import ConversationState, FactFinder, FactRef, Figure, from_history
 from assistant.mentions import find
@@ -47,17 +47,17 @@ def test_years_and_the_question_without_names() -> None:
     ("那基本养老保险呢？", True), ("其中人员经费多少？", True), ("车呢，有几辆？", True), ("贴息覆盖率目标呢？", True),
 ])
 def test_whether_a_follow_up_names_an_item(text: str, item: bool) -> None:
-    assert fu.has_item(find(text, DEPTS).without_names()) is item
+    assert fw.has_item(find(text, DEPTS).without_names()) is item
 
 
 def test_measure_item_and_column_of_a_question() -> None:
-    assert fu.measure_of("比上年增长了百分之多少？") == "change_rate"
-    assert fu.measure_of("比上年少了多少？") == "change_amount"
-    assert fu.measure_of("公务接待费占三公经费的比例是多少？") == "share"
-    assert fu.item_of("公务接待费占三公经费的比例是多少？") == "公务接待费"
-    assert fu.item_of("三公经费里，因公出国（境）费是多少？") == "三公经费里,因公出国(境)费"
-    assert fu.item_of("行政单位医疗（2101101）年初预算是多少？") == "行政单位医疗(2101101)"
-    assert fu.column_of("实际花了多少？") == "决算数" and fu.column_of("年初预算呢？") == "年初预算"
+    assert fw.measure_of("比上年增长了百分之多少？") == "change_rate"
+    assert fw.measure_of("比上年少了多少？") == "change_amount"
+    assert fw.measure_of("公务接待费占三公经费的比例是多少？") == "share"
+    assert fw.item_of("公务接待费占三公经费的比例是多少？") == "公务接待费"
+    assert fw.item_of("三公经费里，因公出国（境）费是多少？") == "三公经费里,因公出国(境)费"
+    assert fw.item_of("行政单位医疗（2101101）年初预算是多少？") == "行政单位医疗(2101101)"
+    assert fw.column_of("实际花了多少？") == "决算数" and fw.column_of("年初预算呢？") == "年初预算"
 
 
 @pytest.fixture(scope="module")
