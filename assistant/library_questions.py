@@ -196,3 +196,24 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
                                               year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
+
+
+def chart_of(ans: Any) -> tuple[str, list[tuple[str, float]], str] | None:
+    """(title, bars, note) for the page's bar chart of an answer's `series`, in one unit; None without one."""
+    points = list(getattr(ans, "series", None) or [])
+    if len(points) < 2:
+        return None
+    units = {p.unit for p in points}
+    money = all(p.unit in _MONEY for p in points)
+    if len(units) > 1 and not money:
+        return None
+    unit = units.pop() if len(units) == 1 else "万元"
+    one_year, one_dept = len({p.year for p in points}) == 1, len({p.department for p in points}) == 1
+
+    def name(p: SeriesPoint) -> str:
+        return f"{p.year}年" if one_dept else (p.department if one_year else f"{p.department}{p.year}年")
+
+    rows = [(name(p), (_to_wan(p.value, p.unit) or 0.0) if unit == "万元" and money else p.value) for p in points]
+    title = f"{points[0].label}（{unit}）"
+    docs = "、".join(dict.fromkeys(f"《{p.citation.document}》第{p.citation.page}页" for p in points if p.citation))
+    return title, rows, docs

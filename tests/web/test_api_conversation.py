@@ -245,3 +245,15 @@ def test_answering_which_department_resolves_the_asked_question(real: TestClient
     assert chat.ask("车辆维护的预算是多少？")["status"] == "ambiguous"
     a = chat.ask("省检察院2019年")
     assert a["department"] == "江苏省人民检察院" and _value(a) == 237
+
+
+def test_the_page_draws_a_ranking_as_a_bar_chart(real: TestClient) -> None:
+    from assistant.conversation_state import ConversationAnswer
+    from web.markup import answer_html
+
+    a = ConversationAnswer.model_validate(Chat(real).ask("2019年哪个部门的三公经费最高？"))
+    page = answer_html(a, lambda _c: None)
+    assert page.count('class="bq-bar"') == len(a.series) >= 3
+    assert all(p.department in page for p in a.series)
+    single = ConversationAnswer.model_validate(Chat(real).ask("江苏省政协办公厅2019年提租补贴是多少？"))
+    assert "bq-chart" not in answer_html(single, lambda _c: None)
