@@ -27,6 +27,7 @@ def strip_ends(text: str) -> str:
         if t.startswith(w):
             t = t[len(w):]
             break
+    t = re.sub(r"(?<=[\u4e00-\u9fff])呢[，,]", "", t)  # "车呢，有几辆" -> "车有几辆"
     return re.sub(r"(呢|吗|啊|呀)?[？?。!！]*$", "", t).strip(" ，,")
 
 
