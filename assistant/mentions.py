@@ -79,8 +79,10 @@ def _is_subsequence(short: str, name: str) -> int:
 
 
 def _short_form(span: str, name: str) -> bool:
-    if len(span) < 2 or span[-1] not in _BODY_END or not re.fullmatch(r"[\u4e00-\u9fff]+", span):
+    if len(span) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", span):
         return False
+    if span[-1] not in _BODY_END:  # "省人大": a run of three or more of the name's own characters
+        return len(span) >= 3 and span in name and any(ch not in _WEAK_START for ch in span)
     if span in name:
         return len(span) >= 3 or span[0] not in _WEAK_START
     if len(span) == 2 and span[0] in _WEAK_START:
