@@ -117,7 +117,7 @@ def client_for(home: Path, embed_model: str) -> Any:
 
 def play(client: Any, conv: dict, patterns: dict[str, str]) -> list[dict]:
     history: list[dict] = []
-    out, previous = [], None
+    out, previous, all_correct = [], None, True
     for n, turn in enumerate(conv["turns"], 1):
         r = client.post("/api/ask", json={"question": turn["question"], "department": None, "year": None,
                                           "history": history})
@@ -129,7 +129,9 @@ def play(client: Any, conv: dict, patterns: dict[str, str]) -> list[dict]:
                     "answer_contains": turn.get("answer_contains"), "correct": ok,
                     "contradiction": n > 1 and contradicts(turn["question"], previous, ans),
                     "status": ans.get("status"), "value": ans.get("value"), "got_unit": ans.get("unit"),
-                    "answer": (ans.get("answer") or "")[:300], "held_out": held_out(conv["id"])})
+                    "answer": (ans.get("answer") or "")[:300], "held_out": held_out(conv["id"]),
+                    "after_correct": n > 1 and all_correct})
+        all_correct = all_correct and ok
         history += [{"role": "user", "content": turn["question"]},
                     {"role": "assistant", "content": ans.get("answer") or "", "answer": ans}]
         previous = ans
@@ -162,12 +164,24 @@ def report(rows: list[dict], meta: dict) -> str:
              "keywords for narrative turns; a refusal is `not_found`). A *contradiction* is a turn asking for "
              "the change the previous answer stated, answered with another figure or refused.", "",
              "Held out: the sample conversations and the odd-numbered real ones were used while developing; "
-             "the even-numbered real ones (conv-10, 12, …, 24) were not tuned on and are reported apart.", "",
-             "| set | turns | follow-up turns | contradictions |", "|---|---|---|---|"]
+             "the even-numbered real ones (conv-10, 12, …, 24) are reported apart. Caveat: every question of "
+             "the 25 was read when the patterns were labelled, and one early run showed held-out results "
+             "(a bug found then, one year named as the base of a change — '比2023年增加了多少' — was fixed as a "
+             "general bug); after that the held-out half was run only for this report.", "",
+             "The last column counts only follow-ups whose earlier turns were all answered correctly: what "
+             "the conversation layer does when the single-question answers it builds on are right.", "",
+             "| set | turns | follow-up turns | contradictions | follow-ups after correct turns |",
+             "|---|---|---|---|---|"]
     for name, part in (("all 25 conversations", rows), ("developed on (sample + odd real)", dev),
                        ("held out (even real)", held)):
         follow = [r for r in part if r["turn"] > 1]
-        lines.append(f"| {name} | {_rate(part)} | {_rate(follow)} | {sum(r['contradiction'] for r in part)} |")
+        clean = [r for r in follow if r["after_correct"]]
+        lines.append(f"| {name} | {_rate(part)} | {_rate(follow)} | {sum(r['contradiction'] for r in part)} | "
+                     f"{_rate(clean)} |")
+    if meta.get("baseline"):
+        b = meta["baseline"]
+        lines += ["", f"For comparison, {b['label']}: {b['correct']}/{b['turns']} turns, "
+                      f"{b['follow_ups_correct']}/{b['follow_ups']} follow-ups, {b['contradictions']} contradictions."]
     lines += ["", "## By follow-up pattern", "",
               "Patterns are labelled by hand from each question's wording (`eval/gold/conversation_patterns.toml`), "
               "not from what the assistant did.", "",
@@ -203,6 +217,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write every graded turn as JSON here")
     ap.add_argument("--no-write", action="store_true", help="print the report instead of writing docs/")
     ap.add_argument("--dev-only", action="store_true", help="play only the conversations developed on")
+    ap.add_argument("--baseline", type=Path, help="a --json output of an earlier run, reported beside this one")
+    ap.add_argument("--baseline-label", default="an earlier run", help="what the baseline run was")
     args = ap.parse_args()
     convs = [json.loads(x) for x in args.conversations.read_text(encoding="utf-8").splitlines() if x.strip()]
     if args.only:
@@ -222,7 +238,10 @@ def main() -> None:
         if which not in clients:
             clients[which] = client_for(sample_home if which == "sample" else real_home, args.embed_model)
         rows += play(clients[which], conv, patterns)
-    meta = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "embed_model": args.embed_model}
+    meta: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "embed_model": args.embed_model}
+    if args.baseline:
+        meta["baseline"] = {"label": args.baseline_label,
+                            **json.loads(args.baseline.read_text(encoding="utf-8"))["summary"]}
     text = report(rows, meta)
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "summary": summary(rows), "turns": rows},
