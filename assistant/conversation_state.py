@@ -22,6 +22,7 @@ from ingest.records import Fact
 
 log = logging.getLogger(__name__)
 MAX_FIGURES = 4
+MAX_FACTS = 40
 
 
 class FactRef(BaseModel):
@@ -138,6 +139,7 @@ class FactFinder:
         self.store = store
         self._version: str | None = None
         self._by_doc: dict[str, list[Fact]] = {}
+        self._known: set[str] = set()
         self._lock = threading.Lock()
 
     def facts(self, document: str) -> list[Fact]:
@@ -145,6 +147,9 @@ class FactFinder:
             version = self.store.version()
             if version != self._version:
                 self._by_doc, self._version = {}, version
+                self._known = {d.document for d in self.store.document_infos()}
+            if document not in self._known:  # a name a client made up: nothing to read, nothing kept
+                return []
             if document not in self._by_doc:
                 self._by_doc[document] = list(self.store.facts(document=document))
             return self._by_doc[document]
@@ -167,13 +172,13 @@ class FactFinder:
 def _verify(state: ConversationState, finder: FactFinder) -> ConversationState:
     """Keep only facts the store holds, with the store's values; figures whose facts all check out."""
     facts = []
-    for ref in state.facts:
+    for ref in state.facts[:MAX_FACTS]:  # a client may send any number: an answer cites a few
         f = finder.verified(ref)
         if f is not None:
             facts.append(FactRef.of(f))
     figures = []
     for fig in state.figures[-MAX_FIGURES:]:
-        checked = [finder.verified(r) for r in fig.facts]
+        checked = [finder.verified(r) for r in fig.facts[:MAX_FACTS]]
         if not fig.facts or any(f is None for f in checked):
             continue
         real = [f for f in checked if f is not None]

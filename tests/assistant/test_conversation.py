@@ -128,3 +128,13 @@ def test_layer_failure_falls_back_to_the_single_question(sample_bot: Assistant, 
     monkeypatch.setattr("assistant.library_questions.answer", broken)
     a = conv.ask("车辆维护的预算是多少？")
     assert a.status == "answered" and a.value == 4.6
+
+
+def test_a_made_up_document_in_the_history_is_neither_read_nor_kept(sample_bot: Assistant) -> None:
+    finder = FactFinder(sample_bot.store)
+    ref = FactRef(document="../../etc/passwd", page=1, value=1.0, unit="万元", department="x", year=2025, kind="预算",
+                  label="x")
+    state = ConversationState(facts=[ref] * 1000, figures=[Figure(label="x", value=1.0, unit="万元", facts=[ref])])
+    got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}], finder)
+    assert got is not None and got.facts == [] and got.figures == []
+    assert "../../etc/passwd" not in finder._by_doc
