@@ -185,6 +185,7 @@ class Turn:
         state = ConversationState(
             department=ans.department or self.scope().department, year=ans.year or self.scope().year,
             departments=[ans.department] if ans.department else [], kind=kind,
+            scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
             column=column or fw.column_of(self.rest) or prev.column,
             facts=[FactRef.of(f) for f in facts], figures=figures)

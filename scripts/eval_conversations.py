@@ -26,8 +26,10 @@ import argparse
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
+import time
 import tomllib
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -119,8 +121,10 @@ def play(client: Any, conv: dict, patterns: dict[str, str]) -> list[dict]:
     history: list[dict] = []
     out, previous, all_correct = [], None, True
     for n, turn in enumerate(conv["turns"], 1):
+        t0 = time.perf_counter()
         r = client.post("/api/ask", json={"question": turn["question"], "department": None, "year": None,
                                           "history": history})
+        ms = (time.perf_counter() - t0) * 1000
         ans = r.json() if r.status_code == 200 else {"status": "error", "answer": r.text[:200]}
         ok = correct(turn, ans)
         out.append({"conversation": conv["id"], "turn": n, "question": turn["question"],
@@ -130,7 +134,7 @@ def play(client: Any, conv: dict, patterns: dict[str, str]) -> list[dict]:
                     "contradiction": n > 1 and contradicts(turn["question"], previous, ans),
                     "status": ans.get("status"), "value": ans.get("value"), "got_unit": ans.get("unit"),
                     "answer": (ans.get("answer") or "")[:300], "held_out": held_out(conv["id"]),
-                    "after_correct": n > 1 and all_correct})
+                    "after_correct": n > 1 and all_correct, "ms": round(ms, 1)})
         all_correct = all_correct and ok
         history += [{"role": "user", "content": turn["question"]},
                     {"role": "assistant", "content": ans.get("answer") or "", "answer": ans}]
@@ -178,6 +182,9 @@ def report(rows: list[dict], meta: dict) -> str:
         clean = [r for r in follow if r["after_correct"]]
         lines.append(f"| {name} | {_rate(part)} | {_rate(follow)} | {sum(r['contradiction'] for r in part)} | "
                      f"{_rate(clean)} |")
+    lat = [r["ms"] for r in rows]
+    lines += ["", f"Latency per turn through the API (the layer and its calls of the single-question assistant, "
+                  f"in process): median {statistics.median(lat):.0f} ms, slowest {max(lat):.0f} ms."]
     if meta.get("baseline"):
         b = meta["baseline"]
         lines += ["", f"For comparison, {b['label']}: {b['correct']}/{b['turns']} turns, "
