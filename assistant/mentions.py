@@ -43,12 +43,10 @@ def _compiled(section: str, name: str) -> re.Pattern[str]:
 
 
 def _aliases() -> list[tuple[str, str]]:
-    try:  # the shared alias list, while ingest keeps one; short forms below work without it
-        from ingest.identify import department_aliases
+    # the user's optional file of extra abbreviations (BUDGETQA_ALIASES_FILE); short forms below work without it
+    from ingest.names import user_aliases
 
-        return [(fold(a), n) for a, n in department_aliases()]
-    except Exception:  # noqa: BLE001 - an optional vocabulary
-        return []
+    return [(fold(a), n) for n, names in user_aliases().items() for a in names]
 
 
 @dataclass

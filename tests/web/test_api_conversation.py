@@ -127,7 +127,7 @@ def test_altered_history_figure_is_never_stated(sample: TestClient) -> None:
 def test_malformed_history_is_ignored_not_an_error(sample: TestClient) -> None:
     chat = Chat(sample)
     chat.history = [{"role": "assistant", "content": "x", "answer": {"conversation": {"year": "soon", "figures": 3}}},
-                    {"role": "assistant", "content": "y", "answer": "not an object"}, {"role": "user"}]
+                    {"role": "user"}]  # an answer that is not an object is a 400 (tests/web/test_security.py)
     a = chat.ask("车辆维护的预算是多少？")
     assert _value(a) == 4.6
 
