@@ -103,6 +103,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.conversation import BatchAsker
     from assistant.service import build_assistant
     from library import Library
 
@@ -111,6 +112,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.batch != "-" and not Path(args.batch).is_file():
             raise BudgetQAError(f"batch file {args.batch} not found; give a JSONL file of {{\"id\", \"question\"}} lines, or - for stdin")
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        batch = BatchAsker(bot)  # lines may carry "history" or a "conversation" id (assistant/conversation.py)
         for n, line in enumerate(stream, 1):
             if not line.strip():
                 continue
@@ -120,13 +122,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             except (json.JSONDecodeError, KeyError, TypeError):
                 print(f"{args.batch}: line {n} is not JSON with a \"question\" field; fix that line", file=sys.stderr)
                 return 2
-            ans = bot.ask(str(question), department=args.department, year=args.year, kind=args.kind)
+            ans = batch(str(question), item, args.department, args.year, args.kind)
             _print_json({"id": item.get("id"), **ans.to_json()})
         return 0
     if not args.question:
         print("budgetqa ask: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    ans = bot.ask(" ".join(args.question), department=args.department, year=args.year, kind=args.kind)
+    ans = BatchAsker(bot)(" ".join(args.question), {}, args.department, args.year, args.kind)
     if args.json:
         _print_json(ans.to_json())
     else:

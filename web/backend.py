@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from assistant.conversation import conversation_for
 from assistant.records import Answer, Citation
 from budgetqa.errors import NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.settings import Settings
@@ -122,6 +123,9 @@ class Backend:
             raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
         self.ready.wait(timeout=900)
         bot = self.assistant()
+        layer = conversation_for(bot)  # follow-ups and library-wide questions (assistant/conversation.py)
+        if layer is not None:
+            return layer.ask(question, history or [], department, year, kind)
         return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
 
     def documents(self) -> list[dict]:

@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.library_questions import chart_of
 from assistant.records import Answer, Citation
 from budgetqa.vocabulary import fmt
 from web.labels import cell_label, readable_answer, source_line, unique_citations
@@ -79,6 +80,8 @@ def answer_html(ans: Answer, image_url: Url, page_url: Url | None = None, pdf_ur
         body += f'<div class="bq-source-line">来源：{html.escape(source_line(cites[0]))}</div>'
     if ans.computation:
         body += f'<div class="bq-computation">计算：{html.escape(ans.computation)}</div>'
+    chart = chart_of(ans)  # a ranking or a series of years (assistant/library_questions.py)
+    body += bars_html(*chart) if chart else ""
     chips = suggestions_of(ans)
     if chips:
         body += ('<div class="bq-suggest"><span class="bq-suggest-title">您是不是想问：</span>'
