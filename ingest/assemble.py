@@ -10,6 +10,7 @@ from ingest.counts import measure_of
 from ingest.grid import Grid
 from ingest.indicators import target_cells
 from ingest.pdf_reader import RawPage
+from ingest.periods import column_period
 from ingest.records import Fact, TableInfo
 from ingest.tables import ParsedTable, grid_meta, parse_grid
 from ingest.textnorm import clean, is_money_text
@@ -101,7 +102,10 @@ def table_facts(tables: list[AssembledTable], document: str, department: str, ye
         for c in t.parsed.cells:
             if c.bbox in as_target:
                 continue  # read below as a target, with its comparison sign
-            facts.append(Fact(**common, page=c.page, row=c.row, row_code=c.row_code, column=c.column,  # type: ignore[arg-type]
+            own = dict(common)
+            if period := column_period(c.column, year):  # "2022年预算执行数", "上年预算数"
+                own.update(year=period[0], kind=period[1])
+            facts.append(Fact(**own, page=c.page, row=c.row, row_code=c.row_code, column=c.column,  # type: ignore[arg-type]
                               value=c.value, unit=c.unit or t.info.unit, quote=c.text, bbox=c.bbox,
                               measure=measure_of(c.column)))  # type: ignore[arg-type]
         for tc in targets:
