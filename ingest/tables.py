@@ -321,8 +321,6 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
                 gap = True
             elif not gap or columns[k].role == "code":
                 run.insert(0, columns[k])
-            elif columns[k].role != "code":
-                break
             k -= 1
         top_pick = _label_top(grid, run, data_rows)
         for i in data_rows:

@@ -38,3 +38,17 @@ def test_values_off_the_grid_line_keep_the_column_header(court):
 def test_code_hierarchy_holds_across_the_page_break(court):
     failed = [c.detail for c in court.checks if not c.ok and c.name == "上级科目 = 下级科目之和"]
     assert failed == []
+
+
+def test_codes_printed_left_of_their_header_are_read():
+    # 2019 检察院 公开08表: "301" in a cell spanning the columns left of "科目编码", the value one cell off
+    from conftest import ROOT
+
+    src = next((p / "shared" / "corpus" / "real" / "jiangsu" / "江苏省人民检察院" / "2019年度部门预算公开.pdf"
+                for p in ROOT.parents if (p / "shared" / "corpus").exists()), None)
+    if src is None:
+        pytest.skip("the shared corpus is not next to the repository")
+    r = extract(src)
+    f = _one(r, "一般公共预算基本支出预算表（经济科目）", "301")
+    assert (f.row, f.value, f.page) == ("工资福利支出", 11960.62, 18)
+    assert all(c.ok for c in r.checks if c.name == "合计行 = 各类之和")
