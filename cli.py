@@ -20,11 +20,6 @@ def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def _scope(d: dict) -> str:
-    """部门 or 单位: the group key carries 单位 (ingest.pipeline.group_key)."""
-    return "单位" if str(d.get("grp", "")).endswith("|单位") else "部门"
-
-
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
@@ -61,10 +56,12 @@ def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
     from library import document_row
     from vectorstore.facts_db import FactStore
 
-    docs = FactStore(settings.db_url).documents()
-    conflicts = conflicts_by_document(docs)
+    store = FactStore(settings.db_url)
+    docs = store.documents()
+    conflicts = conflicts_by_document({d.document: (store.saved_report(d.document) or {}).get("conflicts", [])
+                                       for d in docs})
     for d in docs:
-        row = document_row(d) | {"scope": _scope(d), "conflicts": conflicts.get(d["document"], [])}
+        row = document_row(d) | {"scope": d.scope, "conflicts": conflicts.get(d.document, [])}
         if args.json:
             _print_json(row)
         else:
@@ -129,7 +126,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
     report = run_eval(bot, gold)
     if args.json:
-        _print_json(report)
+        _print_json(report.to_json())
     else:
         print(format_report(report))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -33,6 +34,12 @@ class Settings(BaseSettings):
     embed_model: str = Field(
         default="e5-small-packaged",
         description="'e5-small-packaged' (built from pip packages), 'hash' (tests), or a sentence-transformers path.",
+    )
+    model_cache: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetqa",
+        description="Folder for what is built from installed packages and shared by every home on the machine "
+        "(the e5 model, about 0.5 GB, built once); not library state. Default $XDG_CACHE_HOME/budgetqa or "
+        "~/.cache/budgetqa.",
     )
     llm: str | None = Field(
         default=None,
@@ -68,7 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.model_cache / "models"
 
     def ensure_home(self) -> None:
         for d in (self.home, self.files_dir):

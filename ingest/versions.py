@@ -7,8 +7,7 @@ that disagree with it (both directions), for `documents --json` and for answers 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ingest.records import Conflict, DocumentInfo, Fact, IngestReport
 
@@ -60,19 +59,15 @@ def with_versions(report: IngestReport, others: Sequence[DocumentInfo], facts_of
     return report.model_copy(update={"conflicts": conflicts, "warnings": warnings})
 
 
-def conflicts_by_document(rows: Iterable[dict]) -> dict[str, list[str]]:
-    """{document: [other versions that disagree with it]} from stored document rows (their `report`
-    JSON), in both directions: the earlier version learns of the later one too."""
+def conflicts_by_document(listed: Mapping[str, list[dict]]) -> dict[str, list[str]]:
+    """{document: [other versions that disagree with it]} from each stored document's saved
+    `conflicts` list, in both directions: the earlier version learns of the later one too. Names
+    that are no longer stored are left out."""
     out: dict[str, set[str]] = {}
-    for d in rows:
-        try:
-            listed = json.loads(d.get("report") or "{}").get("conflicts", [])
-        except (TypeError, ValueError):
-            continue
-        for c in listed:
-            other = c.get("document")
+    for document, conflicts in listed.items():
+        for c in conflicts:
+            other = c.get("document") if isinstance(c, dict) else None
             if other:
-                out.setdefault(d["document"], set()).add(other)
-                out.setdefault(other, set()).add(d["document"])
-    names = {d["document"] for d in rows} if isinstance(rows, list) else None
-    return {k: sorted(v if names is None else v & names) for k, v in out.items() if names is None or k in names}
+                out.setdefault(document, set()).add(other)
+                out.setdefault(other, set()).add(document)
+    return {k: sorted(v & listed.keys()) for k, v in out.items() if k in listed}

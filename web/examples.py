@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 
 def _short_department(name: str) -> str:
@@ -11,7 +12,7 @@ def _short_department(name: str) -> str:
     return short_name(name)
 
 
-def example_questions(docs: list[dict], store: FactStore, limit: int = 8) -> list[str]:
+def example_questions(docs: list[StoredDocument], store: FactStore, limit: int = 8) -> list[str]:
     """Questions the loaded documents can answer, phrased the way people ask."""
     groups: dict[tuple[str, int, str], list[str]] = {}
     for d in docs:
