@@ -9,10 +9,11 @@ from ingest.classify import classify
 from ingest.counts import measure_of
 from ingest.grid import Grid
 from ingest.indicators import target_cells
-from ingest.pdf_reader import RawPage
+from ingest.pdf_reader import RawPage, RawTable
+from ingest.periods import column_period
 from ingest.records import Fact, TableInfo
-from ingest.tables import ParsedTable, grid_meta, parse_grid
-from ingest.textnorm import clean, is_money_text
+from ingest.tables import ParsedTable, ValueCell, grid_meta, parse_grid
+from ingest.textnorm import clean, is_money_text, parse_number
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 _NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d一二三四五六七八九十]*\s*表\s*[\d一二三四五六七八九十]*$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
@@ -47,6 +48,33 @@ def _label_unit(parsed: ParsedTable, grid_texts: list[str]) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
+_ROW_LINE = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})?\s*(?P<label>[^\d\s][^\d]*?)\s+(?P<nums>(?:-?[\d,]+(?:\.\d+)?\s*)+)$")
+
+
+def _rows_above(raw: RawTable, parsed: ParsedTable, page: int) -> list[ValueCell]:
+    """Rows of a continued table printed above its ruled grid ("2040504 案件审判 1,833.30" at the
+    top of the next page, outside the lines): read from the text when they give one figure per
+    value column of the table."""
+    names = list(dict.fromkeys(c.name for c in parsed.columns if c.role == "value"))
+    out: list[ValueCell] = []
+    x0, top, x1, _ = raw.grid.bbox
+    lines = raw.lines_above
+    for n, line in enumerate(lines):
+        m = _ROW_LINE.match(re.sub(r"\s+", " ", line.strip()))
+        if not m:
+            continue
+        nums = m.group("nums").split()
+        if not names or len(nums) != len(names):
+            continue
+        y = top - 14.0 * (len(lines) - n)  # where the line stands, near enough to show the region
+        for name, text in zip(names, nums, strict=True):
+            value = parse_number(text)
+            if value is not None:
+                out.append(ValueCell(-1 - n, clean(m.group("label")), m.group("code"), name, value, text,
+                                     (x0, y, x1, y + 12.0), page))
+    return out
+
+
 def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     """All tables of a document, in order; and the lines printed above and inside their frames
     (where "部门：…" / "编制部门：… 单位：元" stand; ingest.identify reads the names from them)."""
@@ -71,7 +99,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
                 form = classify(prev.info.title).form or not prev.parsed.columns
                 parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form,
                                     meta_of=meta)
-                prev.parsed.cells += parsed.cells
+                prev.parsed.cells += _rows_above(raw, prev.parsed, page.number) + parsed.cells
                 prev.grids.append(raw.grid)
                 prev.info.page_end = page.number
                 prev.info.rows += len({c.row_index for c in parsed.cells})
@@ -101,7 +129,10 @@ def table_facts(tables: list[AssembledTable], document: str, department: str, ye
         for c in t.parsed.cells:
             if c.bbox in as_target:
                 continue  # read below as a target, with its comparison sign
-            facts.append(Fact(**common, page=c.page, row=c.row, row_code=c.row_code, column=c.column,  # type: ignore[arg-type]
+            own = dict(common)
+            if period := column_period(c.column, year):  # "2022年预算执行数", "上年预算数"
+                own.update(year=period[0], kind=period[1])
+            facts.append(Fact(**own, page=c.page, row=c.row, row_code=c.row_code, column=c.column,  # type: ignore[arg-type]
                               value=c.value, unit=c.unit or t.info.unit, quote=c.text, bbox=c.bbox,
                               measure=measure_of(c.column)))  # type: ignore[arg-type]
         for tc in targets:

@@ -169,8 +169,31 @@ def rates_agree(facts: list[Fact]) -> list[CheckResult]:
     return out
 
 
+CLASS_TOTAL_CHECK = "合计行 = 各类之和"
+
+
+def class_totals(facts: list[Fact]) -> list[CheckResult]:
+    """A classification table's 合计 row equals, column by column, the sum of its 类 rows (3-digit
+    codes): the check that a totals row printed alone on the next page joined the right table."""
+    out = []
+    by_col: dict[str, list[Fact]] = defaultdict(list)
+    for f in facts:
+        by_col[f.column].append(f)
+    for col, fs in by_col.items():
+        classes = {f.row_code: f for f in fs if f.row_code and len(f.row_code) == 3 and f.row_code.isdigit()}
+        totals = [f for f in fs if not f.row_code and f.row and is_total_row(f.row)]
+        if len(classes) < 2 or len(totals) != 1:
+            continue
+        t = totals[0]
+        s = sum(f.value for f in classes.values())
+        out.append(CheckResult(name=CLASS_TOTAL_CHECK, ok=_eq(t.value, s), table=t.table, page=t.page,
+                               detail=f"{t.row} [{col}] {_fmt(t.value)} vs sum of {len(classes)} 类 {_fmt(s)}"))
+    return out
+
+
 def run_checks(facts: list[Fact]) -> list[CheckResult]:
     results: list[CheckResult] = []
     for table_facts in _by_table(facts).values():
-        results += column_sums(table_facts) + code_hierarchy(table_facts) + totals_balance(table_facts)
+        results += (column_sums(table_facts) + code_hierarchy(table_facts) + totals_balance(table_facts)
+                    + class_totals(table_facts))
     return results + narrative_agrees(facts) + rates_agree(facts)

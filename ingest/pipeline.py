@@ -14,17 +14,13 @@ from ingest.crosscheck import run_checks
 from ingest.identify import identify
 from ingest.narrative import figures, passages
 from ingest.pdf_reader import open_pdf, read_pages
+from ingest.periods import other_year_kind
 from ingest.records import DocumentInfo, Fact, IngestReport, Passage
 
 
 def sha256_of(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def other_year_kind(column: str) -> str:
-    """The kind of a figure stated for another year: executed (执行数, 决算) or budgeted."""
-    return "决算" if re.search(r"执行|决算|实际", column) else "预算"
 
 
 def _once(facts: list[Fact]) -> list[Fact]:

@@ -262,6 +262,24 @@ def grid_meta(grid: Grid) -> GridMeta:
     return GridMeta(meta, [c.raw for c in cells if id(c) in meta])
 
 
+def _filled(grid: Grid, i: int, j: int, meta: set[int]) -> bool:
+    c = grid.at[i][j]
+    return c is not None and id(c) not in meta and c.row == i and c.col == j and parse_number(c.raw) is not None
+
+
+def _adopt_neighbour_headers(grid: Grid, columns: list[Column], rows: range, meta: set[int]) -> None:
+    """A value column without a header beside a headed one, never both filled in a row, is the
+    same column printed off its grid line ("金额" over 类 rows, its 项 rows one cell to the left)."""
+    for col in columns:
+        if col.role != "value" or col.path:
+            continue
+        for k in (col.index + 1, col.index - 1):
+            if 0 <= k < len(columns) and columns[k].role == "value" and columns[k].path:
+                if not any(_filled(grid, i, col.index, meta) and _filled(grid, i, k, meta) for i in rows):
+                    col.path = list(columns[k].path)
+                    break
+
+
 def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: bool = False,
                meta_of: GridMeta | None = None) -> ParsedTable:
     """Read a grid.
@@ -286,6 +304,7 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
         paths = _header_paths(grid, first, meta)
         columns = [Column(j, p, _column_role(grid, j, p, data_rows, meta), _col_x0(grid, j))
                    for j, p in enumerate(paths)]
+    _adopt_neighbour_headers(grid, columns, data_rows, meta)
     table = ParsedTable(columns, [], meta_texts, has_header)
     for col in columns:
         if col.role != "value":
@@ -294,8 +313,14 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
         while k >= 0 and columns[k].role in ("value", "empty"):
             k -= 1
         run: list[Column] = []
-        while k >= 0 and columns[k].role not in ("value", "empty"):
-            run.insert(0, columns[k])
+        gap = False
+        while k >= 0 and columns[k].role != "value":
+            # past an empty column only a code column still belongs to this value's rows (a code
+            # printed in a cell spanning the columns left of its header, "204" over 科目代码)
+            if columns[k].role == "empty":
+                gap = True
+            elif not gap or columns[k].role == "code":
+                run.insert(0, columns[k])
             k -= 1
         top_pick = _label_top(grid, run, data_rows)
         for i in data_rows:

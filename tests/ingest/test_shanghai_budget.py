@@ -84,3 +84,10 @@ def test_project_form_money_carries_the_project(wanli):
                                            ("类", ""), ("合计", "")])
 def test_code_text(printed, code):
     assert _code_text(printed) == code
+
+
+def test_class_totals_check_runs_on_every_classification_table(wanli):
+    from ingest.crosscheck import CLASS_TOTAL_CHECK
+
+    checks = [c for c in wanli.checks if c.name == CLASS_TOTAL_CHECK]
+    assert len(checks) == 10 and all(c.ok for c in checks)

@@ -115,3 +115,13 @@ def test_counts_rules():
     assert [(c.item, c.value) for c in counts("纳入本部门2019年部门汇总预算编制范围的预算单位共计3家")] == [("预算单位", 3)]
     assert counts("2024年支出预算减少1.00万元，下降54.64%，第3季度") == []
     assert measure_of("比上年增减") == "change" and measure_of("增减率") == "change_rate" and measure_of("金额") == "amount"
+
+
+@pytest.mark.parametrize("column, period", [
+    ("2022年预算执行数", (2022, "决算")), ("上年预算数", (2022, "预算")), ("上年决算数", (2022, "决算")),
+    ("2023年“三公”经费预算数 / 合计", None), ("比上年增减", None), ("年初预算数", None), ("2022年预算数 / 一般公共预算", (2022, "预算")),
+])
+def test_prior_year_columns_are_facts_of_their_year(column, period):
+    from ingest.periods import column_period
+
+    assert column_period(column, 2023) == period
