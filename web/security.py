@@ -9,8 +9,9 @@ from anyone and serves development routes. Everything here is decided before Gra
   monitoring, proxy and scripting routes answer 404 (`/gradio_api/dev/reload` among them).
 - Body limits, counted while the body streams in, for sized and chunked bodies alike: 413 as soon
   as a body passes its route's limit; the rest is never read.
-- Uploads (`/gradio_api/upload`) need the admin token in `X-Admin-Token` before any byte is read;
-  without it nothing is spooled or kept. The page sends it from its token box (`page_script`).
+- Uploads (`/gradio_api/upload`, `POST /api/documents`) need the admin token in `X-Admin-Token`
+  before any byte is read; without it nothing is spooled or kept. The page sends it from its token
+  box (`page_script`).
 - FileData: every JSON body of a Gradio event is read (within its limit) and every file object in
   it must name a regular file inside Gradio's upload folder; a request naming any other server path
   (`/dev/zero`, `/etc/passwd`, the fact database) is refused with 400 before Gradio opens it.
@@ -33,6 +34,7 @@ import shutil
 import signal
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Any]
 MB = 1024 * 1024
 JSON_LIMIT = 1 * MB  # a question with its history, a Gradio event: a few KB
 FILES_PER_UPLOAD = 10  # one upload request may carry this many files of the per-file limit
+_EMPTY_TEMP_AGE_S = 60.0
 _HTML_LIMIT = 4 * MB  # the page's HTML is ~60 KB; larger responses are passed on untouched
 
 # --------------------------------------------------------------------------- which routes exist
@@ -65,6 +68,7 @@ _TOP = {"", "api", "config", "assets", "static", "svelte", "theme.css", "favicon
 # run-history, mcp, custom components, process_recording, login/logout.
 _GRADIO = {"queue", "heartbeat", "upload", "upload_progress", "file", "cancel", "reset", "info",
            "startup-events", "app_id", "login_check", "theme.css", "config"}
+_UPLOAD_ROUTES = ("/gradio_api/upload", "/api/documents")  # the token is checked before the body is read
 _EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/cancel", "/gradio_api/reset")
 
 
@@ -258,6 +262,14 @@ def remove_uploaded(paths: list[str] | None) -> None:
         with contextlib.suppress(OSError):
             if real.parent != root:
                 real.parent.rmdir()  # only when empty
+    # gr.File's preprocess leaves an empty NamedTemporaryFile in the folder's root on every call; an
+    # upload still streaming writes its own tmp file there too, so only old empty ones go
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for leftover in root.glob("tmp*"):
+            st = leftover.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_size == 0 and now - st.st_mtime > _EMPTY_TEMP_AGE_S:
+                leftover.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- the middleware
@@ -269,13 +281,13 @@ class Policy:
 
     upload_limit: int  # bytes of one upload request (API or page)
     file_limit: int  # bytes of one uploaded file
-    token_ok: Callable[[str | None], bool]
+    token_problem: Callable[[str | None], str | None]  # why a token is refused, None when it is the admin's
     home: Path | None = None
     token_field: str = "bq-token"
     json_limit: int = JSON_LIMIT
 
     def body_limit(self, method: str, path: str) -> int:
-        if method == "POST" and (path == "/gradio_api/upload" or path == "/api/documents"):
+        if method == "POST" and path in _UPLOAD_ROUTES:
             return self.upload_limit
         return self.json_limit
 
@@ -329,10 +341,12 @@ class SecurityMiddleware:
             if int(size) > limit:
                 await refuse(413, f"请求过大（{int(size)} 字节，上限 {limit} 字节）。")
                 return
-        if path == "/gradio_api/upload" and method == "POST":
+        if method == "POST" and path in _UPLOAD_ROUTES:
             token = headers.get(b"x-admin-token")
-            if not self.policy.token_ok(token.decode("utf-8", "replace") if token is not None else None):
-                await refuse(403, "上传文件需要正确的管理口令：请先在“管理口令”框中输入口令，再选择文件。")
+            problem = self.policy.token_problem(token.decode("utf-8", "replace") if token is not None else None)
+            if problem:
+                hint = "请先在“管理口令”框中输入口令，再选择文件。" if path.startswith("/gradio_api/") else ""
+                await refuse(403, problem + hint)
                 return
 
         received = 0
@@ -483,15 +497,15 @@ def install(app: Any, settings: Any, check_admin: Callable[[Any, str | None], No
     """Put the middleware in front of `app` (FastAPI) for `settings` (budgetqa Settings).
     `check_admin(settings, token)` raises unless the token is the admin token."""
 
-    def token_ok(token: str | None) -> bool:
+    def token_problem(token: str | None) -> str | None:
         try:
             check_admin(settings, token)
-        except BudgetQAError:
-            return False
-        return True
+        except BudgetQAError as exc:
+            return str(exc)
+        return None
 
     policy = Policy(upload_limit=settings.max_upload_mb * FILES_PER_UPLOAD * MB + MB,
-                    file_limit=settings.max_upload_mb * MB, token_ok=token_ok, home=settings.home)
+                    file_limit=settings.max_upload_mb * MB, token_problem=token_problem, home=settings.home)
     app.add_middleware(SecurityMiddleware, policy=policy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return policy
