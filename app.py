@@ -28,6 +28,8 @@ from web import security
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.markup import PAGE_CSS, answer_html, bars_html, checks_html
+from web.public_errors import public_message
+from web.upload_folder import private_upload_folder, remove_uploaded
 from web.uploads import check_admin
 from web.validation import parse_ask
 
@@ -49,7 +51,7 @@ def _error(exc: BaseException) -> JSONResponse:
         log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
         log.info("request refused: %s", one_line(exc))
-    return JSONResponse({"error": security.public_message(exc)}, status_code=code)
+    return JSONResponse({"error": public_message(exc)}, status_code=code)
 
 
 def _guarded(fn: Callable[[], Any]) -> Any:
@@ -197,7 +199,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         except NotAllowed as exc:
             return f"**未执行：** {exc}"
         finally:
-            security.remove_uploaded(paths)
+            remove_uploaded(paths)
         icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
         return "\n".join(f"- {icon.get(r['status'], r['status'])}：{r['document']}"
                          + (f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）" if r["status"] == "ingested" else "")
@@ -290,7 +292,7 @@ def build_app(settings: Settings) -> FastAPI:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
-    with security.private_upload_folder():
+    with private_upload_folder():
         app = build_app(settings)
         print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
         uvicorn.run(app, host=host, port=port, log_level="warning")

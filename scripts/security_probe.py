@@ -140,7 +140,7 @@ def report(rows: list[tuple[str, str]]) -> str:
              "", "| attack | result |", "|---|---|"]
     lines += [f"| {a} | {r.replace('|', '/')} |" for a, r in rows]
     lines += ["", "## Where it is held", "",
-              "- `web/security.py`: one ASGI middleware in front of the API and the mounted Gradio page — the "
+              "- `web/security.py` (with `web/upload_folder.py`, `web/public_errors.py`): one ASGI middleware in front of the API and the mounted Gradio page — the "
               "route list, body limits counted while streaming, the admin token before any upload byte, every "
               "Gradio FileData path checked against the upload folder before Gradio opens it, the headers "
               "(CSP with a per-response script nonce), Range responses stripped to their own headers, errors "

@@ -18,24 +18,20 @@ from anyone and serves development routes. Everything here is decided before Gra
 - Headers on every response: a Content-Security-Policy with a per-response nonce for the page's
   scripts, frame-ancestors/X-Frame-Options, nosniff, Referrer-Policy. Range (206) responses keep
   only their own headers: Gradio's copies the request's headers, cookies included, into them.
-- Errors leave as one JSON line `{"error": ...}` with no server path in it (`public_message`);
+- Errors leave as one JSON line `{"error": ...}` with no server path in it (web.public_errors);
   tracebacks go to the log.
+
+Which paths an event may name, the private upload folder of `serve` and removing uploads once read:
+web.upload_folder. The fields of `POST /api/ask`: web.validation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
 import secrets
-import shutil
-import signal
-import stat
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +39,8 @@ from typing import Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from budgetqa.errors import BudgetQAError
+from web.public_errors import scrub_paths
+from web.upload_folder import check_file_paths, upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Any]
 MB = 1024 * 1024
 JSON_LIMIT = 1 * MB  # a question with its history, a Gradio event: a few KB
 FILES_PER_UPLOAD = 10  # one upload request may carry this many files of the per-file limit
-_EMPTY_TEMP_AGE_S = 60.0
 _HTML_LIMIT = 4 * MB  # the page's HTML is ~60 KB; larger responses are passed on untouched
 
 # --------------------------------------------------------------------------- which routes exist
@@ -82,41 +79,6 @@ def route_allowed(path: str) -> bool:
             return not re.match(r"(?i)^[a-z][a-z0-9+.-]*:", target)
         return second in _GRADIO
     return top in _TOP
-
-
-# --------------------------------------------------------------------------- messages
-
-
-_PATHISH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"，。；：,;:()（）]+){2,}[/\\]?")
-
-
-def scrub_paths(text: str, home: Path | None = None) -> str:
-    """A message with server paths taken out: the home becomes $BUDGETQA_HOME, other absolute paths '…'."""
-    if home is not None:
-        for form in {str(home), str(home.resolve())}:
-            if len(form) > 1:
-                text = text.replace(form, "$BUDGETQA_HOME")
-    return _PATHISH.sub("…", text)
-
-
-def public_message(exc: BaseException, home: Path | None = None) -> str:
-    """An exception as the one line a client may see."""
-    if isinstance(exc, OSError) and not isinstance(exc, BudgetQAError):
-        return storage_message(exc)
-    text = " ".join(str(exc).split())
-    if not isinstance(exc, BudgetQAError):
-        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return scrub_paths(text, home)[:300]
-
-
-def storage_message(exc: OSError) -> str:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return "服务器存储空间已满，暂时无法完成这个请求；请联系管理员清理磁盘。"
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "服务器的数据目录是只读的，无法完成这个请求；请联系管理员（BUDGETQA_HOME 需要可写）。"
-    return f"服务器读写文件时出错（{exc.strerror or type(exc).__name__}），请稍后再试或联系管理员。"
 
 
 # --------------------------------------------------------------------------- the page's script
@@ -178,98 +140,6 @@ _STATIC_HEADERS = [
 # what a 206/416 response may carry; Gradio's ranged file response copies every request header
 _RANGE_HEADERS = {b"content-type", b"content-length", b"content-range", b"content-disposition", b"accept-ranges",
                   b"last-modified", b"etag", b"cache-control", b"date", b"server"}
-
-
-# --------------------------------------------------------------------------- FileData
-
-
-def _file_objects(data: Any) -> Iterator[dict]:
-    """Every dict in a JSON value that names a file (has a "path" key), without recursion."""
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            if "path" in x:
-                yield x
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-
-
-def check_file_paths(data: Any, upload_dir: Path, max_bytes: int) -> str | None:
-    """None when every file object names a regular file inside `upload_dir` (symlinks resolved);
-    else the reason, for a 400. Only the file's metadata is read, never its content."""
-    root = Path(os.path.realpath(upload_dir))
-    for obj in _file_objects(data):
-        path = obj.get("path")
-        if not isinstance(path, str) or not path or "\x00" in path:
-            return "文件对象的 path 字段无效。"
-        real = Path(os.path.realpath(path))
-        if real != root and root not in real.parents:
-            return "只能使用本页上传的文件；请求里指定的服务器路径已被拒绝。"
-        try:
-            st = os.lstat(real)
-        except OSError:
-            return "指定的上传文件不存在或已过期，请重新上传。"
-        if not stat.S_ISREG(st.st_mode):
-            return "只能使用本页上传的文件；请求里指定的服务器路径已被拒绝。"
-        if st.st_size > max_bytes:
-            return f"文件大于 {max_bytes // MB} MB 的上限。"
-    return None
-
-
-def upload_folder() -> Path:
-    """Gradio's upload folder as Gradio computes it (GRADIO_TEMP_DIR, else <tmp>/gradio)."""
-    from gradio.utils import get_upload_folder
-
-    return Path(get_upload_folder())
-
-
-@contextlib.contextmanager
-def private_upload_folder() -> Iterator[Path]:
-    """For `serve`: Gradio's uploads and cache in a folder of this process's own (mode 0700), removed
-    when the server stops, instead of the machine-wide <tmp>/gradio shared by every Gradio app."""
-    if os.environ.get("GRADIO_TEMP_DIR"):
-        yield Path(os.environ["GRADIO_TEMP_DIR"])
-        return
-    folder = Path(tempfile.mkdtemp(prefix="budgetqa-uploads-"))
-    os.environ["GRADIO_TEMP_DIR"] = str(folder)
-    # uvicorn stops on SIGTERM and then re-raises it: with the default handler the process would die
-    # before this block's cleanup runs; as SystemExit it unwinds through it
-    old = signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        yield folder
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        os.environ.pop("GRADIO_TEMP_DIR", None)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _exit_on_sigterm(_signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signal.SIGTERM)
-
-
-def remove_uploaded(paths: list[str] | None) -> None:
-    """Delete the page's uploaded files (and their folders, when empty) once they have been read;
-    only files inside the upload folder are touched."""
-    root = Path(os.path.realpath(upload_folder()))
-    for p in paths or []:
-        real = Path(os.path.realpath(p))
-        if root not in real.parents:
-            continue
-        with contextlib.suppress(OSError):
-            real.unlink()
-        with contextlib.suppress(OSError):
-            if real.parent != root:
-                real.parent.rmdir()  # only when empty
-    # gr.File's preprocess leaves an empty NamedTemporaryFile in the folder's root on every call; an
-    # upload still streaming writes its own tmp file there too, so only old empty ones go
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for leftover in root.glob("tmp*"):
-            st = leftover.lstat()
-            if stat.S_ISREG(st.st_mode) and st.st_size == 0 and now - st.st_mtime > _EMPTY_TEMP_AGE_S:
-                leftover.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- the middleware

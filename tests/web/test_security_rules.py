@@ -17,14 +17,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from budgetqa.errors import QuestionError, StoreError
-from web.security import (
-    Policy,
-    SecurityMiddleware,
-    check_file_paths,
-    public_message,
-    route_allowed,
-    scrub_paths,
-)
+from web.public_errors import public_message, scrub_paths
+from web.security import Policy, SecurityMiddleware, route_allowed
+from web.upload_folder import check_file_paths
 from web.validation import parse_ask
 
 
@@ -168,7 +163,7 @@ def test_uploads_need_the_token_first_and_errors_are_one_json_line() -> None:
 
 
 def test_private_upload_folder_is_removed_at_exit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from web.security import private_upload_folder
+    from web.upload_folder import private_upload_folder
 
     monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
     with private_upload_folder() as folder:
@@ -179,7 +174,7 @@ def test_private_upload_folder_is_removed_at_exit(monkeypatch) -> None:  # type:
 
 
 def test_remove_uploaded_deletes_the_files_and_old_empty_leftovers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from web.security import remove_uploaded
+    from web.upload_folder import remove_uploaded
 
     root = tmp_path / "uploads"
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(root))
