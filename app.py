@@ -42,6 +42,7 @@ DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数",
 
 # --------------------------------------------------------------------------- JSON API
 
+
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
@@ -91,10 +92,11 @@ def add_api(app: FastAPI, backend: Backend) -> None:
                 raise UploadRejected("没有收到文件：请用 multipart 字段 files（或 file）上传 PDF。")
             limit = backend.settings.max_upload_mb * 1024 * 1024
             results = backend.upload(x_admin_token, [(f.filename, f.file.read(limit + 1)) for f in given])
-            bad = [r for r in results if r["status"] in ("rejected", "failed")]
+            rows = [r.to_json() for r in results]
+            bad = [r for r in results if r.status in ("rejected", "failed")]
             if bad:
-                return JSONResponse({"error": bad[0]["message"], "results": results}, status_code=400)
-            return {"results": results}
+                return JSONResponse({"error": bad[0].message, "results": rows}, status_code=400)
+            return {"results": rows}
         return _guarded(run)
 
     @app.delete("/api/documents/{name}")
@@ -201,9 +203,9 @@ def build_page(backend: Backend) -> gr.Blocks:
         finally:
             remove_uploaded(paths)
         icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
-        return "\n".join(f"- {icon.get(r['status'], r['status'])}：{r['document']}"
-                         + (f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）" if r["status"] == "ingested" else "")
-                         + (f" — {r['message']}" if r.get("message") else "") for r in results)
+        return "\n".join(f"- {icon.get(r.status, r.status)}：{r.document}"
+                         + (f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）" if r.status == "ingested" else "")
+                         + (f" — {r.message}" if r.message else "") for r in results)
 
     def on_remove(token: str, name: str | None) -> str:
         if not name:

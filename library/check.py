@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
@@ -21,6 +21,10 @@ from ingest.pipeline import sha256_of
 from ingest.records import Passage
 from library.journal import entries, expected_vectors, recover, write_lock
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
+
+if TYPE_CHECKING:
+    from vectorstore.index import VectorIndex
 
 
 def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -> str | None:
@@ -42,9 +46,9 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     """Every disagreement between the fact store, the vector index and the files, one line each.
     With `repair`, fix what can be fixed (lines then end in "— repaired")."""
     store = FactStore(settings.db_url)
-    index_holder: dict[str, Any] = {}
+    index_holder: dict[str, VectorIndex] = {}
 
-    def open_index() -> Any:
+    def open_index() -> VectorIndex:
         if "index" not in index_holder:
             from vectorstore.index import VectorIndex
 
@@ -95,7 +99,7 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     return problems
 
 
-def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], repair: bool) -> list[str]:
+def _check_files(settings: Settings, store: FactStore, rows: dict[str, StoredDocument], repair: bool) -> list[str]:
     fixed = " — repaired" if repair else ""
     problems = []
     for name, row in sorted(rows.items()):

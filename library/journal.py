@@ -39,10 +39,10 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -50,6 +50,10 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
+
+if TYPE_CHECKING:  # opened only when an entry needs it (imports chromadb and the embedder)
+    from vectorstore.index import VectorIndex
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -164,7 +168,7 @@ def entries(settings: Settings) -> list[Entry]:
     return out
 
 
-def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
+def recover(settings: Settings, store: FactStore, open_index: Callable[[], VectorIndex]) -> list[str]:
     """Finish or undo every interrupted write. Call only while holding `write_lock`.
     `open_index()` returns the VectorIndex (opened only when an entry needs it)."""
     done = []
@@ -220,8 +224,8 @@ def unlink_copy(settings: Settings, document: str) -> None:
 # --------------------------------------------------------------------------- comparing the stores
 
 
-def _sql_row(store: FactStore, document: str) -> dict | None:
-    return next((d for d in store.documents() if d["document"] == document), None)
+def _sql_row(store: FactStore, document: str) -> StoredDocument | None:
+    return store.document(document)
 
 
 def expected_vectors(store: FactStore, document: str, passages: list[Passage] | None = None,
@@ -238,7 +242,7 @@ def expected_vectors(store: FactStore, document: str, passages: list[Passage] | 
 
 
 
-def _reindex_if_needed(store: FactStore, index: Any, document: str) -> bool:
+def _reindex_if_needed(store: FactStore, index: VectorIndex, document: str) -> bool:
     want = expected_vectors(store, document)
     if want == index.stored(document).get(document, {}):
         return False

@@ -37,7 +37,7 @@ print(json.dumps({"status": o.status, "message": o.message}))
 """
 
 
-@pytest.mark.parametrize("room_kb", [100, 250, 400])
+@pytest.mark.parametrize("room_kb", [20, 60, 100])
 def test_disk_full_inside_the_chroma_write_is_recovered_at_the_next_start(sample_home: Path, tmp_path: Path,
                                                                          room_kb: int) -> None:
     home = copy_home(sample_home, tmp_path / "home")
