@@ -29,6 +29,8 @@ from web.api_models import AskRequest, CheckOut, DocumentOut, ErrorResponse, Fac
 from web.backend import Backend
 from web.markup import PAGE_CSS
 from web.page import build_page
+from web.public_errors import public_message
+from web.upload_folder import private_upload_folder
 from web.uploads import check_admin
 from web.validation import parse_ask
 
@@ -50,7 +52,7 @@ def _error(exc: BaseException) -> JSONResponse:
         log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
         log.info("request refused: %s", one_line(exc))
-    return JSONResponse({"error": security.public_message(exc)}, status_code=code)
+    return JSONResponse({"error": public_message(exc)}, status_code=code)
 
 
 def _guarded(fn: Callable[[], Any]) -> Any:
@@ -226,7 +228,7 @@ def build_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, backend: Backend | None = None) -> None:
     import uvicorn
 
-    with security.private_upload_folder():
+    with private_upload_folder():
         app = build_app(settings, backend)
         print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -15,11 +15,11 @@ import gradio as gr
 
 from budgetqa.errors import BudgetQAError, NotAllowed, one_line
 from library import Outcome
-from web import security
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.library_view import checks_frame, documents_html, export, facts_frame, matches
 from web.markup import PENDING_HTML, answer_html, bars_html, checks_html, error_html
+from web.upload_folder import remove_uploaded
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         try:
             yield from _upload_each(token, paths, progress)
         finally:
-            security.remove_uploaded(paths)  # only files in Gradio's upload folder get here (web.security)
+            remove_uploaded(paths)  # only files in Gradio's upload folder get here (web.security)
 
     def _upload_each(token: str, paths: list[str], progress: gr.Progress) -> Iterator[tuple]:
         limit = backend.settings.max_upload_mb * 1024 * 1024

@@ -9,31 +9,29 @@ from anyone and serves development routes. Everything here is decided before Gra
   monitoring, proxy and scripting routes answer 404 (`/gradio_api/dev/reload` among them).
 - Body limits, counted while the body streams in, for sized and chunked bodies alike: 413 as soon
   as a body passes its route's limit; the rest is never read.
-- Uploads (`/gradio_api/upload`) need the admin token in `X-Admin-Token` before any byte is read;
-  without it nothing is spooled or kept. The page sends it from its token box (`page_script`).
+- Uploads (`/gradio_api/upload`, `POST /api/documents`) need the admin token in `X-Admin-Token`
+  before any byte is read; without it nothing is spooled or kept. The page sends it from its token
+  box (`page_script`).
 - FileData: every JSON body of a Gradio event is read (within its limit) and every file object in
   it must name a regular file inside Gradio's upload folder; a request naming any other server path
   (`/dev/zero`, `/etc/passwd`, the fact database) is refused with 400 before Gradio opens it.
 - Headers on every response: a Content-Security-Policy with a per-response nonce for the page's
   scripts, frame-ancestors/X-Frame-Options, nosniff, Referrer-Policy. Range (206) responses keep
   only their own headers: Gradio's copies the request's headers, cookies included, into them.
-- Errors leave as one JSON line `{"error": ...}` with no server path in it (`public_message`);
+- Errors leave as one JSON line `{"error": ...}` with no server path in it (web.public_errors);
   tracebacks go to the log.
+
+Which paths an event may name, the private upload folder of `serve` and removing uploads once read:
+web.upload_folder. The fields of `POST /api/ask`: web.validation.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
 import secrets
-import shutil
-import signal
-import stat
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,8 @@ from typing import Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from budgetqa.errors import BudgetQAError
+from web.public_errors import scrub_paths
+from web.upload_folder import check_file_paths, upload_folder
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ _TOP = {"", "api", "config", "assets", "static", "svelte", "theme.css", "favicon
 # run-history, mcp, custom components, process_recording, login/logout.
 _GRADIO = {"queue", "heartbeat", "upload", "upload_progress", "file", "cancel", "reset", "info",
            "startup-events", "app_id", "login_check", "theme.css", "config"}
+_UPLOAD_ROUTES = ("/gradio_api/upload", "/api/documents")  # the token is checked before the body is read
 _EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/cancel", "/gradio_api/reset")
 
 
@@ -78,41 +79,6 @@ def route_allowed(path: str) -> bool:
             return not re.match(r"(?i)^[a-z][a-z0-9+.-]*:", target)
         return second in _GRADIO
     return top in _TOP
-
-
-# --------------------------------------------------------------------------- messages
-
-
-_PATHISH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][^\s/\\'\"，。；：,;:()（）]+){2,}[/\\]?")
-
-
-def scrub_paths(text: str, home: Path | None = None) -> str:
-    """A message with server paths taken out: the home becomes $BUDGETQA_HOME, other absolute paths '…'."""
-    if home is not None:
-        for form in {str(home), str(home.resolve())}:
-            if len(form) > 1:
-                text = text.replace(form, "$BUDGETQA_HOME")
-    return _PATHISH.sub("…", text)
-
-
-def public_message(exc: BaseException, home: Path | None = None) -> str:
-    """An exception as the one line a client may see."""
-    if isinstance(exc, OSError) and not isinstance(exc, BudgetQAError):
-        return storage_message(exc)
-    text = " ".join(str(exc).split())
-    if not isinstance(exc, BudgetQAError):
-        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return scrub_paths(text, home)[:300]
-
-
-def storage_message(exc: OSError) -> str:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return "服务器存储空间已满，暂时无法完成这个请求；请联系管理员清理磁盘。"
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "服务器的数据目录是只读的，无法完成这个请求；请联系管理员（BUDGETQA_HOME 需要可写）。"
-    return f"服务器读写文件时出错（{exc.strerror or type(exc).__name__}），请稍后再试或联系管理员。"
 
 
 # --------------------------------------------------------------------------- the page's script
@@ -176,90 +142,6 @@ _RANGE_HEADERS = {b"content-type", b"content-length", b"content-range", b"conten
                   b"last-modified", b"etag", b"cache-control", b"date", b"server"}
 
 
-# --------------------------------------------------------------------------- FileData
-
-
-def _file_objects(data: Any) -> Iterator[dict]:
-    """Every dict in a JSON value that names a file (has a "path" key), without recursion."""
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            if "path" in x:
-                yield x
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-
-
-def check_file_paths(data: Any, upload_dir: Path, max_bytes: int) -> str | None:
-    """None when every file object names a regular file inside `upload_dir` (symlinks resolved);
-    else the reason, for a 400. Only the file's metadata is read, never its content."""
-    root = Path(os.path.realpath(upload_dir))
-    for obj in _file_objects(data):
-        path = obj.get("path")
-        if not isinstance(path, str) or not path or "\x00" in path:
-            return "文件对象的 path 字段无效。"
-        real = Path(os.path.realpath(path))
-        if real != root and root not in real.parents:
-            return "只能使用本页上传的文件；请求里指定的服务器路径已被拒绝。"
-        try:
-            st = os.lstat(real)
-        except OSError:
-            return "指定的上传文件不存在或已过期，请重新上传。"
-        if not stat.S_ISREG(st.st_mode):
-            return "只能使用本页上传的文件；请求里指定的服务器路径已被拒绝。"
-        if st.st_size > max_bytes:
-            return f"文件大于 {max_bytes // MB} MB 的上限。"
-    return None
-
-
-def upload_folder() -> Path:
-    """Gradio's upload folder as Gradio computes it (GRADIO_TEMP_DIR, else <tmp>/gradio)."""
-    from gradio.utils import get_upload_folder
-
-    return Path(get_upload_folder())
-
-
-@contextlib.contextmanager
-def private_upload_folder() -> Iterator[Path]:
-    """For `serve`: Gradio's uploads and cache in a folder of this process's own (mode 0700), removed
-    when the server stops, instead of the machine-wide <tmp>/gradio shared by every Gradio app."""
-    if os.environ.get("GRADIO_TEMP_DIR"):
-        yield Path(os.environ["GRADIO_TEMP_DIR"])
-        return
-    folder = Path(tempfile.mkdtemp(prefix="budgetqa-uploads-"))
-    os.environ["GRADIO_TEMP_DIR"] = str(folder)
-    # uvicorn stops on SIGTERM and then re-raises it: with the default handler the process would die
-    # before this block's cleanup runs; as SystemExit it unwinds through it
-    old = signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        yield folder
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        os.environ.pop("GRADIO_TEMP_DIR", None)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _exit_on_sigterm(_signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signal.SIGTERM)
-
-
-def remove_uploaded(paths: list[str] | None) -> None:
-    """Delete the page's uploaded files (and their folders, when empty) once they have been read;
-    only files inside the upload folder are touched."""
-    root = Path(os.path.realpath(upload_folder()))
-    for p in paths or []:
-        real = Path(os.path.realpath(p))
-        if root not in real.parents:
-            continue
-        with contextlib.suppress(OSError):
-            real.unlink()
-        with contextlib.suppress(OSError):
-            if real.parent != root:
-                real.parent.rmdir()  # only when empty
-
-
 # --------------------------------------------------------------------------- the middleware
 
 
@@ -269,13 +151,13 @@ class Policy:
 
     upload_limit: int  # bytes of one upload request (API or page)
     file_limit: int  # bytes of one uploaded file
-    token_ok: Callable[[str | None], bool]
+    token_problem: Callable[[str | None], str | None]  # why a token is refused, None when it is the admin's
     home: Path | None = None
     token_field: str = "bq-token"
     json_limit: int = JSON_LIMIT
 
     def body_limit(self, method: str, path: str) -> int:
-        if method == "POST" and (path == "/gradio_api/upload" or path == "/api/documents"):
+        if method == "POST" and path in _UPLOAD_ROUTES:
             return self.upload_limit
         return self.json_limit
 
@@ -329,10 +211,12 @@ class SecurityMiddleware:
             if int(size) > limit:
                 await refuse(413, f"请求过大（{int(size)} 字节，上限 {limit} 字节）。")
                 return
-        if path == "/gradio_api/upload" and method == "POST":
+        if method == "POST" and path in _UPLOAD_ROUTES:
             token = headers.get(b"x-admin-token")
-            if not self.policy.token_ok(token.decode("utf-8", "replace") if token is not None else None):
-                await refuse(403, "上传文件需要正确的管理口令：请先在“管理口令”框中输入口令，再选择文件。")
+            problem = self.policy.token_problem(token.decode("utf-8", "replace") if token is not None else None)
+            if problem:
+                hint = "请先在“管理口令”框中输入口令，再选择文件。" if path.startswith("/gradio_api/") else ""
+                await refuse(403, problem + hint)
                 return
 
         received = 0
@@ -483,15 +367,15 @@ def install(app: Any, settings: Any, check_admin: Callable[[Any, str | None], No
     """Put the middleware in front of `app` (FastAPI) for `settings` (budgetqa Settings).
     `check_admin(settings, token)` raises unless the token is the admin token."""
 
-    def token_ok(token: str | None) -> bool:
+    def token_problem(token: str | None) -> str | None:
         try:
             check_admin(settings, token)
-        except BudgetQAError:
-            return False
-        return True
+        except BudgetQAError as exc:
+            return str(exc)
+        return None
 
     policy = Policy(upload_limit=settings.max_upload_mb * FILES_PER_UPLOAD * MB + MB,
-                    file_limit=settings.max_upload_mb * MB, token_ok=token_ok, home=settings.home)
+                    file_limit=settings.max_upload_mb * MB, token_problem=token_problem, home=settings.home)
     app.add_middleware(SecurityMiddleware, policy=policy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     return policy

@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import SAMPLE, copy_home
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from make_bad_inputs import budget_pages, build_pdf
 
 from eval.served import app_env, served_app
@@ -240,6 +242,10 @@ def test_anonymous_upload_keeps_nothing_and_reads_nothing(served) -> None:
     assert answer.startswith(b"HTTP/1.1 403"), answer[:200]
     assert sent < 64 * 1024 * 1024
     assert _files(uploads) == before, "no anonymous upload is kept"
+    head = (f"POST /api/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode()
+    answer, sent = _raw(port, head, _chunked(300 * 1024 * 1024))
+    assert answer.startswith(b"HTTP/1.1 403") and sent < 64 * 1024 * 1024, answer[:200]  # the API's upload too
     big = httpx.post(f"{base}/gradio_api/upload", headers={"X-Admin-Token": TOKEN},
                      files={"files": ("big.pdf", b"%PDF-1.4\n" + bytes(3 * 1024 * 1024))})
     assert big.status_code == 413, big.text  # over BUDGETQA_MAX_UPLOAD_MB, even with the token
@@ -277,6 +283,8 @@ RAW_MALFORMED = [
     b'{"question": "x", "year": ' + b"9" * 5000 + b"}",
     b"[" * 50_000 + b"]" * 50_000,
     b"null",
+    b'{"question": "x", "year": NaN}',
+    b'{"question": "x", "year": Infinity}',
     b'"question"',
     b"",
 ]
@@ -304,6 +312,27 @@ def test_well_formed_fields_still_answer(served) -> None:
                  {"question": QUESTION, "history": None, "kind": ""}, {"question": QUESTION, "history": ["junk"]}):
         r = httpx.post(f"{base}/api/ask", json=body, timeout=30)
         assert r.status_code == 200 and r.json()["value"] == 4.6, (body, r.text)
+
+
+_ANY = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(max_size=12), lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=10), c,
+                                                                                                  max_size=4),
+                    max_leaves=12)
+_ANSWER = st.fixed_dictionaries({}, optional={k: _ANY for k in ("status", "value", "unit", "answer", "citations",
+                                                                "department", "year", "kind", "item", "question")})
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(history=st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]),
+                                               "content": st.text(max_size=20)}, optional={"answer": _ANSWER}),
+                        max_size=3),
+       extra=st.dictionaries(st.sampled_from(["year", "department", "kind"]), _ANY, max_size=2))
+def test_fuzz_any_history_or_field_is_an_answer_or_a_400_never_a_500(served, history, extra) -> None:
+    body = {"question": "那三公经费呢？", "history": history, **extra}
+    r = httpx.post(f"{served['base']}/api/ask", json=body, timeout=60)
+    assert r.status_code in (200, 400), (body, r.status_code, r.text[:300])
+    if r.status_code == 400:
+        _no_server_path(_error_line(r), served["home"])
 
 
 # --------------------------------------------------------------------------- routes and headers

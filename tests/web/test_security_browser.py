@@ -59,7 +59,7 @@ def test_page_works_under_its_csp_and_uploads_need_the_token(served) -> None:
             page.get_by_role("tab", name="管理").click()
             page.locator("input[type=file][accept='.pdf']").set_input_files(str(pdf))  # no token typed yet
             expect(page.get_by_text("管理口令").last).to_be_visible()
-            expect(page.get_by_text("上传文件需要正确的管理口令").first).to_be_visible(timeout=WAIT_MS)
+            expect(page.get_by_text("请先在“管理口令”框中输入口令").first).to_be_visible(timeout=WAIT_MS)
             assert not [f for f in served["uploads"].rglob("*.pdf")], "nothing kept without the token"
 
             page.reload()
