@@ -20,15 +20,16 @@ import pandas as pd
 from fastapi import FastAPI, File, Header, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
+from web import security
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.markup import PAGE_CSS, answer_html, bars_html, checks_html
 from web.uploads import check_admin
+from web.validation import parse_ask
 
 log = logging.getLogger(__name__)
 
@@ -40,54 +41,16 @@ DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数",
 # --------------------------------------------------------------------------- JSON API
 
 
-class AskRequest(BaseModel):
-    """POST /api/ask (CONTRACT.md, HTTP). Lenient where the page and old clients send loose values:
-    "" and null mean unset, a year may be a digit string, history entries that are not objects are
-    dropped; anything else wrong is a 400 naming the field."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    question: str = Field(default="", description="The question as typed; empty or too long is refused.")
-    history: list[dict[str, Any]] = Field(default_factory=list, description="Earlier turns, oldest first.")
-    department: str | None = Field(default=None, description="Only this department's documents.")
-    year: int | None = Field(default=None, description="Only this budget year's documents.")
-    kind: str | None = Field(default=None, description="预算 or 决算 documents only.")
-
-    @field_validator("question", mode="before")
-    @classmethod
-    def _question(cls, v: Any) -> str:
-        return "" if v is None else str(v)
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _history(cls, v: Any) -> list:
-        return [h for h in v if isinstance(h, dict)] if isinstance(v, list) else []
-
-    @field_validator("department", "kind", mode="before")
-    @classmethod
-    def _optional_text(cls, v: Any) -> Any:
-        return v or None
-
-    @field_validator("year", mode="before")
-    @classmethod
-    def _year(cls, v: Any) -> int | None:
-        if v in ("", None):
-            return None
-        if not str(v).isdigit():
-            raise ValueError(f"year 应为年份数字，收到 {v!r}。")
-        return int(v)
-
-
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
 def _error(exc: BaseException) -> JSONResponse:
-    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 500)
-    if code == 500:
-        log.exception("request failed")
+    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 503 if isinstance(exc, OSError) else 500)
+    if code >= 500:
+        log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
         log.info("request refused: %s", one_line(exc))
-    return JSONResponse({"error": one_line(exc)}, status_code=code)
+    return JSONResponse({"error": security.public_message(exc)}, status_code=code)
 
 
 def _guarded(fn: Callable[[], Any]) -> Any:
@@ -106,9 +69,11 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         return JSONResponse({"error": f"请求格式不正确：{where + ' ' if where else ''}{first.get('msg', '')}"}, status_code=400)
 
     @app.post("/api/ask")
-    def api_ask(body: AskRequest) -> Any:
-        return _guarded(lambda: backend.ask(body.question, body.history, body.department, body.year,
-                                            body.kind).to_json())
+    def api_ask(body: dict[str, Any]) -> Any:
+        def run() -> Any:
+            req = parse_ask(body)
+            return backend.ask(req.question, req.history, req.department, req.year, req.kind).to_json()
+        return _guarded(run)
 
     @app.get("/api/documents")
     def api_documents() -> Any:
@@ -226,13 +191,15 @@ def build_page(backend: Backend) -> gr.Blocks:
             return "请先选择要上传的 PDF 文件。"
         limit = backend.settings.max_upload_mb * 1024 * 1024
         files = []
-        for p in paths:
-            with open(p, "rb") as fh:
-                files.append((Path(p).name, fh.read(limit + 1)))
         try:
+            for p in paths:  # only files in Gradio's upload folder get here (web.security)
+                with open(p, "rb") as fh:
+                    files.append((Path(p).name, fh.read(limit + 1)))
             results = backend.upload(token, files, lambda i, n: progress((i, len(files)), desc=f"正在导入 {n}"))
         except NotAllowed as exc:
             return f"**未执行：** {exc}"
+        finally:
+            security.remove_uploaded(paths)
         icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
         return "\n".join(f"- {icon.get(r.status, r.status)}：{r.document}"
                          + (f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）" if r.status == "ingested" else "")
@@ -273,7 +240,7 @@ def build_page(backend: Backend) -> gr.Blocks:
             charts = gr.HTML()
         with gr.Tab("管理"):
             gr.Markdown(admin_note)
-            token = gr.Textbox(type="password", label="管理口令")
+            token = gr.Textbox(type="password", label="管理口令", elem_id="bq-token")
             files = gr.File(file_count="multiple", file_types=[".pdf"], label="上传 PDF（可多选）")
             upload_btn = gr.Button("上传并导入", variant="primary")
             upload_log = gr.Markdown()
@@ -309,31 +276,26 @@ def build_app(settings: Settings) -> FastAPI:
     backend.start()
     app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
     app.state.backend = backend
-    ask_limit = 1024 * 1024  # a question with its history is a few KB; refuse bodies before parsing them
-    upload_limit = (settings.max_upload_mb + 1) * 1024 * 1024
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Any) -> Any:
-        size = int(request.headers.get("content-length") or 0)
-        limit = ask_limit if request.url.path == "/api/ask" else upload_limit
-        if request.url.path.startswith("/api/") and size > limit:
-            return JSONResponse({"error": f"请求过大（{size} 字节，上限 {limit} 字节）。"}, status_code=413)
-        return await call_next(request)
-
+    security.install(app, settings, check_admin)  # body limits, upload token, FileData paths, headers
     add_api(app, backend)
     theme = gr.themes.Default(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei",
                                                        "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_page(backend), path="/", theme=theme, css=PAGE_CSS,
-                               max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page = build_page(backend)
+    gr.mount_gradio_app(app, page, path="/", theme=theme, css=PAGE_CSS,
+                        max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page.has_launched = True  # mounted, never launched: without this Gradio skips its upload-folder rule
+    return app
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
-    app = build_app(settings)
-    print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with security.private_upload_folder():
+        app = build_app(settings)
+        print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> int:

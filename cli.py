@@ -35,6 +35,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     def progress(o: Outcome) -> None:
         nonlocal failed
         bar.update(1)
+        if o.status == "ingested" and o.message:  # flagged: another version disagrees
+            bar.write(f"{o.path.name}: warning: {o.message}", file=sys.stderr)
         if o.status == "failed":
             failed += 1
             bar.write(o.message, file=sys.stderr)
@@ -50,17 +52,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.versions import conflicts_by_document
     from library import document_row
     from vectorstore.facts_db import FactStore
 
-    docs = FactStore(settings.db_url).documents()
+    store = FactStore(settings.db_url)
+    docs = store.documents()
+    conflicts = conflicts_by_document({d.document: (store.saved_report(d.document) or {}).get("conflicts", [])
+                                       for d in docs})
     for d in docs:
-        row = document_row(d)
+        row = document_row(d) | {"scope": d.scope, "conflicts": conflicts.get(d.document, [])}
         if args.json:
             _print_json(row)
         else:
+            note = f"\tdisagrees with: {', '.join(row['conflicts'])}" if row["conflicts"] else ""
             print(f"{row['department']}\t{row['year']}\t{row['kind']}\t{row['pages']}页\t{row['facts']} facts\t"
-                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}")
+                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}{note}")
     if not docs and not args.json:
         print("no documents yet: run `budgetqa ingest FILE.pdf`", file=sys.stderr)
     return 0
@@ -182,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
+        if settings.aliases_file:
+            from ingest.names import use_alias_file
+
+            use_alias_file(settings.aliases_file)
         return int(args.func(args, settings))
     except BudgetQAError as exc:
         log.info("budgetqa %s failed", args.command, exc_info=True)

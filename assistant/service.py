@@ -4,45 +4,28 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.compose import cite, fmt, label, where
-from assistant.lookup import FactIndex, Scored, labels_of
+from assistant.lookup import Scored
 from assistant.records import Answer, Citation
+from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, parse
 from budgetqa.settings import Settings
-from ingest.records import Fact, Passage
+from ingest.records import Fact
+from vectorstore.cache import Catalog, DocumentCache
 from vectorstore.facts_db import FactStore
-from vectorstore.hybrid import HybridRetriever, term_freqs
 
 _MIN_SCORE = 2.0
 _MAX_UNCOVERED = 2
 _FOLLOW_UP = re.compile(r"^(那|那么|还有|再问|那个|它|其中)|呢[？?]?$")
 
 
-@dataclass
-class _Loaded:
-    """One stored document as the assistant holds it, with what is costly to make again: the facts'
-    normalized labels and the passages' BM25 term counts."""
-
-    facts: list[Fact]
-    labels: list[Any]
-    passages: list[Passage]
-    freqs: list[dict[str, int]]
-
-    @classmethod
-    def of(cls, facts: list[Fact], passages: list[Passage], use_tables: bool) -> _Loaded:
-        if not use_tables:
-            facts = [f for f in facts if f.source == "narrative"]
-        return cls(facts, labels_of(facts), passages, [term_freqs(p) for p in passages])
-
-
 class Assistant:
     """Deterministic by default; answers are built from stored facts only."""
 
     def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
-                 llm: Any = None, max_chars: int = 2000):
+                 llm: Any = None, max_chars: int = 2000, cache_facts: int = 300_000):
         self.store = store
         self.max_chars = max_chars
         self.index = index
@@ -51,38 +34,32 @@ class Assistant:
         self.use_tables = use_tables
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._loaded: dict[int, _Loaded] = {}  # document row id → what was read of it
+        # what a question reads of the store, kept per document within a budget (assistant/scoped.py)
+        self.catalog = Catalog(store)
+        self._fact_cache: DocumentCache = DocumentCache(max_documents=2000, max_items=cache_facts,
+                                                        size=lambda v: len(v[0]))
+        self._passage_cache: DocumentCache = DocumentCache(max_documents=2000, max_items=cache_facts // 6,
+                                                           size=lambda v: len(v[0]))
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload when the store changed (another process may have ingested): the documents saved or
-        removed since the last load are read again, the others kept (`_Loaded`)."""
-        version = self.store.version()
-        if version == self._version:
+        """Re-read the document list when the store changed (another process may have ingested); facts
+        and passages are read per question for the documents it is about (ScopedFacts, ScopedRetriever),
+        cached by document row id, so documents saved or removed since drop out of the caches."""
+        if not self.catalog.refresh() and self._version is not None:
             return
         with self._lock:
-            if version == self._version:  # another thread reloaded meanwhile
+            if self._version == self.catalog.version:  # another thread refreshed meanwhile
                 return
-            ids = self.store.document_ids()
-            new = sorted(i for i in ids if i not in self._loaded)
-            facts_of, passages_of = (self.store.facts_of(new), self.store.passages_of(new)) if new else ({}, {})
-            for i in new:
-                self._loaded[i] = _Loaded.of(facts_of[i], passages_of[i], self.use_tables)
-            self._loaded = {i: self._loaded[i] for i in sorted(ids)}  # store order: row ids grow with each save
-            docs = list(self._loaded.values())
-            facts = [f for d in docs for f in d.facts]
-            self.facts = FactIndex(facts, [x for d in docs for x in d.labels])
-            self.retriever = HybridRetriever(passages=[p for d in docs for p in d.passages], index=self.index,
-                                             freqs=[x for d in docs for x in d.freqs])
-            infos = self.store.document_infos()
-            self.departments = sorted({f.department for f in facts} | {d.department for d in infos})
-            self.years: dict[str, list[int]] = {}
-            for d in infos:
-                self.years.setdefault(d.department, [])
-                if d.year not in self.years[d.department]:
-                    self.years[d.department].append(d.year)
-            self._version = version
+            ids = self.catalog.keys()
+            self._fact_cache.keep_only(ids)
+            self._passage_cache.keep_only(ids)
+            self.facts = ScopedFacts(self.store, self.catalog, self._fact_cache, self.use_tables)
+            self.retriever = ScopedRetriever(self.store, self.catalog, self._passage_cache, index=self.index)
+            self.departments = self.catalog.departments
+            self.years: dict[str, list[int]] = self.catalog.years()
             self._rarity_cache: dict[str, float] = {}
+            self._version = self.catalog.version
 
     # ---- planning -------------------------------------------------------------------------
     def _query(self, question: str, history: list[dict] | None) -> tuple[Query, dict]:
@@ -138,7 +115,7 @@ class Assistant:
         self.refresh()
         if not question or not re.search(r"[\u4e00-\u9fffA-Za-z]", question):
             return _not_found(question, "请输入一个关于部门预算或决算的问题，例如“车辆维护的预算是多少？”")
-        if not self.facts.facts and not self.retriever.passages:
+        if not self.catalog.documents:
             return _not_found(question, "还没有导入任何预算文件。请先导入 PDF。")
         q, _ctx = self._query(question, history)
         if q.sub_year and not q.narrative:
@@ -270,8 +247,8 @@ class Assistant:
         """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
         cache = self._rarity_cache
         if gram not in cache:
-            n = len(self.retriever.passages) or 1
-            df = sum(gram in p.text for p in self.retriever.passages)
+            n = self.retriever.size() or 1
+            df = self.retriever.document_frequency(gram)
             cache[gram] = max(0.0, 1.0 - df / n) ** 2
         return cache[gram]
 
@@ -310,7 +287,7 @@ class Assistant:
         if prev_docs:
             q.years = [year - 1]
             return self._value(q, depts, [year - 1], kind)
-        cur = self.lookup(q, depts, [year], kind)
+        cur = [s for s in self.lookup(q, depts, [year], kind) if s.fact.measure != "target"]  # a target has no last year
         ch = self.lookup(q, depts, [year], kind, "change_amount")
         if cur and ch:
             a, c = cur[0].fact, ch[0].fact
