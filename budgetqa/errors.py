@@ -14,6 +14,10 @@ class DocumentError(BudgetQAError):
         super().__init__(f"{path}: {reason}")
 
 
+class SettingsError(BudgetQAError):
+    """A BUDGETQA_ environment variable has a value that cannot be used."""
+
+
 class StoreError(BudgetQAError):
     """The store under BUDGETQA_HOME is missing, locked or inconsistent."""
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from budgetqa.errors import SettingsError
 
 
 class Settings(BaseSettings):
@@ -83,4 +85,10 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """Settings from the environment; a bad value is a SettingsError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        name = "BUDGETQA_" + "_".join(str(x) for x in e.get("loc", ())).upper()
+        raise SettingsError(f"{name}={e.get('input')!r} is not valid ({e.get('msg', 'invalid')}); fix or unset it") from exc
