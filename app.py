@@ -1,4 +1,5 @@
-"""The web app: a Gradio page (问答, 文档, 管理) and the JSON API (CONTRACT.md, HTTP) in one FastAPI process.
+"""The web app: the Gradio page (web/page.py: 问答, 文档库, 管理) and the JSON API (CONTRACT.md, HTTP;
+models in web/api_models.py, docs at /docs) in one FastAPI process.
 
 UI only, the top layer: answers come from assistant.service, documents from library/; the web layer
 beside it (web/) holds the backend, upload rules, page images, charts and HTML.
@@ -8,34 +9,33 @@ Run `python app.py [--host H] [--port P]` or `budgetqa serve`.
 from __future__ import annotations
 
 import argparse
-import html
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import gradio as gr
-import pandas as pd
-from fastapi import FastAPI, File, Header, Request, UploadFile
+from fastapi import FastAPI, File, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
+from assistant.records import Answer
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
 from web import security
+from web.api_models import AskRequest, CheckOut, DocumentOut, ErrorResponse, FactsPage, UploadResponse
 from web.backend import Backend
-from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
-from web.markup import PAGE_CSS, answer_html, bars_html, checks_html
+from web.markup import PAGE_CSS
+from web.page import build_page
 from web.uploads import check_admin
 from web.validation import parse_ask
 
 log = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
-ALL = "全部"
-DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数", "未通过核对"]
+PAGE_JS = Path(__file__).resolve().parent / "web" / "page.js"
 
 
 # --------------------------------------------------------------------------- JSON API
@@ -68,18 +68,26 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
         return JSONResponse({"error": f"请求格式不正确：{where + ' ' if where else ''}{first.get('msg', '')}"}, status_code=400)
 
-    @app.post("/api/ask")
+    @app.post("/api/ask", tags=["answers"], summary="Answer one question",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"$ref": "#/components/schemas/AskRequest"}}}}},
+              responses={200: {"model": Answer, "description": "The answer with its figure, unit and citations."},
+                         400: {"model": ErrorResponse}, 500: {"model": ErrorResponse}})
     def api_ask(body: dict[str, Any]) -> Any:
+        """The request is read leniently (a year given as a digit string, turns of unknown shape in
+        `history` skipped); the schema shows the fields as a client should send them."""
         def run() -> Any:
             req = parse_ask(body)
             return backend.ask(req.question, req.history, req.department, req.year, req.kind).to_json()
         return _guarded(run)
 
-    @app.get("/api/documents")
+    @app.get("/api/documents", tags=["documents"], summary="List ingested documents",
+             response_model=list[DocumentOut])
     def api_documents() -> Any:
         return _guarded(backend.documents)
 
-    @app.post("/api/documents")
+    @app.post("/api/documents", tags=["documents"], summary="Upload and ingest PDFs (X-Admin-Token)",
+              responses={200: {"model": UploadResponse}, 400: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
     def api_upload(files: Annotated[list[UploadFile] | None, File()] = None,
                    file: Annotated[UploadFile | None, File()] = None,
                    x_admin_token: Annotated[str | None, Header()] = None) -> Any:
@@ -97,184 +105,109 @@ def add_api(app: FastAPI, backend: Backend) -> None:
             return {"results": rows}
         return _guarded(run)
 
-    @app.delete("/api/documents/{name}")
+    @app.delete("/api/documents/{name}", tags=["documents"], summary="Remove a document (X-Admin-Token)",
+                responses={403: {"model": ErrorResponse}, 404: {"model": ErrorResponse}})
     def api_remove(name: str, x_admin_token: Annotated[str | None, Header()] = None) -> Any:
         def run() -> Any:
             backend.remove(x_admin_token, name)
             return {"removed": name}
         return _guarded(run)
 
-    @app.get("/api/page-image")
+    def _box(bbox: str) -> list[float]:
+        try:
+            return [float(v) for v in bbox.split(",")]
+        except ValueError as exc:
+            raise UploadRejected(f"bbox {bbox!r} 应为四个数字 x0,top,x1,bottom。") from exc
+
+    @app.get("/api/page-image", tags=["sources"], summary="A cited cell in its table (PNG, 200 dpi)")
     def api_page_image(document: str, page: int, bbox: str) -> Any:
         def run() -> Any:
-            try:
-                box = [float(v) for v in bbox.split(",")]
-            except ValueError as exc:
-                raise UploadRejected(f"bbox {bbox!r} 应为四个数字 x0,top,x1,bottom。") from exc
-            path = backend.images.path_for(document, page, box)
+            path = backend.images.path_for(document, page, _box(bbox))
             return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
         return _guarded(run)
 
+    @app.get("/api/page-view", tags=["sources"], summary="The whole page with a cited cell outlined (PNG)")
+    def api_page_view(document: str, page: int, bbox: str) -> Any:
+        def run() -> Any:
+            path = backend.images.page_path_for(document, page, _box(bbox))
+            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+        return _guarded(run)
 
-# --------------------------------------------------------------------------- the page
+    @app.get("/api/pdf/{name}", tags=["documents"], summary="The stored copy of a document's PDF",
+             responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorResponse}})
+    def api_pdf(name: str, download: bool = False) -> Any:
+        def run() -> Any:
+            path = backend.pdf_path(name)
+            return FileResponse(path, media_type="application/pdf", filename=path.name,
+                                content_disposition_type="attachment" if download else "inline")
+        return _guarded(run)
 
+    @app.get("/api/facts", tags=["documents"], summary="Stored facts, filtered and paged", response_model=FactsPage,
+             responses={404: {"model": ErrorResponse}})
+    def api_facts(document: str | None = None, department: str | None = None, year: int | None = None,
+                  kind: Literal["预算", "决算"] | None = None, offset: Annotated[int, Query(ge=0)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Any:
+        """Facts as `budgetqa facts --json` prints them, narrowed by document, department, year and kind;
+        `offset`/`limit` page through them in store order."""
+        def run() -> Any:
+            facts = backend.facts(document, department, year, kind)
+            return {"total": len(facts), "offset": offset, "limit": limit, "facts": facts[offset:offset + limit]}
+        return _guarded(run)
 
-def _opt(v: Any) -> str | None:
-    return None if v in (None, "", ALL) else str(v)
+    @app.get("/api/checks", tags=["documents"], summary="Cross-check results", response_model=list[CheckOut],
+             responses={404: {"model": ErrorResponse}})
+    def api_checks(document: str | None = None, failed: bool = False) -> Any:
+        """The cross-checks of one document (or all); `failed=true` keeps only those that did not add up."""
+        def run() -> Any:
+            return [{"document": n, **c.model_dump()} for n, c in backend.checks(document) if not (failed and c.ok)]
+        return _guarded(run)
 
-
-def _status(backend: Backend, docs: list[dict]) -> str:
-    if backend.startup_problem:
-        return backend.startup_problem
-    if not docs:
-        return "**还没有导入任何预算文件。** 请在“管理”页上传部门预算或决算 PDF（需要管理口令），导入后即可提问。"
-    depts = sorted({d["department"] for d in docs})
-    return f"已导入 {len(docs)} 个文件，涉及 {len(depts)} 个部门：{'、'.join(depts[:6])}{'等' if len(depts) > 6 else ''}。"
-
-
-def build_page(backend: Backend) -> gr.Blocks:
-    """The Gradio page: 问答 (chat with cited sources), 文档 (documents, checks, charts), 管理 (upload, remove)."""
-
-    def choices(docs: list[dict], dept: str | None, kind: str | None) -> tuple[list[str], list[str]]:
-        pool = [d for d in docs if kind is None or d["kind"] == kind]
-        years = {str(d["year"]) for d in pool if dept is None or d["department"] == dept}
-        return [ALL] + sorted({d["department"] for d in pool}), [ALL] + sorted(years, reverse=True)
-
-    def refresh(d: str, y: str, k: str) -> tuple:
-        docs = backend.documents()  # waits for the first-run sample
-        kinds = [ALL] + sorted({x["kind"] for x in docs})
-        k = k if k in kinds else ALL
-        depts, years = choices(docs, _opt(d), _opt(k))
-        exs = backend.examples()
-        rows = [[x["document"], x["department"], x["year"], x["kind"], x["pages"], x["facts"],
-                 f"{x['checks_failed']} / {x['checks_total']}"] for x in docs]
-        names = [x["document"] for x in docs]
-        return (_status(backend, docs), gr.Dropdown(choices=depts, value=d if d in depts else ALL),
-                gr.Dropdown(choices=years, value=y if y in years else ALL), gr.Dropdown(choices=kinds, value=k),
-                gr.Dataset(samples=[[q] for q in exs], visible=bool(exs)), exs, pd.DataFrame(rows, columns=DOC_HEADERS),
-                gr.Dropdown(choices=names, value=names[0] if names else None),
-                gr.Dropdown(choices=names, value=None))
-
-    def narrow(d: str, k: str) -> tuple:
-        depts, years = choices(backend.documents(), _opt(d), _opt(k))
-        return gr.Dropdown(choices=depts, value=d if d in depts else ALL), gr.Dropdown(choices=years, value=ALL)
-
-    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str) -> Iterator[tuple]:
-        q = (question or "").strip()
-        if not q:
-            yield shown, turns, shown, question
-            return
-        shown = shown + [{"role": "user", "content": q}]
-        yield shown, turns, shown, ""
-        try:
-            ans = backend.ask(q, turns, _opt(d), int(y) if _opt(y) else None, _opt(k))
-            reply = answer_html(ans, backend.image_url)
-            turns = turns + [{"role": "user", "content": q},
-                             {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]
-        except Exception as exc:
-            log.exception("question failed: %s", q[:200])
-            reply = f'<div class="bq-answer bq-error"><b>出错了：</b>{html.escape(one_line(exc))}</div>'
-        shown = shown + [{"role": "assistant", "content": reply}]
-        yield shown, turns, shown, ""
-
-    def show_document(name: str | None) -> tuple[str, str]:
-        if not name:
-            return "", ""
-        facts = backend.store.facts(document=name)
-        charts = (bars_html("按功能分类的支出", *spending_by_function(facts))
-                  + bars_html("基本支出与项目支出", *basic_vs_project(facts))
-                  + bars_html("“三公”经费", *three_public_breakdown(facts)))
-        return checks_html(backend.store.checks(name)), charts
-
-    def on_upload(token: str, paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        if not paths:
-            return "请先选择要上传的 PDF 文件。"
-        limit = backend.settings.max_upload_mb * 1024 * 1024
-        files = []
-        try:
-            for p in paths:  # only files in Gradio's upload folder get here (web.security)
-                with open(p, "rb") as fh:
-                    files.append((Path(p).name, fh.read(limit + 1)))
-            results = backend.upload(token, files, lambda i, n: progress((i, len(files)), desc=f"正在导入 {n}"))
-        except NotAllowed as exc:
-            return f"**未执行：** {exc}"
-        finally:
-            security.remove_uploaded(paths)
-        icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
-        return "\n".join(f"- {icon.get(r.status, r.status)}：{r.document}"
-                         + (f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）" if r.status == "ingested" else "")
-                         + (f" — {r.message}" if r.message else "") for r in results)
-
-    def on_remove(token: str, name: str | None) -> str:
-        if not name:
-            return "请先选择要删除的文档。"
-        try:
-            backend.remove(token, name)
-        except BudgetQAError as exc:
-            return f"**未执行：** {exc}"
-        return f"已删除：{name}"
-
-    admin_note = ("上传新的预算/决算 PDF 或删除已导入的文档。需要管理口令。" if backend.settings.admin_token else
-                  "**本服务未设置管理口令（环境变量 BUDGETQA_ADMIN_TOKEN），上传和删除文档已停用。**")
-    with gr.Blocks(title="预算问答", analytics_enabled=False) as page:
-        turns, shown, example_list = gr.State([]), gr.State([]), gr.State([])
-        gr.Markdown("## 预算问答\n用日常的话问部门预算、决算里的数字；每个答案都注明出处：文件、页码、表格、行和列。")
-        status = gr.Markdown("正在准备文档库，请稍候……", elem_id="bq-status")
-        with gr.Tab("问答"):
-            with gr.Row():
-                dept = gr.Dropdown([ALL], value=ALL, label="部门", min_width=150, scale=2)
-                year = gr.Dropdown([ALL], value=ALL, label="年度", min_width=90, scale=1)
-                kind = gr.Dropdown([ALL], value=ALL, label="类型", min_width=90, scale=1)
-            chat = gr.Chatbot(label="对话", show_label=False, height=560, elem_id="bq-chat", buttons=["copy"],
-                              placeholder="在下方输入问题，或点选示例问题。")
-            with gr.Row():
-                box = gr.Textbox(placeholder="例如：车辆维护的预算是多少？", show_label=False, scale=5, min_width=180,
-                                 max_lines=4, elem_id="bq-question")
-                send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="bq-send")
-            examples = gr.Dataset(components=[box], samples=[], type="index", label="示例问题", elem_id="bq-examples")
-            new_chat = gr.Button("新对话", size="sm")
-        with gr.Tab("文档"):
-            docs_table = gr.Dataframe(pd.DataFrame(columns=DOC_HEADERS), interactive=False, wrap=True, label="已导入的文档")
-            doc_pick = gr.Dropdown([], label="选择文档查看核对结果和图表")
-            checks = gr.HTML()
-            charts = gr.HTML()
-        with gr.Tab("管理"):
-            gr.Markdown(admin_note)
-            token = gr.Textbox(type="password", label="管理口令", elem_id="bq-token")
-            files = gr.File(file_count="multiple", file_types=[".pdf"], label="上传 PDF（可多选）")
-            upload_btn = gr.Button("上传并导入", variant="primary")
-            upload_log = gr.Markdown()
-            remove_pick = gr.Dropdown([], label="要删除的文档")
-            remove_btn = gr.Button("删除文档", variant="stop")
-            remove_log = gr.Markdown()
-
-        private: dict[str, Any] = {"api_visibility": "private"}
-        loaded = [status, dept, year, kind, examples, example_list, docs_table, doc_pick, remove_pick]
-        page.load(refresh, [dept, year, kind], loaded, **private).then(show_document, doc_pick, [checks, charts], **private)
-        asked = dict(fn=on_ask, inputs=[box, turns, shown, dept, year, kind], outputs=[chat, turns, shown, box],
-                     concurrency_limit=8, **private)
-        box.submit(**asked)
-        send.click(**asked)
-        examples.click(lambda i, exs: exs[i] if i is not None and i < len(exs) else "", [examples, example_list], box,
-                       **private).then(**asked)
-        new_chat.click(lambda: ([], [], []), None, [chat, turns, shown], **private)
-        chat.clear(lambda: ([], []), None, [turns, shown], **private)
-        dept.input(narrow, [dept, kind], [dept, year], **private)
-        kind.input(narrow, [dept, kind], [dept, year], **private)
-        doc_pick.change(show_document, doc_pick, [checks, charts], **private)
-        upload_btn.click(on_upload, [token, files], upload_log, **private).then(
-            refresh, [dept, year, kind], loaded, **private)
-        remove_btn.click(on_remove, [token, remove_pick], remove_log, **private).then(
-            refresh, [dept, year, kind], loaded, **private)
-    return page
+    @app.get("/api/page.js", include_in_schema=False)
+    def page_js() -> Any:
+        return FileResponse(PAGE_JS, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
-def build_app(settings: Settings) -> FastAPI:
-    """FastAPI app: JSON API under /api, the Gradio page at /."""
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema plus the /api/ask request model (the handler reads its body leniently)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        extra = AskRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(extra.pop("$defs", {}))
+        components["AskRequest"] = extra
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from files installed with fastapi-offline: the app must work offline."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/api/docs-assets", StaticFiles(directory=static), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Any:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="budgetqa API",
+                                   swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/api/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/api/docs-assets/favicon.png")
+
+
+def build_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
+    """FastAPI app: JSON API under /api, the Gradio page at /. `backend`: one already started."""
     configure_logging(settings)
-    backend = Backend(settings, SAMPLES)
-    backend.start()
-    app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
+    if backend is None:
+        backend = Backend(settings, SAMPLES)
+        backend.start()
+    app = FastAPI(title="budgetqa", version="1", docs_url=None, redoc_url=None,
+                  description="Exact, cited answers from government budget documents (README: API).")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    _add_docs(app)
     app.state.backend = backend
 
     security.install(app, settings, check_admin)  # body limits, upload token, FileData paths, headers
@@ -284,16 +217,17 @@ def build_app(settings: Settings) -> FastAPI:
                               font_mono=["ui-monospace", "monospace"])
     page = build_page(backend)
     gr.mount_gradio_app(app, page, path="/", theme=theme, css=PAGE_CSS,
+                        head='<script src="/api/page.js" defer></script>',
                         max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
     page.has_launched = True  # mounted, never launched: without this Gradio skips its upload-folder rule
     return app
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, backend: Backend | None = None) -> None:
     import uvicorn
 
     with security.private_upload_folder():
-        app = build_app(settings)
+        app = build_app(settings, backend)
         print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
         uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -239,14 +239,15 @@ class BatchAsker:
         self.bot = assistant
         self.histories: dict[str, list[dict]] = {}
 
-    def __call__(self, question: str, line: dict, department: str | None, year: int | None) -> Answer:
+    def __call__(self, question: str, line: dict, department: str | None, year: int | None,
+                 kind: str | None = None) -> Answer:
         if self.layer is None:
-            return self.bot.ask(question, department=department, year=year)
+            return self.bot.ask(question, department=department, year=year, kind=kind)
         key = line.get("conversation")
         given = line.get("history")
         history = [h for h in given if isinstance(h, dict)] if isinstance(given, list) else \
             self.histories.get(str(key), []) if key is not None else []
-        ans = self.layer.ask(question, history, department, year)
+        ans = self.layer.ask(question, history, department, year, kind)
         if key is not None and not isinstance(given, list):
             self.histories[str(key)] = history + [{"role": "user", "content": question},
                                                   {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from assistant.conversation import conversation_for
@@ -48,27 +49,60 @@ class Backend:
         self._assistant_lock = threading.Lock()
         self._ingest_lock = threading.Lock()  # one ingest or removal at a time
         self._examples: tuple[str, list[str]] = ("", [])
+        self.preparing: dict[str, str] = {}  # background work still running, as the page names it
 
     def start(self) -> None:
         threading.Thread(target=self._warm_up, name="budgetqa-warm-up", daemon=True).start()
 
     def _warm_up(self) -> None:
-        """First run: ingest the bundled sample so the page answers at once; then build the assistant."""
+        """First run: store the bundled sample's facts (no vectors: embedding takes a minute on two
+        cores), build the assistant, and answer from the facts at once; the vector index is built
+        afterwards in the background while `preparing` says so on the page."""
+        unindexed: list[str] = []
         try:
             if not self.store.documents():
                 with self._ingest_lock:
-                    outcomes = self.library.ingest(sorted(self.samples.glob("*.pdf")))
+                    outcomes = self.library.ingest(sorted(self.samples.glob("*.pdf")), index=False)
                 failed = [o.message for o in outcomes if o.status == "failed"]
                 if failed:
                     self.startup_problem = "示例文件导入失败：" + "；".join(failed)
+                unindexed = [o.path.name for o in outcomes if o.status == "ingested"]
+                if unindexed:
+                    self.preparing["index"] = "语义检索索引（说明类问题暂时只用关键词检索）"
             self.ingested.set()
             self.assistant()
+            self.ready.set()
+            self.examples()
+            if unindexed:
+                self._index_in_background(unindexed)
         except Exception as exc:  # the page still opens and says what went wrong
             log.exception("start-up failed")
             self.startup_problem = f"启动时出错：{one_line(exc)}"
         finally:
+            self.preparing.pop("index", None)
             self.ingested.set()
             self.ready.set()
+
+    def _index_in_background(self, names: list[str]) -> None:
+        """Embed the documents stored without vectors (the first-run sample)."""
+        from library.journal import write_lock
+
+        started = time.monotonic()
+        for name in names:
+            with self._ingest_lock, write_lock(self.settings):
+                if name in {d.document for d in self.store.documents()}:  # not removed meanwhile
+                    self.library.index.replace_document(name, self.store.facts(document=name),
+                                                        self.store.passages(document=name))
+        log.info("vector index of %d first-run document(s) built in %.1f s", len(names), time.monotonic() - started)
+
+    def status_note(self) -> str:
+        """What is still being prepared in the background, or ''."""
+        if not self.ingested.is_set():
+            return "正在导入示例文档……"
+        if not self.ready.is_set():
+            return "正在准备问答……"
+        busy = list(self.preparing.values())
+        return "后台仍在准备：" + "、".join(busy) + "。" if busy else ""
 
     def assistant(self) -> Asker:
         # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
@@ -136,3 +170,39 @@ class Backend:
             return None
         box = ",".join(f"{v:.2f}" for v in c.bbox)
         return f"/api/page-image?document={quote(c.document)}&page={c.page}&bbox={box}"
+
+    def page_url(self, c: Citation) -> str | None:
+        """The whole page with the cell outlined (the page viewer)."""
+        url = self.image_url(c)
+        return url.replace("/api/page-image?", "/api/page-view?", 1) if url else None
+
+    def pdf_url(self, c: Citation | str) -> str:
+        """The stored copy of the PDF itself."""
+        return f"/api/pdf/{quote(c if isinstance(c, str) else c.document)}"
+
+    def pdf_path(self, name: str) -> Path:
+        """The stored copy of a document's PDF, by document name; nothing outside files_dir."""
+        files_dir = self.settings.files_dir.resolve()
+        known = {d.document for d in self.store.documents()}
+        path = (files_dir / name).resolve() if name in known else None
+        if path is None or path.parent != files_dir or not path.is_file():
+            raise NotFound(f"没有名为 {name!r} 的文档。已导入的文档见 GET /api/documents。")
+        return path
+
+    def facts(self, document: str | None = None, department: str | None = None, year: int | None = None,
+              kind: str | None = None) -> list[Any]:
+        """Stored facts narrowed by document, department, year and kind (in store order)."""
+        if document is not None and document not in {d.document for d in self.store.documents()}:
+            raise NotFound(f"没有名为 {document!r} 的文档。已导入的文档见 GET /api/documents。")
+        return [f for f in self.store.facts(document=document)
+                if (department is None or f.department == department) and (year is None or f.year == year)
+                and (kind is None or f.kind == kind)]
+
+    def checks(self, document: str | None = None) -> list[tuple[str, Any]]:
+        """(document, CheckResult) for one document or all of them."""
+        names = [d.document for d in self.store.documents()]
+        if document is not None:
+            if document not in names:
+                raise NotFound(f"没有名为 {document!r} 的文档。已导入的文档见 GET /api/documents。")
+            names = [document]
+        return [(n, c) for n in names for c in self.store.checks(n)]

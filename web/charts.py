@@ -4,9 +4,25 @@ Presentation only: every figure is a stored fact."""
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import cache
+from pathlib import Path
 
 from budgetqa.vocabulary import class_of, is_expenditure_function, is_subtotal, is_total_row
 from ingest.records import Fact
+from web.labels import leaf, plain
+
+
+@cache
+def _class_names() -> dict[str, str]:
+    with open(Path(__file__).with_name("data") / "function_classes.toml", "rb") as fh:
+        return dict(tomllib.load(fh)["classes"])
+
+
+def class_name(code: str, facts: list[Fact]) -> str:
+    """A function class by name: as the document prints its class row, else the national name."""
+    printed = next((leaf(f.row) for f in facts if f.row_code == code and f.row), "")
+    return printed or _class_names().get(code, f"{code}类")
 
 
 def _expenditure_tables(facts: list[Fact]) -> list[list[Fact]]:
@@ -39,18 +55,16 @@ def spending_by_function(facts: list[Fact]) -> tuple[list[tuple[str, float]], st
         if classes:
             picked = [classes[c] for c in sorted(classes)]
             note = f"{picked[0].table}，第{picked[0].page}页，{picked[0].unit}"
-            return [(f"{f.row_code} {(f.row or '').split(' / ')[-1]}", f.value) for f in picked], note
+            return [(leaf(f.row) or class_name(str(f.row_code), facts), f.value) for f in picked], note
         # only 项 rows printed: add the most detailed rows up to their class (201xxxx -> 201)
         leaves = {c: _row_value(fs) for c, fs in rows.items() if is_expenditure_function(c, "项")}
         if leaves:
             sums: dict[str, float] = {}
-            names: dict[str, list[str]] = {}
             for code, f in sorted(leaves.items()):
                 sums[class_of(code)] = sums.get(class_of(code), 0.0) + f.value
-                names.setdefault(class_of(code), []).append((f.row or "").split(" / ")[-1])
             first = next(iter(leaves.values()))
             note = f"由{first.table}（第{first.page}页）各项级科目按类汇总，{first.unit}"
-            return [(f"{c}类（{'、'.join(names[c])[:24]}）", round(v, 2)) for c, v in sorted(sums.items())], note
+            return [(class_name(c, facts), round(v, 2)) for c, v in sorted(sums.items())], note
     return [], ""
 
 
@@ -83,9 +97,13 @@ def three_public_breakdown(facts: list[Fact]) -> tuple[list[tuple[str, float]], 
         items = [f for f in items if not f.column.endswith("预算数")]
     if not items:
         return [], ""
+    labels = [re.sub(r"^(财政拨款)?“?三公”?经费 / ", "", f.column) for f in items]
+    parents = {lab.rsplit(" / ", 1)[0] for lab in labels if " / " in lab}
     rows = []
-    for f in items:
-        label = re.sub(r"^(财政拨款)?“?三公”?经费 / ", "", f.column)
-        label = "“三公”经费合计" if is_subtotal(label) else label
-        rows.append(((f"{f.row}：" if f.row else "") + label, f.value))
+    for f, lab in zip(items, labels, strict=True):
+        parts = lab.split(" / ")
+        if len(parts) > 1 and is_subtotal(parts[-1]) and parts[0] in parents:
+            continue  # "公务用车购置及运行费 / 小计" repeats the sum of the bars under it
+        name = "“三公”经费合计" if is_subtotal(lab) else plain(parts[-1])
+        rows.append(((f"{plain(f.row)}：" if f.row else "") + name, f.value))
     return rows, f"{items[0].table}，第{items[0].page}页，{items[0].unit}"

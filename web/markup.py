@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.library_questions import chart_of
 from assistant.records import Answer, Citation
 from budgetqa.vocabulary import fmt
+from web.labels import cell_label, readable_answer, source_line, unique_citations
 
 PAGE_CSS = (Path(__file__).with_name("page.css")).read_text(encoding="utf-8")
 
@@ -29,33 +30,74 @@ def bars_html(title: str, rows: list[tuple[str, float]], note: str) -> str:
 
 
 STATUS_WORD = {"answered": "", "not_found": "未找到：", "ambiguous": "需要确认："}
+PENDING_HTML = '<div class="bq-msg bq-pending" role="status"><span class="bq-dots" aria-hidden="true"></span>正在查找…</div>'
 
 
-def _card(c: Citation, image_url: str | None) -> str:
-    where = c.table or (c.heading.split(" > ")[-1] if c.heading else "说明部分")
-    cells = "".join(f'<div class="bq-src-line"><b>{k}</b>{html.escape(v)}</div>'
-                    for k, v in (("行：", c.row), ("列：", c.column)) if v)
+def _card(c: Citation, image_url: str | None, page_url: str | None, pdf_url: str | None) -> str:
     quote = f'<div class="bq-src-quote">{html.escape(c.quote)}</div>' if c.quote else ""
-    img = (f'<a class="bq-src-imgwrap" href="{html.escape(image_url)}" target="_blank" title="查看原图">'
-           f'<img class="bq-src-img" src="{html.escape(image_url)}" alt="第{c.page}页引用位置"></a>' if image_url else "")
-    return (f'<div class="bq-src"><div class="bq-src-head">{html.escape(c.document)} · 第{c.page}页</div>'
-            f'<div class="bq-src-table">{html.escape(where)}</div>{cells}{quote}{img}</div>')
+    img = ""
+    if image_url:
+        # the wrapper reserves the crop's space before it loads, so nothing above it moves; the link
+        # opens the page viewer (web/page.js), or without the script the whole page as an image
+        img = (f'<a class="bq-src-imgwrap" href="{html.escape(page_url or image_url)}" target="_blank" '
+               f'title="点击查看第{c.page}页整页">'
+               f'<img class="bq-src-img" src="{html.escape(image_url)}" loading="lazy" alt="第{c.page}页引用位置"></a>')
+    pdf = (f'<a class="bq-src-pdf" href="{html.escape(pdf_url)}#page={c.page}" target="_blank" rel="noopener">'
+           f'打开PDF原文</a>' if pdf_url else "")
+    return (f'<div class="bq-src"><div class="bq-src-head">{html.escape(cell_label(c))}</div>'
+            f'<div class="bq-src-where">{html.escape(source_line(c))}</div>{quote}{img}{pdf}</div>')
 
 
-def answer_html(ans: Answer, image_url: Callable[[Citation], str | None]) -> str:
-    """The chat message for an answer: its text, how it was computed, and one card per source.
-    `image_url(citation)` gives the highlighted page region's URL or None."""
+def answer_text(ans: Answer) -> str:
+    """The answer and its sources as plain text (the copy button builds the same text in the page)."""
+    cites = unique_citations(ans.citations)
+    lines = [STATUS_WORD.get(ans.status, "") + readable_answer(ans)]
+    if ans.computation:
+        lines.append(f"计算：{ans.computation}")
+    lines += [f"来源：{source_line(c)}，{cell_label(c)}" + (f"（{c.quote}）" if c.quote and len(c.quote) < 40 else "")
+              for c in cites]
+    return "\n".join(lines)
+
+
+def suggestions_of(ans: Answer) -> list[str]:
+    """'Did you mean' questions the assistant offers with a not_found answer (optional Answer field)."""
+    got = getattr(ans, "suggestions", None) or []
+    return [str(s) for s in got if isinstance(s, str) and s.strip()][:6]
+
+
+Url = Callable[[Citation], str | None]
+
+
+def answer_html(ans: Answer, image_url: Url, page_url: Url | None = None, pdf_url: Url | None = None) -> str:
+    """The chat message for an answer: the sentence first with one source line, then the source cards
+    folded ("来源（3）"), suggestions as chips, and a copy button that copies plain text.
+    `image_url(c)`/`page_url(c)`/`pdf_url(c)` give the cell crop, the whole page and the PDF, or None."""
+    cites = unique_citations(ans.citations)
     head = STATUS_WORD.get(ans.status, "")
-    text = html.escape(ans.answer)
-    body = f'<div class="bq-answer bq-{ans.status}">' + (f"<b>{head}</b>" if head else "") + text + "</div>"
+    body = (f'<div class="bq-answer bq-{ans.status}">' + (f"<b>{head}</b>" if head else "")
+            + html.escape(readable_answer(ans)) + "</div>")
+    if cites:
+        body += f'<div class="bq-source-line">来源：{html.escape(source_line(cites[0]))}</div>'
     if ans.computation:
         body += f'<div class="bq-computation">计算：{html.escape(ans.computation)}</div>'
     chart = chart_of(ans)  # a ranking or a series of years (assistant/library_questions.py)
     body += bars_html(*chart) if chart else ""
-    if ans.citations:
-        cards = "".join(_card(c, image_url(c)) for c in ans.citations)
-        body += f'<div class="bq-sources"><div class="bq-sources-title">来源（{len(ans.citations)}）</div>{cards}</div>'
-    return body
+    chips = suggestions_of(ans)
+    if chips:
+        body += ('<div class="bq-suggest"><span class="bq-suggest-title">您是不是想问：</span>'
+                 + "".join(f'<button type="button" class="bq-chip">{html.escape(q)}</button>'
+                           for q in chips) + "</div>")
+    if cites:
+        cards = "".join(_card(c, image_url(c), page_url(c) if page_url else None, pdf_url(c) if pdf_url else None)
+                        for c in cites)
+        body += (f'<details class="bq-sources"><summary>来源（{len(cites)}）</summary>'
+                 f'<div class="bq-cards">{cards}</div></details>')
+    body += '<button type="button" class="bq-copy" title="复制答案和来源（纯文本）">复制</button>'
+    return f'<div class="bq-msg">{body}</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="bq-msg"><div class="bq-answer bq-error"><b>出错了：</b>{html.escape(message)}</div></div>'
 
 
 def checks_html(checks: list) -> str:  # list[CheckResult]

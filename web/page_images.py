@@ -14,11 +14,14 @@ from typing import Any
 from budgetqa.errors import NotFound, UploadRejected
 from budgetqa.settings import Settings
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 # PDFium (pypdfium2, which pdfplumber's to_image uses) is not thread-safe, and the web server answers
 # requests on several threads: two source cards rendered at once crashed the app (a segfault in
 # libpdfium, seen in a CI run whose laptop and phone pages asked together).
 _PDFIUM = threading.Lock()
+CROP_DPI = 200  # 110 dpi made 三 read as 二 in small print
+PAGE_DPI = 150
 
 
 Box = tuple[float, float, float, float]
@@ -50,7 +53,8 @@ class RegionImages:
         self.store = store
         self.cache_dir = settings.home / "cache" / "regions"
 
-    def path_for(self, document: str, page: int, bbox: Iterable[float]) -> Path:
+    def _checked(self, document: str, page: int, bbox: Iterable[float]) -> tuple[StoredDocument, Path, tuple[float, ...]]:
+        """The stored document's row, its PDF copy and the box, once the box is a cell a stored fact cites."""
         box = tuple(float(v) for v in bbox)
         if len(box) != 4 or not all(math.isfinite(v) for v in box) or box[0] >= box[2] or box[1] >= box[3]:
             raise UploadRejected(f"bbox {box} 不是有效的单元格位置 (x0, top, x1, bottom)。")
@@ -64,21 +68,41 @@ class RegionImages:
         if not any(f.page == page and f.bbox and all(abs(a - b) < 0.6 for a, b in zip(f.bbox, box, strict=True))
                    for f in self.store.facts(document=document) if f.source == "table"):
             raise NotFound(f"{document} 第{page}页没有这个单元格。")
-        key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}".encode()).hexdigest()
+        return row, pdf_path, box
+
+    def path_for(self, document: str, page: int, bbox: Iterable[float]) -> Path:
+        """The cell's region of its table, the cell outlined, at CROP_DPI."""
+        return self._cached("crop", document, page, bbox)
+
+    def page_path_for(self, document: str, page: int, bbox: Iterable[float]) -> Path:
+        """The whole page with the cell outlined, at PAGE_DPI (the page viewer)."""
+        return self._cached("page", document, page, bbox)
+
+    def _cached(self, what: str, document: str, page: int, bbox: Iterable[float]) -> Path:
+        row, pdf_path, box = self._checked(document, page, bbox)
+        dpi = CROP_DPI if what == "crop" else PAGE_DPI
+        key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}|{what}|{dpi}|2".encode()).hexdigest()
         out = self.cache_dir / f"{key}.png"
         if not out.exists():
-            self._render(pdf_path, page, box, out)
+            self._render(pdf_path, page, box, out, whole_page=what == "page", dpi=dpi)
         return out
 
-    def _render(self, pdf_path: Path, page_no: int, box: tuple[float, ...], out: Path) -> None:
+    def _render(self, pdf_path: Path, page_no: int, box: tuple[float, ...], out: Path, whole_page: bool = False,
+                dpi: int = CROP_DPI) -> None:
         import pdfplumber
 
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with _PDFIUM, pdfplumber.open(pdf_path) as pdf:  # to_image renders with PDFium: one thread at a time
             page = pdf.pages[page_no - 1]
             cell = _clip((box[0], box[1], box[2], box[3]), page.bbox)
-            im = page.crop(cell_region(page, cell)).to_image(resolution=110)
-            im.draw_rect(cell, fill=(255, 214, 0, 90), stroke=(220, 38, 38), stroke_width=3)
+            region = page.bbox if whole_page else cell_region(page, cell)
+            im = (page if whole_page else page.crop(region)).to_image(resolution=dpi)
+            # the outline stands outside the cell's digits: a frame drawn on the cell box itself covers
+            # the first and last digit of a tightly printed number
+            pad = 2.5
+            ring = _clip((cell[0] - pad, cell[1] - pad, cell[2] + pad, cell[3] + pad), region)
+            im.draw_rect(cell, fill=(255, 214, 0, 70), stroke_width=0)
+            im.draw_rect(ring, fill=(0, 0, 0, 0), stroke=(220, 38, 38), stroke_width=max(2, dpi // 50))
             fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".part")
             os.close(fd)
             im.save(tmp, format="PNG")

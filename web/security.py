@@ -59,7 +59,7 @@ _HTML_LIMIT = 4 * MB  # the page's HTML is ~60 KB; larger responses are passed o
 
 # First path segment -> served. The JSON API and what the Gradio page itself loads.
 _TOP = {"", "api", "config", "assets", "static", "svelte", "theme.css", "favicon.ico", "manifest.json",
-        "robots.txt", "pwa_icon"}
+        "robots.txt", "pwa_icon", "docs", "openapi.json"}  # docs: the API's Swagger UI and its schema
 # Second segment under /gradio_api/ -> served: what the page's client calls. Not served: dev/reload,
 # vibe-*, run/, call/, api/ (events are private to the page), proxy=, monitoring, profiling,
 # run-history, mcp, custom components, process_recording, login/logout.

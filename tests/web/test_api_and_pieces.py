@@ -1,0 +1,157 @@
+"""Issue 14's API additions (/docs, typed /openapi.json, /api/facts, /api/checks, /api/pdf) and the page's
+pieces that need no browser: readable labels, the answer markup, exports, the first run's background index."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import SAMPLE, copy_home
+from fastapi.testclient import TestClient
+
+from assistant.records import Answer, Citation
+
+
+@pytest.fixture(scope="module")
+def client(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    home = copy_home(sample_home, tmp_path_factory.mktemp("api") / "home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BUDGETQA_HOME", str(home))
+        mp.setenv("BUDGETQA_EMBED_MODEL", "hash")
+        mp.delenv("BUDGETQA_ADMIN_TOKEN", raising=False)
+        from app import build_app
+        from budgetqa.settings import load_settings
+
+        app = build_app(load_settings())
+    with TestClient(app) as c:
+        yield c
+
+
+def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200 and "/api/docs-assets/swagger-ui-bundle.js" in r.text
+    assert "cdn" not in r.text.lower()
+    assert client.get("/api/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_openapi_describes_the_ask_request_and_answer(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ask = spec["paths"]["/api/ask"]["post"]
+    assert ask["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskRequest")
+    schemas = spec["components"]["schemas"]
+    assert {"question", "department", "year", "kind", "history"} <= set(schemas["AskRequest"]["properties"])
+    assert {"role", "content", "answer"} <= set(schemas["HistoryTurn"]["properties"])
+    answer_ref = ask["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    answer = schemas[answer_ref.rsplit("/", 1)[-1]]
+    assert {"status", "answer", "value", "unit", "citations"} <= set(answer["properties"])
+    for path in ("/api/facts", "/api/checks", "/api/documents"):
+        assert path in spec["paths"]
+
+
+def test_facts_filtered_and_paged(client: TestClient) -> None:
+    page = client.get("/api/facts", params={"document": SAMPLE.name, "limit": 5, "offset": 10}).json()
+    assert page["total"] > 300 and len(page["facts"]) == 5 and page["offset"] == 10
+    assert all(f["document"] == SAMPLE.name for f in page["facts"])
+    assert client.get("/api/facts", params={"kind": "决算"}).json()["total"] == 0
+    assert client.get("/api/facts", params={"year": 2025, "limit": 1}).json()["total"] == page["total"]
+    r = client.get("/api/facts", params={"document": "nope.pdf"})
+    assert r.status_code == 404 and "nope.pdf" in r.json()["error"]
+
+
+def test_checks_and_failed_only(client: TestClient) -> None:
+    checks = client.get("/api/checks", params={"document": SAMPLE.name}).json()
+    assert len(checks) > 100 and all(c["document"] == SAMPLE.name for c in checks)
+    assert client.get("/api/checks", params={"document": SAMPLE.name, "failed": True}).json() == []
+
+
+def test_pdf_route_serves_the_stored_copy_and_nothing_else(client: TestClient) -> None:
+    r = client.get(f"/api/pdf/{quote(SAMPLE.name)}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content[:5] == b"%PDF-"
+    assert "attachment" in client.get(f"/api/pdf/{quote(SAMPLE.name)}?download=1").headers["content-disposition"]
+    for bad in ("..%2F..%2Fetc%2Fpasswd", "%2E%2E%2Fbudgetqa.db", "nope.pdf", "..%2F" + quote(SAMPLE.name)):
+        assert client.get(f"/api/pdf/{bad}").status_code == 404, bad
+
+
+def test_crop_at_200_dpi_and_whole_page(client: TestClient) -> None:
+    from PIL import Image
+
+    a = client.post("/api/ask", json={"question": "车辆维护的预算是多少？"}).json()
+    c = next(x for x in a["citations"] if x.get("bbox") and x["page"] == 22)
+    params = {"document": c["document"], "page": c["page"], "bbox": ",".join(str(v) for v in c["bbox"])}
+    crop = Image.open(io.BytesIO(client.get("/api/page-image", params=params).content))
+    whole = Image.open(io.BytesIO(client.get("/api/page-view", params=params).content))
+    assert crop.width > 1200  # the 三公 table is ~520 pt wide: 200 dpi is ~1,450 px
+    assert max(whole.size) > 1200 and min(whole.size) > 800  # the whole page at 150 dpi
+
+
+def test_readable_labels() -> None:
+    from web.labels import cell_label, plain, readable_answer
+
+    assert plain("(1)基本支出") == "基本支出" and plain("（十）卫生健康支出") == "卫生健康支出"
+    assert plain("收入总计（收入）") == "收入总计"
+    c = Citation(document="x.pdf", page=3, table="支出预算表", row="行政运行", column="基本支出 / 人员经费 / 工资福利支出")
+    assert cell_label(c) == "行政运行 · 工资福利支出"
+    ans = Answer(question="q", status="answered", value=501.65, unit="万元", citations=[c],
+                 answer="2025年行政运行（基本支出 / 人员经费 / 工资福利支出）为501.65万元。见《x.pdf》第3页“支出预算表”。")
+    text = readable_answer(ans)
+    assert text == "2025年行政运行（工资福利支出）为501.65万元。", text
+
+
+def test_answer_markup_folds_sources_dedupes_and_offers_suggestions() -> None:
+    from web.markup import answer_html, answer_text
+
+    c = Citation(document="x.pdf", page=3, table="表", row="公务接待费", column="金额", quote="0.83")
+    ans = Answer(question="q", status="answered", answer="公务接待费为0.83万元。", value=0.83, unit="万元",
+                 citations=[c, c.model_copy()])
+    out = answer_html(ans, lambda _c: None)
+    assert out.index("bq-answer") < out.index("<details") and "来源（1）" in out  # the repeat is gone
+    assert "<" not in answer_text(ans) and "0.83" in answer_text(ans)
+
+    class WithSuggestions(Answer):  # the answer work adds `suggestions` to Answer; the page renders them
+        suggestions: list[str] = []
+
+    nf = WithSuggestions(question="q", status="not_found", answer="没有找到。", suggestions=["车辆维护的预算是多少？"])
+    assert '<button type="button" class="bq-chip">车辆维护的预算是多少？</button>' in answer_html(nf, lambda _c: None)
+
+
+def test_pending_indicator_comes_first() -> None:
+    from web.markup import PENDING_HTML
+
+    assert "正在查找" in PENDING_HTML
+
+
+def test_exports_csv_and_excel(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from web.library_view import export
+
+    frame = pd.DataFrame([[22, "三公表", "公务接待费", 0.83]], columns=["页", "表格", "行", "数值"])
+    csv = Path(export(frame, "某文件.pdf", "数据", "csv"))
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf") and "公务接待费" in csv.read_text(encoding="utf-8-sig")
+    xlsx = Path(export(frame, "某文件.pdf", "数据", "xlsx"))
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as z:  # an .xlsx is a zip of XML parts; the strings carry the cell text
+        assert "公务接待费" in z.read("xl/sharedStrings.xml").decode("utf-8")
+
+
+def test_first_run_answers_before_the_index_is_built(tmp_path: Path) -> None:
+    """An empty home: the sample's facts are stored without vectors, questions are answered, and the
+    vectors follow in the background (the page says so meanwhile)."""
+    from budgetqa.settings import Settings
+    from web.backend import Backend
+
+    settings = Settings(home=tmp_path / "home", embed_model="hash")
+    backend = Backend(settings, SAMPLE.parent)
+    backend.start()
+    a = backend.ask("车辆维护的预算是多少？")
+    assert a.status == "answered" and a.value == 4.6
+    deadline = time.monotonic() + 120
+    while backend.status_note() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert backend.status_note() == ""
+    assert SAMPLE.name in backend.library.index.documents()
