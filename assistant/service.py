@@ -287,7 +287,7 @@ class Assistant:
         if prev_docs:
             q.years = [year - 1]
             return self._value(q, depts, [year - 1], kind)
-        cur = self.lookup(q, depts, [year], kind)
+        cur = [s for s in self.lookup(q, depts, [year], kind) if s.fact.measure != "target"]  # a target has no last year
         ch = self.lookup(q, depts, [year], kind, "change_amount")
         if cur and ch:
             a, c = cur[0].fact, ch[0].fact

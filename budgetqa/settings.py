@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
     page_timeout_s: float = Field(default=60.0, description="Per-file ingest time limit in seconds.")
     max_pages: int = Field(default=1000, description="Files with more pages are refused.")
+    aliases_file: Path | None = Field(
+        default=None,
+        description="Optional TOML file of extra department abbreviations ([[department]] name, aliases); "
+        "the names people use are otherwise derived by rule (ingest/names.py).",
+    )
     log_level: str = Field(default="INFO", description="Least level written to HOME/budgetqa.log (DEBUG, INFO, WARNING, ERROR).")
 
     @property

@@ -8,12 +8,19 @@ import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from assistant.records import Answer
 from budgetqa.errors import GoldFileError
 from budgetqa.vocabulary import convert, is_money, vocabulary
+
+
+class Answers(Protocol):
+    """What the harness grades: anything that answers one question (the assistant, a baseline)."""
+
+    def ask(self, question: str) -> Answer: ...
 
 
 class GoldItem(BaseModel):
@@ -99,7 +106,7 @@ def citation_ok(item: GoldItem, ans: dict) -> bool | None:
     return False
 
 
-def _ask(assistant: Any, question: str) -> dict:
+def _ask(assistant: Answers, question: str) -> dict:
     """The answer JSON; an exception becomes a graded failure instead of ending the run."""
     try:
         return dict(assistant.ask(question).to_json())
@@ -108,50 +115,105 @@ def _ask(assistant: Any, question: str) -> dict:
                 "answer": f"{type(exc).__name__}: {exc}"}
 
 
-def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None = None) -> dict:
+class KindScore(BaseModel):
+    items: int
+    correct: int
+    accuracy: float
+
+
+class Failure(BaseModel):
+    """A gold item graded wrong, with what the assistant said."""
+
+    id: str
+    kind: str
+    question: str
+    expected: list[float] | list[str] | str
+    status: str | None
+    value: float | None
+    unit: str | None
+    answer: str
+
+
+class EvalReport(BaseModel):
+    """A graded run over a gold file (`budgetqa eval --json` prints it)."""
+
+    items: int
+    correct: int
+    accuracy: float
+    by_kind: dict[str, KindScore]
+    citation_accuracy: float | None = Field(default=None, description="Answers citing the gold file and page.")
+    refusal_precision: float | None = None
+    refusal_recall: float | None = None
+    latency_ms_p50: float | None = Field(default=None, description="Median seconds per question × 1000.")
+    failures: list[Failure] = Field(default_factory=list)
+    recall: dict[str, float | None] | None = Field(
+        default=None, description="Retrieval graders only: recall_at_1, recall_at_K, recall_at_K_gold_page.")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"recall"} if self.recall is None else set())
+
+
+class Tally:
+    """Correct answers by kind, refusal precision and recall, latency: what every grader counts."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, list[bool]] = defaultdict(list)
+        self.tp = self.fp = self.fn = 0
+        self.latencies: list[float] = []
+
+    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float) -> None:
+        self.by_kind[item.kind].append(ok)
+        self.tp += refused and item.expect == "refuse"
+        self.fp += refused and item.expect != "refuse"
+        self.fn += (not refused) and item.expect == "refuse"
+        self.latencies.append(seconds)
+
+    def report(self, **extra: Any) -> EvalReport:
+        total = sum(len(v) for v in self.by_kind.values())
+        correct = sum(sum(v) for v in self.by_kind.values())
+        tp, fp, fn = self.tp, self.fp, self.fn
+        return EvalReport(
+            items=total, correct=correct, accuracy=round(correct / total, 4) if total else 0.0,
+            by_kind={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
+                     for k, v in sorted(self.by_kind.items())},
+            refusal_precision=round(tp / (tp + fp), 4) if tp + fp else None,
+            refusal_recall=round(tp / (tp + fn), 4) if tp + fn else None,
+            latency_ms_p50=round(statistics.median(self.latencies) * 1000, 1) if self.latencies else None,
+            **extra)
+
+
+def rate(xs: list[bool]) -> float | None:
+    return round(sum(xs) / len(xs), 4) if xs else None
+
+
+def run_eval(assistant: Answers, gold: list[GoldItem], timings: list[float] | None = None) -> EvalReport:
     """Grade `assistant.ask` on every item. `timings`, when given, receives each answer's seconds."""
-    by_kind: dict[str, list[bool]] = defaultdict(list)
+    tally = Tally()
     failures, cites = [], []
-    tp = fp = fn = 0
-    latencies = []
     for item in gold:
         t0 = time.perf_counter()
         ans = _ask(assistant, item.question)
-        latencies.append(time.perf_counter() - t0)
         ok = is_correct(item, ans)
-        by_kind[item.kind].append(ok)
+        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0)
         c = citation_ok(item, ans)
         if c is not None:
             cites.append(c)
-        refused = ans.get("status") == "not_found"
-        tp += refused and item.expect == "refuse"
-        fp += refused and item.expect != "refuse"
-        fn += (not refused) and item.expect == "refuse"
         if not ok:
-            failures.append({"id": item.id, "kind": item.kind, "question": item.question, "expected": item.values or
-                             item.answer_contains or "refuse", "status": ans.get("status"), "value": ans.get("value"),
-                             "unit": ans.get("unit"), "answer": (ans.get("answer") or "")[:160]})
-    total = sum(len(v) for v in by_kind.values())
-    correct = sum(sum(v) for v in by_kind.values())
+            failures.append(Failure(id=item.id, kind=item.kind, question=item.question,
+                                    expected=item.values or item.answer_contains or "refuse", status=ans.get("status"),
+                                    value=ans.get("value"), unit=ans.get("unit"), answer=(ans.get("answer") or "")[:160]))
     if timings is not None:
-        timings.extend(latencies)
-    return {
-        "items": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
-        "by_kind": {k: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(by_kind.items())},
-        "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
-        "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
-        "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "failures": failures,
-    }
+        timings.extend(tally.latencies)
+    return tally.report(citation_accuracy=rate(cites), failures=failures)
 
 
-def format_report(r: dict) -> str:
+def format_report(report: EvalReport) -> str:
     """The report as a plain-text table, then the failures with the answer given."""
 
     def pct(x: float | None) -> str:
         return "–" if x is None else f"{x:.1%}"
 
+    r = report.to_json()
     lines = [f"{'kind':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
     for k, v in r["by_kind"].items():
         lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")

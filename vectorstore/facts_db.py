@@ -412,7 +412,7 @@ def _document_row(report: IngestReport, revision: int) -> dict[str, Any]:
                 kind=info.kind, scope=info.scope, grp=info.group, part=info.part, pages=info.pages,
                 facts=len(report.facts), checks_total=len(report.checks), checks_failed=report.checks_failed,
                 seconds=report.seconds, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
+                report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds", "conflicts"}),
                 revision=revision)
 
 

@@ -7,10 +7,9 @@ from vectorstore.records import StoredDocument
 
 
 def _short_department(name: str) -> str:
-    from ingest.identify import department_aliases
+    from ingest.names import short_name
 
-    aliases = [a for a, n in department_aliases() if n == name and len(a) >= 3]
-    return min(aliases, key=len) if aliases else name
+    return short_name(name)
 
 
 def example_questions(docs: list[StoredDocument], store: FactStore, limit: int = 8) -> list[str]:

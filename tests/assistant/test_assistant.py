@@ -101,8 +101,8 @@ def test_every_number_in_every_gold_answer_is_grounded(bot):
 def test_gold_slice_accuracy_does_not_regress(bot):
     """CI's slice of the evaluation: the sample gold set; the full run is `budgetqa eval`."""
     report = run_eval(bot, load_gold(ROOT / "eval" / "gold" / "seed.jsonl"))
-    assert report["accuracy"] >= 0.85, report["by_kind"]
-    assert report["by_kind"]["lookup"]["accuracy"] >= 0.95
+    assert report.accuracy >= 0.85, report.by_kind
+    assert report.by_kind["lookup"].accuracy >= 0.95
 
 
 def test_every_number_is_grounded_on_the_real_gold_questions_too(multi):

@@ -174,10 +174,13 @@ def test_a_home_with_json_columns_is_migrated_to_rows_at_open(url: str, reports:
         n = c.execute(text("SELECT COUNT(*) FROM facts WHERE row_leaf = '行政运行' AND department = :d"),
                       {"d": SAMPLE_DEPT}).scalar()
     assert n == sum((f.row or "").endswith("行政运行") for f in reports[0].facts) > 0
-    assert store.facts() == [f for r in reports for f in r.facts]
+    # the old JSON had no scope/measure/comparison: the migrated rows carry the defaults
+    old = {"scope": "部门", "measure": "amount", "comparison": None}
+    assert store.facts() == [f.model_copy(update=old) for r in reports for f in r.facts]
     assert store.passages() == [p for r in reports for p in r.passages]
     assert {d.document: d.facts for d in store.documents()} == {r.info.document: len(r.facts) for r in reports}
-    assert FactStore(url).facts_for(departments=[SAMPLE_DEPT]) == reports[0].facts  # a second open: nothing to do
+    # a second open: nothing to do
+    assert FactStore(url).facts_for(departments=[SAMPLE_DEPT]) == [f.model_copy(update=old) for f in reports[0].facts]
     # the migrated store goes on working: replace one document, the ids continue past the copied ones
     store.save(reports[0])
     assert store.facts(document=SAMPLE.name) == reports[0].facts and len(store.facts()) == len(store.fact_ids(FactFilter()))
