@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Literal
 from langchain_core.tools import BaseTool, StructuredTool
 
 from assistant.compose import fmt
-from assistant.understand import parse
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -42,9 +41,8 @@ def make_tools(bot: Assistant) -> list[BaseTool]:
     def table_lookup(item: str, department: str | None = None, year: int | None = None) -> str:
         """Find budget figures for an item (e.g. 公务用车运行维护费) in the ingested documents.
         Returns JSON facts: value, unit, document, page, table, row, column."""
-        q = parse(item, bot.departments)
-        depts, years, kind = bot._scope(q, department, year)
-        hits = bot.lookup(q, depts, years, kind)
+        plan = bot.plan(item, department=department, year=year)
+        hits = bot.lookup(plan.query, plan.departments, plan.years, plan.kind)
         return json.dumps([{"value": h.fact.value, "unit": h.fact.unit, "document": h.fact.document,
                             "page": h.fact.page, "table": h.fact.table, "row": h.fact.row,
                             "column": h.fact.column, "department": h.fact.department, "year": h.fact.year}

@@ -9,11 +9,19 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from budgetqa.errors import GoldFileError
 
 _TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+# a count unit as documents print it: 人, 辆, 个, 项, 次, 人次, 台（套）, 平方米 … (CONTRACT.md, Answer)
+_COUNT_UNIT = re.compile(r"^[\u4e00-\u9fff（）()]{1,6}$")
+
+
+def is_count_unit(unit: str | None) -> bool:
+    """A unit that counts things (人, 辆, 件 …), not money and not a percentage."""
+    # 千元 and the like are money in a unit the grader does not convert: not a count
+    return bool(unit) and not (unit or "").endswith("元") and unit != "%" and bool(_COUNT_UNIT.match(unit or ""))
 
 
 class GoldItem(BaseModel):
@@ -24,8 +32,14 @@ class GoldItem(BaseModel):
     unit: str | None = None
     answer_contains: list[str] = Field(default_factory=list)
     kind: str = "lookup"
+    asker: str | None = Field(default=None, description="Who asks: citizen, staff, trick … (groups the report).")
     source: dict[str, Any] = Field(default_factory=dict)
     note: str = ""
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _no_source(cls, v: Any) -> Any:
+        return {} if v is None else v  # a refusal has no source: null is allowed
 
     @model_validator(mode="after")
     def _gradable(self) -> GoldItem:
@@ -34,8 +48,8 @@ class GoldItem(BaseModel):
             raise ValueError("an 'answer' item needs 'values' or 'answer_contains'")
         if self.expect == "refuse" and (self.values or self.answer_contains):
             raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
-        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%":
-            raise ValueError(f"unit {self.unit!r} is not one of 元, 万元, 亿元, %")
+        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%" and not is_count_unit(self.unit):
+            raise ValueError(f"unit {self.unit!r} is not 元, 万元, 亿元, % or a count unit such as 人 or 辆")
         return self
 
 
@@ -73,10 +87,14 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def convert(value: float, unit: str | None, to: str | None) -> float | None:
+    """The value in unit `to`: money converts between 元/万元/亿元; a count is a count whichever word
+    counts it (条 / 项 / 个 for the items of a list); money, % and counts never convert into each other."""
     if unit == to or to is None or unit is None:
         return value
     if unit in _TO_YUAN and to in _TO_YUAN:
         return value * _TO_YUAN[unit] / _TO_YUAN[to]
+    if is_count_unit(unit) and is_count_unit(to):
+        return value
     return None
 
 
@@ -117,7 +135,9 @@ def _ask(assistant: Any, question: str) -> dict:
 def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None = None) -> dict:
     """Grade `assistant.ask` on every item. `timings`, when given, receives each answer's seconds."""
     by_kind: dict[str, list[bool]] = defaultdict(list)
+    by_asker: dict[str, list[bool]] = defaultdict(list)
     failures, cites = [], []
+    wrong = 0  # answered with a figure (or text) that is not the gold one: worse than a refusal
     tp = fp = fn = 0
     latencies = []
     for item in gold:
@@ -126,6 +146,8 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
         latencies.append(time.perf_counter() - t0)
         ok = is_correct(item, ans)
         by_kind[item.kind].append(ok)
+        by_asker[item.asker or "-"].append(ok)
+        wrong += (not ok) and ans.get("status") == "answered"
         c = citation_ok(item, ans)
         if c is not None:
             cites.append(c)
@@ -144,13 +166,19 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
         timings.extend(latencies)
     return {
         "items": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
-        "by_kind": {k: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(by_kind.items())},
+        "wrong": wrong, "wrong_rate": round(wrong / total, 4) if total else 0.0,
+        "by_kind": _groups(by_kind),
+        "by_asker": _groups(by_asker),
         "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
         "latency_ms_p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
         "failures": failures,
     }
+
+
+def _groups(groups: dict[str, list[bool]]) -> dict[str, dict]:
+    return {k: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(groups.items())}
 
 
 def format_report(r: dict) -> str:
@@ -162,7 +190,14 @@ def format_report(r: dict) -> str:
     lines = [f"{'kind':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
     for k, v in r["by_kind"].items():
         lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
-    lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}", "",
+    lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}"]
+    askers = r.get("by_asker") or {}
+    if len(askers) > 1 or "-" not in askers:
+        lines += ["", f"{'asker':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
+        for k, v in askers.items():
+            lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
+    lines += ["",
+              f"answered wrongly    {pct(r.get('wrong_rate')):<7}(a figure or text that is not the gold one)",
               f"citation accuracy   {pct(r['citation_accuracy']):<7}(an answer cites the gold file and page)",
               f"refusal precision   {pct(r['refusal_precision']):<7}(of the questions refused, share that should be)",
               f"refusal recall      {pct(r['refusal_recall']):<7}(of the questions to refuse, share refused)",
