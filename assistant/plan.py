@@ -65,9 +65,9 @@ def romanised_places(text: str, departments: list[str]) -> str:
     return out
 
 
-def read(question: str, catalog: Catalog, use_thesaurus: bool = True) -> Query:
+def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised: bool = True) -> Query:
     """The question normalised and parsed; `Query.text` is the normalised question."""
-    text = romanised_places(normalise(question), catalog.departments)
+    text = romanised_places(normalise(question), catalog.departments) if normalised else question
     q = parse(text, catalog.departments)
     if not use_thesaurus:
         q.targets = []

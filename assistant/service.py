@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import compute
-from assistant.compose import not_found, nothing_found
+from assistant.candidates import DENSE_K, Candidate, Ranker
+from assistant.compose import cite, not_found, nothing_found
+from assistant.decide import decide, reading, suggestion, suggestions
+from assistant.features import Description, describe
 from assistant.figures import figure_answer
 from assistant.followup import apply_history
 from assistant.lookup import FactIndex, Scored, labels_of
 from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
+from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.understand import Query, parse
 from budgetqa.settings import Settings
@@ -37,22 +41,30 @@ class _Loaded:
 
     facts: list[Fact]
     labels: list[Any]
+    descriptions: list[Description]
+    positions: list[int]  # each fact's place among its document's facts: its vector id is f"{document}#f{n}"
     passages: list[Passage]
     freqs: list[dict[str, int]]
 
     @classmethod
     def of(cls, facts: list[Fact], passages: list[Passage], use_tables: bool) -> _Loaded:
-        if not use_tables:
-            facts = [f for f in facts if f.source == "narrative"]
-        return cls(facts, labels_of(facts), passages, [term_freqs(p) for p in passages])
+        positions = [n for n, f in enumerate(facts) if use_tables or f.source == "narrative"]
+        facts = [facts[n] for n in positions]
+        return cls(facts, labels_of(facts), [describe(f) for f in facts], positions, passages,
+                   [term_freqs(p) for p in passages])
 
 
 class Assistant:
     """Deterministic by default; answers are built from stored facts only."""
 
     def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
-                 llm: Any = None, max_chars: int = 2000):
+                 llm: Any = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
+                 normalise: bool = True, models: dict[str, Model] | None = None):
         self.store = store
+        self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
+        self.use_dense = use_dense and index is not None
+        self.normalise = normalise
+        self.models = load_models() if models is None else models
         self.max_chars = max_chars
         self.index = index
         self.llm = llm  # optional chat model that phrases answers (assistant/llm.py)
@@ -81,6 +93,10 @@ class Assistant:
             docs = list(self._loaded.values())
             facts = [f for d in docs for f in d.facts]
             self.facts = FactIndex(facts, [x for d in docs for x in d.labels])
+            self._vector_rows = {(f.document, n): i for i, (f, n) in
+                                 enumerate(zip(facts, [n for d in docs for n in d.positions], strict=True))}
+            self.ranker = Ranker(self.facts, [x for d in docs for x in d.descriptions],
+                                 self._dense if self.use_dense else None, self.model)
             self.retriever = HybridRetriever(passages=[p for d in docs for p in d.passages], index=self.index,
                                              freqs=[x for d in docs for x in d.freqs])
             self.passages = Passages(self.retriever)
@@ -95,6 +111,42 @@ class Assistant:
             self._version = version
 
     @property
+    def model(self) -> Model | None:
+        """The fitted ranker in use: with dense similarity when there is a vector index."""
+        if not self.use_ranker:
+            return None
+        return self.models.get("dense" if self.use_dense else "lexical") or self.models.get("lexical")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        m = self.model
+        return m.thresholds if m else Thresholds()
+
+    def set_models(self, models: dict[str, Model]) -> None:
+        """Use other fitted weights (cross-validation folds in scripts/fit_ranker.py)."""
+        self.models = models
+        self.ranker.model = self.model
+
+    def _dense(self, text: str, departments: list[str], years: list[int]) -> dict[int, float]:
+        """Cosine similarity of the question to the nearest facts' sentences in the vector index."""
+        clauses: list[dict[str, Any]] = [{"type": "fact"}]
+        if departments:
+            clauses.append({"department": {"$in": list(departments)}})
+        if years:
+            clauses.append({"year": {"$in": list(years)}})
+        try:
+            hits = self.index.search(text, k=DENSE_K, where={"$and": clauses} if len(clauses) > 1 else clauses[0])
+        except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
+            return {}
+        out: dict[int, float] = {}
+        for h in hits:
+            n = h.id.rsplit("#f", 1)
+            row = self._vector_rows.get((h.meta.get("document"), int(n[1]))) if len(n) == 2 and n[1].isdigit() else None
+            if row is not None:
+                out[row] = 1.0 - float(h.distance)
+        return out
+
+    @property
     def departments(self) -> list[str]:
         return self.catalog.departments
 
@@ -107,7 +159,7 @@ class Assistant:
              history: list[dict] | None = None) -> Plan:
         """The typed plan for a question: departments, years, kind, item words, measure, route."""
         self.refresh()
-        q = read(question, self.catalog, self.use_thesaurus)
+        q = read(question, self.catalog, self.use_thesaurus, self.normalise)
         if history:
             q = apply_history(q, question, history, self.catalog, self.use_thesaurus)
         return route(question, q, self.catalog, department, year, kind)
@@ -152,10 +204,23 @@ class Assistant:
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
+    def candidates(self, q: Query, depts: list[str], years: list[int], kind: str | None, measure: str = "value",
+                   text: str | None = None) -> list[Candidate]:
+        """Every fact in scope that may answer the query, with the ranker's probability, best first."""
+        return self.ranker.candidates(q, depts, years, kind, measure, text)
+
     def lookup(self, q: Query, depts: list[str], years: list[int], kind: str | None, measure: str = "value") -> list[Scored]:
-        """Facts answering a query in these departments and years, best first."""
-        hits = self.facts.lookup(q, depts, years, kind, measure)
-        return [h for h in hits if h.score >= _MIN_SCORE and len(h.uncovered) <= _MAX_UNCOVERED]
+        """Facts answering a query in these departments and years, best first (score: the ranker's
+        probability; without a fitted ranker, the lexical score)."""
+        if self.model is None:
+            hits = self.facts.lookup(q, depts, years, kind, measure)
+            return [h for h in hits if h.score >= _MIN_SCORE and len(h.uncovered) <= _MAX_UNCOVERED]
+        cands = self.candidates(q, depts, years, kind, measure)
+        d = decide(cands, self.thresholds)
+        if d.verdict != "answered" or d.best is None:
+            return []  # a part of a computation must be as sure as an answer
+        rest = [c for c in cands if c is not d.best and c.p >= self.thresholds.ambiguous]
+        return [c.as_scored() for c in [d.best, *rest][:8]]
 
     def sub_query(self, text: str, q: Query) -> Query:
         """A part of a question (one side of a sum, a share's denominator) read in the question's scope."""
@@ -173,14 +238,34 @@ class Assistant:
         return list(self.catalog.years.get(department, []))
 
     def value(self, p: Plan) -> Answer:
-        """One figure: the best-ranked fact, or the narrative when no fact speaks of the item."""
+        """One figure: the best-ranked fact when it is clearly ahead; the close readings when two
+        figures compete; else the narrative when it may say, else not found with "did you mean"."""
         q = p.query
-        hits = self.lookup(q, p.departments, p.years, p.kind)
-        if not hits:
-            if q.count or "多少" not in q.text:  # "下属有几个预算单位": the narrative may say
-                return self.passages.answer(p, fallback=True)
-            return not_found(q.text, nothing_found(q.item, q.text))
-        return figure_answer(self, p, hits)
+        if self.model is None:
+            hits = self.lookup(q, p.departments, p.years, p.kind)
+            if hits:
+                return figure_answer(self, p, hits)
+            return self._nothing(p, [])
+        cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
+        d = decide(cands, self.thresholds)
+        if d.verdict == "answered" and d.best is not None:
+            ranked = [d.best, *(c for c in cands if c is not d.best)]
+            return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
+        if d.verdict == "ambiguous":
+            lines = [f"· {reading(c)}" for c in d.readings]
+            text = "这个问题有几种读法，数字不同：\n" + "\n".join(lines) + "\n请问您指的是哪一项？"
+            return Answer(question=q.text, status="ambiguous", answer=text, alternatives=[reading(c) for c in d.readings],
+                          citations=[cite(c.fact) for c in d.readings], department=p.departments[0] if len(p.departments) == 1 else None,
+                          year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
+        return self._nothing(p, suggestions(cands))
+
+    def _nothing(self, p: Plan, near: list[Candidate]) -> Answer:
+        q = p.query
+        if q.count or "多少" not in q.text:  # "下属有几个预算单位": the narrative may say
+            a = self.passages.answer(p, fallback=True)
+            if a.status == "answered":
+                return a
+        return not_found(q.text, nothing_found(q.item, q.text), [suggestion(c) for c in near[:3]])
 
 
 class _LazyIndex:

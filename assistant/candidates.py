@@ -1,0 +1,104 @@
+"""Candidate facts for a query, ranked by the fitted model.
+
+Candidates come from one store query filtered by department, year and kind (`scope_rows`, the one
+place to swap for a SQL query), then pass a type check (`features.compatible`), then are scored on
+every general signal at once: lexical coverage of their full description, pinyin, thesaurus,
+classification code, dense similarity of the question to the fact's sentence in the vector index,
+table type, measure and unit (assistant/features.py). A fact that no signal touches is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.features import (
+    FEATURES,
+    Description,
+    Idf,
+    compatible,
+    describe,
+    features,
+    legacy_scores,
+    question_side,
+)
+from assistant.lookup import FactIndex, Scored
+from assistant.ranker import Model
+from assistant.understand import Query
+from ingest.records import Fact
+
+# question text, departments, years -> fact row (index into FactIndex.facts) -> cosine similarity
+Dense = Callable[[str, list[str], list[int]], dict[int, float]]
+DENSE_K = 64
+_CODE = FEATURES.index("code")
+
+
+@dataclass
+class Candidate:
+    """One fact that may answer the query: its features and the model's probability."""
+
+    fact: Fact
+    row: int
+    x: list[float]
+    p: float
+    lexical: Scored | None
+
+    def as_scored(self) -> Scored:
+        s = self.lexical
+        return Scored(self.fact, self.p, s.matched if s else [], s.uncovered if s else "", s.table_named if s else False)
+
+
+def scope_rows(index: FactIndex, departments: list[str], years: list[int], kind: str | None) -> list[int]:
+    """The facts of these departments and years (empty: any) and kind: the store query."""
+    return index.select(departments, years, kind)
+
+
+def dense_feature(sims: dict[int, float]) -> dict[int, float]:
+    """Similarities of the top hits, rescaled to [0, 1] within the question (1 = nearest, 0 = the k-th
+    or not retrieved), so the feature means the same for any embedding model."""
+    if not sims:
+        return {}
+    hi, lo = max(sims.values()), min(sims.values())
+    return {i: (s - lo) / (hi - lo) if hi > lo else 1.0 for i, s in sims.items()}
+
+
+class Ranker:
+    """Scores the candidates of a query; without a fitted model (no weights file) the lexical score ranks."""
+
+    def __init__(self, index: FactIndex, descriptions: list[Description] | None = None, dense: Dense | None = None,
+                 model: Model | None = None):
+        self.index = index
+        self.descriptions = descriptions if descriptions is not None else [describe(f) for f in index.facts]
+        self.idf = Idf(self.descriptions)
+        self.dense = dense
+        self.model = model
+
+    def candidates(self, q: Query, departments: list[str], years: list[int], kind: str | None,
+                   measure: str = "value", text: str | None = None) -> list[Candidate]:
+        facts = self.index.facts
+        rows = [i for i in scope_rows(self.index, departments, years, kind) if compatible(facts[i], q, measure)]
+        if not rows:
+            return []
+        lexical = legacy_scores(self.index, rows, q, measure)
+        qs = question_side(q, self.idf)
+        dense = dense_feature(self.dense(text or q.text, departments, years)) if self.dense else {}
+        out = []
+        for i in rows:
+            d = self.descriptions[i]
+            x = features(facts[i], d, qs, q, self.idf, lexical.get(i), dense.get(i, 0.0))
+            if i not in lexical and i not in dense and not (qs.grams & (d.row | d.col | d.syn)) \
+                    and not (qs.targets & d.row_leaf) and not x[_CODE]:
+                continue  # nothing of the question touches this fact
+            out.append(Candidate(facts[i], i, x, _lexical_only(lexical.get(i)), lexical.get(i)))
+        if self.model is not None and out:
+            for c, p in zip(out, self.model.probabilities([c.x for c in out]), strict=True):
+                c.p = p
+        out.sort(key=lambda c: (-c.p, c.fact.page, c.row))
+        return out
+
+
+def _lexical_only(s: Scored | None) -> float:
+    """Before a model is fitted: the lexical score squashed to (0, 1)."""
+    if s is None:
+        return 0.0
+    return max(0.0, min(1.0, s.score / 12))
