@@ -1,6 +1,7 @@
 """The web app: a Gradio page (问答, 文档, 管理) and the JSON API (CONTRACT.md, HTTP) in one FastAPI process.
 
-UI only: answers come from assistant.service, documents from budgetqa.library; helpers in budgetqa.web_helpers.
+UI only, the top layer: answers come from assistant.service, documents from library/; the web layer
+beside it (web/) holds the backend, upload rules, page images, charts and HTML.
 Run `python app.py [--host H] [--port P]` or `budgetqa serve`.
 """
 
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import html
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,23 +21,15 @@ from fastapi import FastAPI, File, Header, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
-from budgetqa.errors import BudgetQAError, QuestionError
+from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
+from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
-from budgetqa.web_helpers import (
-    PAGE_CSS,
-    Backend,
-    NotAllowed,
-    NotFound,
-    UploadRejected,
-    answer_html,
-    bars_html,
-    basic_vs_project,
-    check_admin,
-    checks_html,
-    one_line,
-    spending_by_function,
-    three_public_breakdown,
-)
+from web.backend import Backend
+from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
+from web.markup import PAGE_CSS, answer_html, bars_html, checks_html
+from web.uploads import check_admin
+
+log = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 ALL = "全部"
@@ -49,6 +43,10 @@ _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 4
 
 def _error(exc: BaseException) -> JSONResponse:
     code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 500)
+    if code == 500:
+        log.exception("request failed")
+    else:
+        log.info("request refused: %s", one_line(exc))
     return JSONResponse({"error": one_line(exc)}, status_code=code)
 
 
@@ -163,7 +161,7 @@ def build_page(backend: Backend) -> gr.Blocks:
         depts, years = choices(backend.documents(), _opt(d), _opt(k))
         return gr.Dropdown(choices=depts, value=d if d in depts else ALL), gr.Dropdown(choices=years, value=ALL)
 
-    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str):  # type: ignore[no-untyped-def]
+    def on_ask(question: str, turns: list, shown: list, d: str, y: str, k: str) -> Iterator[tuple]:
         q = (question or "").strip()
         if not q:
             yield shown, turns, shown, question
@@ -176,6 +174,7 @@ def build_page(backend: Backend) -> gr.Blocks:
             turns = turns + [{"role": "user", "content": q},
                              {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]
         except Exception as exc:
+            log.exception("question failed: %s", q[:200])
             reply = f'<div class="bq-answer bq-error"><b>出错了：</b>{html.escape(one_line(exc))}</div>'
         shown = shown + [{"role": "assistant", "content": reply}]
         yield shown, turns, shown, ""
@@ -189,7 +188,7 @@ def build_page(backend: Backend) -> gr.Blocks:
                   + bars_html("“三公”经费", *three_public_breakdown(facts)))
         return checks_html(backend.store.checks(name)), charts
 
-    def on_upload(token: str, paths: list[str] | None, progress=gr.Progress()) -> str:  # type: ignore[no-untyped-def]  # noqa: B008
+    def on_upload(token: str, paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         if not paths:
             return "请先选择要上传的 PDF 文件。"
         limit = backend.settings.max_upload_mb * 1024 * 1024
@@ -272,6 +271,7 @@ def build_page(backend: Backend) -> gr.Blocks:
 
 def build_app(settings: Settings) -> FastAPI:
     """FastAPI app: JSON API under /api, the Gradio page at /."""
+    configure_logging(settings)
     backend = Backend(settings, SAMPLES)
     backend.start()
     app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
@@ -311,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         serve(load_settings(), host=args.host, port=args.port)
     except BudgetQAError as exc:
+        log.info("app.py failed", exc_info=True)
         print(f"budgetqa: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from assistant.records import Answer, Citation
+from budgetqa.vocabulary import fmt, vocabulary
 from ingest.records import Fact
 
-
-def fmt(value: float) -> str:
-    return f"{value:,.2f}"
+__all__ = ["cite", "fmt", "label", "where"]
 
 
 def cite(f: Fact) -> Citation:
@@ -17,7 +16,7 @@ def cite(f: Fact) -> Citation:
                     quote=f.quote if f.source == "table" else (f.quote or "")[:200], bbox=f.bbox)
 
 
-_GENERIC = ("", "合计", "金额", "小计", "预算数", "决算数", "总计", "本年收入合计", "本年支出合计")
+_GENERIC = vocabulary().unnamed_columns
 
 
 def label(f: Fact) -> str:

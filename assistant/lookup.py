@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.understand import Query, expand, norm, residual
+from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
-GENERIC_COLUMNS = {"", "合计", "金额", "小计", "总计", "预算数", "决算数", "本年收入合计", "本年支出合计", "决算", "预算",
-                   "项目", "数额", "全年预算数", "年初预算数"}
-_TOTAL_ROW = re.compile(r"^(合计|总计|收入总计|支出总计|本年收入合计|本年支出合计)$")
+GENERIC_COLUMNS = vocabulary().generic_columns
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
 
 
@@ -158,7 +157,7 @@ class FactIndex:
         matched += [w for w in target_words if any(w in m or m in w for m in matched)]
         # preferences among facts that match the words equally
         if col_hit and not row_hit:
-            score += 1.0 if (not f.row or _TOTAL_ROW.match(norm(f.row))) else -1.5
+            score += 1.0 if (not f.row or is_total_row(norm(f.row))) else -1.5
         if row_hit and not col_hit:
             # a breakdown column (项目支出, 基本支出 …) the question did not ask for ranks below the row's total
             score += 0.6 if lab.col_leaf in GENERIC_COLUMNS else -0.4
@@ -181,7 +180,7 @@ class FactIndex:
         if measure == "value":
             if is_change or f.column in ("占比", "完成预算的比例") or (f.unit == "%" and f.source == "narrative"):
                 return None
-            if query.count and f.unit in ("元", "万元", "亿元"):
+            if query.count and is_money(f.unit):
                 return None
             score += 0.5 if f.source == "table" else 0
         elif measure in ("change_amount", "change_rate"):

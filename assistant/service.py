@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from assistant import compute
 from assistant.candidates import DENSE_K, Candidate, Ranker
@@ -288,11 +288,19 @@ class _LazyIndex:
         return self._index.search(*args, **kwargs) if self._index is not None else []
 
 
-def build_assistant(settings: Settings, with_index: bool = True) -> Assistant:
-    """The assistant over the store under settings.home (vector index when it can be opened)."""
-    from budgetqa.library import Library
+class _Library(Protocol):
+    """What the assistant needs of the process's one `library.Library` (the write path): its store and
+    its vector index, opened on first use."""
 
-    lib = Library(settings)
+    store: FactStore
+
+    @property
+    def index(self) -> Any: ...
+
+
+def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) -> Assistant:
+    """The assistant over `lib`'s store (vector index when it can be opened). `lib` is the process's
+    one Library: the assistant never builds a writer of its own."""
     index = _LazyIndex(lib) if with_index else None
     llm = None
     if settings.llm:

@@ -24,3 +24,23 @@ class QuestionError(BudgetQAError):
 
 class GoldFileError(BudgetQAError):
     """A gold file line is malformed."""
+
+
+class UploadRejected(BudgetQAError):
+    """An uploaded file or a request field is not acceptable (HTTP 400)."""
+
+
+class NotAllowed(BudgetQAError):
+    """Upload or removal without a valid admin token (HTTP 403)."""
+
+
+class NotFound(BudgetQAError):
+    """A named document or page does not exist (HTTP 404)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line fit for a user (the traceback belongs in the log)."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, BudgetQAError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:300]

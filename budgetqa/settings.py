@@ -13,7 +13,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default=Path.home() / ".budgetqa",
-        description="Folder holding all state: fact database, vector index, copies of files, reports.",
+        description="Folder holding all state: fact database, vector index, copies of the ingested PDFs, the log.",
     )
     database_url: str | None = Field(
         default=None,
@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
     page_timeout_s: float = Field(default=60.0, description="Per-file ingest time limit in seconds.")
     max_pages: int = Field(default=1000, description="Files with more pages are refused.")
+    log_level: str = Field(default="INFO", description="Least level written to HOME/budgetqa.log (DEBUG, INFO, WARNING, ERROR).")
 
     @property
     def db_url(self) -> str:
@@ -53,8 +54,8 @@ class Settings(BaseSettings):
         return self.home / "files"
 
     @property
-    def reports_dir(self) -> Path:
-        return self.home / "reports"
+    def log_file(self) -> Path:
+        return self.home / "budgetqa.log"
 
     @property
     def chroma_dir(self) -> Path:
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
         return self.home / "models"
 
     def ensure_home(self) -> None:
-        for d in (self.home, self.files_dir, self.reports_dir):
+        for d in (self.home, self.files_dir):
             d.mkdir(parents=True, exist_ok=True)
 
 

@@ -19,6 +19,7 @@ equals a gold value; for narrative questions the top passages of its hybrid retr
 from __future__ import annotations
 
 import re
+import statistics
 import time
 import unicodedata
 import uuid
@@ -28,12 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.bench import percentile
-from eval.grade import GoldItem, convert
+from budgetqa.vocabulary import convert, vocabulary
+from eval.grade import GoldItem
 from ingest.records import Fact
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 500, 50, 5
-_SCALE = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 
 
@@ -71,7 +71,8 @@ def _same(got: float, gold: float) -> bool:
 def figure_in(text: str, values: list[float], unit: str | None) -> bool:
     """Whether the text prints a gold value: a number equal to it within 0.005 once read as 元, 万元 or
     亿元 and converted to the gold unit (tables print 元 where the gold says 万元)."""
-    scales = [_SCALE[u] / _SCALE[unit] for u in _SCALE] if unit in _SCALE else [1.0]
+    scale = vocabulary().money_scale
+    scales = [scale[u] / scale[unit] for u in scale] if unit in scale else [1.0]
     for n in numbers(text):
         for s in scales:
             # a zero is only found printed as zero, not as a small number read in a smaller unit
@@ -227,5 +228,5 @@ def grade_retrieval(retrieve: Retrieve, gold: Sequence[GoldItem], k: int = TOP_K
         f"recall_at_{k}_gold_page": round(sum(rk_page) / len(rk_page), 4) if rk_page else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -12,16 +13,19 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from budgetqa.errors import GoldFileError
+from budgetqa.vocabulary import convert as convert_money
+from budgetqa.vocabulary import is_money, vocabulary
 
-_TO_YUAN = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
-# a count unit as documents print it: 人, 辆, 个, 项, 次, 人次, 台（套）, 平方米 … (CONTRACT.md, Answer)
+# a count unit as documents print it beyond the vocabulary's list: 条, 本, 张, 名 … (CONTRACT.md, Answer)
 _COUNT_UNIT = re.compile(r"^[\u4e00-\u9fff（）()]{1,6}$")
 
 
 def is_count_unit(unit: str | None) -> bool:
     """A unit that counts things (人, 辆, 件 …), not money and not a percentage."""
+    if not unit or is_money(unit) or unit == vocabulary().percent:
+        return False
     # 千元 and the like are money in a unit the grader does not convert: not a count
-    return bool(unit) and not (unit or "").endswith("元") and unit != "%" and bool(_COUNT_UNIT.match(unit or ""))
+    return unit in vocabulary().count_units or (not unit.endswith("元") and bool(_COUNT_UNIT.match(unit)))
 
 
 class GoldItem(BaseModel):
@@ -48,8 +52,10 @@ class GoldItem(BaseModel):
             raise ValueError("an 'answer' item needs 'values' or 'answer_contains'")
         if self.expect == "refuse" and (self.values or self.answer_contains):
             raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
-        if self.unit is not None and self.unit not in _TO_YUAN and self.unit != "%" and not is_count_unit(self.unit):
-            raise ValueError(f"unit {self.unit!r} is not 元, 万元, 亿元, % or a count unit such as 人 or 辆")
+        v = vocabulary()
+        if self.unit is not None and not is_money(self.unit) and self.unit != v.percent and not is_count_unit(self.unit):
+            raise ValueError(f"unit {self.unit!r} is not a money unit ({', '.join(v.money_scale)}), % or a count unit "
+                             f"such as {', '.join(sorted(v.count_units)[:6])}")
         return self
 
 
@@ -89,13 +95,10 @@ def _first_error(exc: ValidationError) -> str:
 def convert(value: float, unit: str | None, to: str | None) -> float | None:
     """The value in unit `to`: money converts between 元/万元/亿元; a count is a count whichever word
     counts it (条 / 项 / 个 for the items of a list); money, % and counts never convert into each other."""
-    if unit == to or to is None or unit is None:
+    got = convert_money(value, unit, to)
+    if got is None and is_count_unit(unit) and is_count_unit(to):
         return value
-    if unit in _TO_YUAN and to in _TO_YUAN:
-        return value * _TO_YUAN[unit] / _TO_YUAN[to]
-    if is_count_unit(unit) and is_count_unit(to):
-        return value
-    return None
+    return got
 
 
 def is_correct(item: GoldItem, ans: dict) -> bool:
@@ -161,7 +164,6 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
                              "unit": ans.get("unit"), "answer": (ans.get("answer") or "")[:160]})
     total = sum(len(v) for v in by_kind.values())
     correct = sum(sum(v) for v in by_kind.values())
-    lat = sorted(latencies)
     if timings is not None:
         timings.extend(latencies)
     return {
@@ -172,7 +174,7 @@ def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None =
         "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
         "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
         "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "failures": failures,
     }
 

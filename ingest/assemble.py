@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ingest.classify import classify
 from ingest.pdf_reader import RawPage
 from ingest.records import Fact, TableInfo
-from ingest.tables import ParsedTable, parse_grid
+from ingest.tables import ParsedTable, grid_meta, parse_grid
 from ingest.textnorm import clean
 
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
@@ -53,8 +53,9 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     unit = "万元"
     for page in pages:
         for raw in page.tables:
+            meta = grid_meta(raw.grid)  # read once; the grid is parsed once below, as a table or its continuation
             meta_lines = []
-            for m in parse_grid(raw.grid).meta_texts:
+            for m in meta.texts:
                 meta_lines += [ln for ln in m.split("\n") if ln.strip()]
             lines = raw.lines_above + meta_lines
             hints += department_hints(lines)
@@ -63,7 +64,8 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             continues = title is None and not meta_lines and raw.near_top and prev is not None
             if continues and prev is not None:
                 form = classify(prev.info.title).form or not prev.parsed.columns
-                parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form)
+                parsed = parse_grid(raw.grid, continues=None if form else prev.parsed.columns, no_header=form,
+                                    meta_of=meta)
                 prev.parsed.cells += parsed.cells
                 prev.info.page_end = page.number
                 prev.info.rows += len({c.row_index for c in parsed.cells})
@@ -71,7 +73,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             unit = _unit(lines) or unit
             title = title or f"第{page.number}页表格"
             ttype = classify(title)
-            parsed = parse_grid(raw.grid, no_header=ttype.form)
+            parsed = parse_grid(raw.grid, no_header=ttype.form, meta_of=meta)
             info = TableInfo(
                 index=len(tables), title=title, table_type=ttype.id, page_start=page.number,
                 page_end=page.number, unit=unit, columns=[c.name for c in parsed.columns if c.role == "value"],

@@ -10,22 +10,20 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from budgetqa.vocabulary import fmt as _fmt
+from budgetqa.vocabulary import is_part_of, is_subtotal, is_summing_code, is_total_row, squeeze, vocabulary
 from ingest.records import CheckResult, Fact
 
 TOL = 0.0101
 NARRATIVE_CHECK = "说明与表格一致"
-_TOTAL_LEAF = re.compile(r"^(小计|合计)$")
-_TOP_TOTAL = re.compile(r"^(合计|总计|本年收入合计|本年支出合计|“三公”经费合计|三公经费合计)$")
-_SUBSET = re.compile(r"^其中")
-_FUNCTION_OR_ECONOMIC = re.compile(r"^[235]\d\d(\d\d){0,2}$")
 # figures the narrative states that a table of the same document must also hold
 NARRATIVE_ITEMS = re.compile(r"^(“三公”经费|三公经费|因公出国（境）费|公务接待费|公务用车购置及运行费|公务用车购置费|公务用车运行维护费|基本支出|项目支出|收入总计|支出总计|收入支出总计|收支总计|财政拨款收入支出总计|本年收入合计|本年支出合计)$")
 _TOTAL_ITEM = re.compile(r"总计$|合计$")  # a total stated as 0 is an error worth reporting, not an empty cell
 RATE_CHECK = "增减额与增减率一致"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}"
+def _top_total(column: str) -> bool:
+    return is_total_row(column) or squeeze(column) in vocabulary().three_public_totals
 
 
 def _eq(a: float, b: float) -> bool:
@@ -57,11 +55,11 @@ def _group_total(cols: dict[str, Fact], prefix: tuple[str, ...]) -> float | None
     if prefix in under and len(under) == 1:
         return under[prefix].value
     for path, f in under.items():
-        if len(path) == len(prefix) + 1 and _TOTAL_LEAF.match(path[-1]):
+        if len(path) == len(prefix) + 1 and is_subtotal(path[-1]):
             return f.value
     # dict, not set: header order, the same in every process (set order follows the per-process str hash)
     children = dict.fromkeys(p[len(prefix)] for p in under if len(p) > len(prefix))
-    parts = [_group_total(cols, prefix + (c,)) for c in children if not _SUBSET.match(c)]
+    parts = [_group_total(cols, prefix + (c,)) for c in children if not is_part_of(c)]
     return sum(p for p in parts if p is not None)
 
 
@@ -71,13 +69,13 @@ def column_sums(facts: list[Fact]) -> list[CheckResult]:
         paths = [tuple(c.split(" / ")) for c in cols if c]
         for path in paths:
             f = cols[" / ".join(path)]
-            if len(path) >= 2 and _TOTAL_LEAF.match(path[-1]):
+            if len(path) >= 2 and is_subtotal(path[-1]):
                 parent = path[:-1]
                 siblings = dict.fromkeys(p[len(parent)] for p in paths if p[: len(parent)] == parent and len(p) > len(parent))
-                parts = [s for s in siblings if not _TOTAL_LEAF.match(s) and not _SUBSET.match(s)]
-            elif len(path) == 1 and _TOP_TOTAL.match(path[0]):
+                parts = [s for s in siblings if not is_subtotal(s) and not is_part_of(s)]
+            elif len(path) == 1 and _top_total(path[0]):
                 parent = ()
-                parts = [p[0] for p in paths if p[0] != path[0] and not _SUBSET.match(p[0])]
+                parts = [p[0] for p in paths if p[0] != path[0] and not is_part_of(p[0])]
                 parts = list(dict.fromkeys(parts))
             else:
                 continue
@@ -96,7 +94,7 @@ def code_hierarchy(facts: list[Fact]) -> list[CheckResult]:
     out = []
     by_col: dict[str, list[Fact]] = defaultdict(list)
     for f in facts:
-        if f.row_code and _FUNCTION_OR_ECONOMIC.match(f.row_code):
+        if f.row_code and is_summing_code(f.row_code):
             by_col[f.column].append(f)
     for col, fs in by_col.items():
         codes: dict[str, Fact] = {}
@@ -116,8 +114,8 @@ def code_hierarchy(facts: list[Fact]) -> list[CheckResult]:
 
 def totals_balance(facts: list[Fact]) -> list[CheckResult]:
     out = []
-    income = [f for f in facts if f.row and re.sub(r"\s", "", f.row) in ("收入总计", "收入合计")]
-    spend = [f for f in facts if f.row and re.sub(r"\s", "", f.row) in ("支出总计", "支出合计")]
+    income = [f for f in facts if f.row and squeeze(f.row) in vocabulary().income_totals]
+    spend = [f for f in facts if f.row and squeeze(f.row) in vocabulary().spending_totals]
     if income and spend:
         a, b = income[0], spend[0]
         out.append(CheckResult(name="收入总计 = 支出总计", ok=_eq(a.value, b.value), table=a.table, page=a.page,
@@ -138,6 +136,14 @@ def narrative_agrees(facts: list[Fact]) -> list[CheckResult]:
         out.append(CheckResult(name=NARRATIVE_CHECK, ok=ok, table=None, page=f.page,
                                detail=f"narrative {f.row} {_fmt(f.value)}{f.unit}: {'found' if ok else 'not found'} in the tables"))
     return out
+
+
+def with_group_narrative(checks: list[CheckResult], own: list[Fact], group: list[Fact]) -> list[CheckResult]:
+    """A document's checks with its narrative check run against the tables of its whole department-year
+    group: the other part of a two-file publication may hold the tables its narrative quotes."""
+    document = own[0].document if own else None
+    tables = [f for f in group if f.source == "table" and f.document != document]
+    return [c for c in checks if c.name != NARRATIVE_CHECK] + narrative_agrees(own + tables)
 
 
 def rates_agree(facts: list[Fact]) -> list[CheckResult]:

@@ -65,7 +65,7 @@ def grid_from_table(table: Any, page_number: int) -> Grid:
         x0s.append(min(xs) if xs else None)
     col_x = _starts(x0s, table.bbox[2])
     row_y = [r.bbox[1] for r in rows]
-    grid = Grid(n_rows, n_cols, tuple(table.bbox), page_number)  # type: ignore[arg-type]
+    grid = Grid(n_rows, n_cols, tuple(table.bbox), page_number)
     grid.at = [[None] * n_cols for _ in range(n_rows)]
     placed: list[Cell] = []
     for i, r in enumerate(rows):

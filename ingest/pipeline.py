@@ -9,7 +9,7 @@ from pathlib import Path
 
 from budgetqa.errors import DocumentError
 from ingest.assemble import assemble, table_facts
-from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees, run_checks
+from ingest.crosscheck import run_checks
 from ingest.identify import identify
 from ingest.narrative import figures, passages
 from ingest.pdf_reader import open_pdf, read_pages
@@ -17,11 +17,8 @@ from ingest.records import DocumentInfo, Fact, IngestReport, Passage
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _part(name: str, n_tables: int, n_passages: int) -> str:
@@ -32,10 +29,9 @@ def _part(name: str, n_tables: int, n_passages: int) -> str:
     return "full"
 
 
-def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
-            group_facts: list[Fact] | None = None) -> IngestReport:
-    """Read one PDF into a report. `group_facts`: facts already stored for the other part of the
-    same department-year (Jiangsu publishes narrative and tables as two files)."""
+def extract(path: Path, max_pages: int = 1000, sha256: str | None = None) -> IngestReport:
+    """Read one PDF into a report; its checks cover this file alone (library.Library re-runs the
+    narrative check against the other part of a two-file publication, crosscheck.with_group_narrative)."""
     t0 = time.perf_counter()
     name = path.name
     with open_pdf(path) as pdf:
@@ -67,17 +63,8 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None,
         warnings.append("no tables and no narrative were recognised")
     report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,
                           checks=run_checks(facts), warnings=warnings)
-    report = with_group_checks(report, group_facts or [])
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
-
-
-def with_group_checks(report: IngestReport, group_facts: list[Fact]) -> IngestReport:
-    """The report with its narrative check re-run against the tables of the whole group (the other
-    part of a two-file publication may hold the tables the narrative quotes)."""
-    others = [f for f in group_facts if f.document != report.info.document]
-    checks = [c for c in report.checks if c.name != NARRATIVE_CHECK] + narrative_agrees(report.facts + others)
-    return report.model_copy(update={"checks": checks})
 
 
 _BUDGET_WORDS = re.compile(r"预算|决算")

@@ -231,12 +231,15 @@ def _inherit(grid: Grid, prev: list[Column], data_rows: range, meta: set[int]) -
     return out
 
 
-def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: bool = False) -> ParsedTable:
-    """Read a grid.
+@dataclass
+class GridMeta:
+    """The cells of a grid that are not table content (title, 单位, 部门 lines caught inside the grid)."""
 
-    `continues`: the columns of the table this grid continues on a new page (its header is not
-    printed again). `no_header`: a form-like table whose every row is content.
-    """
+    ids: set[int]
+    texts: list[str]
+
+
+def grid_meta(grid: Grid) -> GridMeta:
     cells = _unique_cells(grid)
     meta = {id(c) for c in cells if _is_meta(c, grid)}
     for tag in cells:  # "部门：" | "江苏省人大常委会办公厅": the name in the next cell is the label's, not a header
@@ -244,7 +247,19 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
             beside = grid.at[tag.row][tag.col_end + 1]
             if beside is not None and beside.row == tag.row and not is_money_text(beside.raw):
                 meta.add(id(beside))
-    meta_texts = [c.raw for c in cells if id(c) in meta]
+    return GridMeta(meta, [c.raw for c in cells if id(c) in meta])
+
+
+def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: bool = False,
+               meta_of: GridMeta | None = None) -> ParsedTable:
+    """Read a grid.
+
+    `continues`: the columns of the table this grid continues on a new page (its header is not
+    printed again). `no_header`: a form-like table whose every row is content. `meta_of`: the grid's
+    `grid_meta`, when the caller already has it.
+    """
+    gm = meta_of or grid_meta(grid)
+    meta, meta_texts = gm.ids, gm.texts
     if no_header:
         return _parse_form(grid, meta, meta_texts)
     first = 0 if continues is not None else _first_data_row(grid, meta)

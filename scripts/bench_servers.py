@@ -42,6 +42,8 @@ from eval.bench import (  # noqa: E402
 )
 from eval.grade import load_gold  # noqa: E402
 from ingest.records import IngestReport  # noqa: E402
+from library import stored_report  # noqa: E402
+from vectorstore.facts_db import FactStore  # noqa: E402
 from vectorstore.servers import create_stores, database_size_mb, drop_stores, settings_env  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus" / "real"
@@ -76,7 +78,7 @@ def _sizes_mb(kind: str, s: Settings, servers_dir: Path | None) -> dict:
 
 def bench_ingest(s: Settings, pdfs: list[Path]) -> dict:
     """One process, one file after another, facts and vectors (hash)."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(s)
     _ = lib.index
@@ -98,7 +100,7 @@ def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
 
     shares = [pdfs[i::procs] for i in range(procs)]
     t0 = time.perf_counter()
-    running = [subprocess.Popen([sys.executable, "-m", "budgetqa.cli", "ingest", *map(str, share)],
+    running = [subprocess.Popen([sys.executable, "-m", "cli", "ingest", *map(str, share)],
                                 env=_env(s.model_copy(update={"home": s.home / f"p{i}"})),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                for i, share in enumerate(shares)]
@@ -117,7 +119,7 @@ def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
 
 def grow(s: Settings, base: list[IngestReport], upto: int, state: dict) -> dict:
     """Save relabelled copies (facts) and index their passages until the store holds `upto` documents."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(s)
     save_s = index_s = 0.0
@@ -142,7 +144,7 @@ def grow(s: Settings, base: list[IngestReport], upto: int, state: dict) -> dict:
 def worker(questions: Path) -> dict:
     """In a fresh process on the stores in the environment: load, ask, reload after another writer."""
     from assistant.service import Assistant
-    from budgetqa.library import Library
+    from library import Library
     from vectorstore.facts_db import FactStore
 
     s = load_settings()
@@ -267,9 +269,8 @@ def main() -> None:
             made.append(s)
             r["parallel"][n] = bench_parallel(s, pdfs, n)
             print(f"{n} ingest processes on the servers: {r['parallel'][n]['docs_per_min']:.1f} docs/min", flush=True)
-        base_home = made[0].home
-        base = [IngestReport.model_validate_json((base_home / "reports" / f"{p.name}.json").read_text(encoding="utf-8"))
-                for p in pdfs]
+        base_store = FactStore(made[0].db_url)
+        base = [stored_report(base_store, p.name) for p in pdfs]
         gold = load_gold(ROOT / "eval" / "gold" / "real.jsonl")[::3]  # 71 questions over the real corpus
         questions = work / "questions.jsonl"
         questions.write_text("".join(json.dumps({"question": g.question}, ensure_ascii=False) + "\n" for g in gold),

@@ -43,6 +43,8 @@ from eval.bench import (  # noqa: E402
     settings_for,
 )
 from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
+from library import stored_report  # noqa: E402
+from vectorstore.facts_db import FactStore  # noqa: E402
 
 GOLD = ROOT / "eval" / "gold"
 REAL = ROOT.parent / "shared" / "corpus" / "real"
@@ -65,7 +67,7 @@ def _figure_items(*names: str) -> list[GoldItem]:
 
 def bench_ingest(home: Path, pdfs: list[Path], model: str, cache: Path, index: bool) -> tuple[Any, list[dict]]:
     """Ingest one file at a time; per file wall seconds, pages, facts, passages."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(settings_for(home, model, cache))
     if index:
@@ -157,8 +159,8 @@ def worker_phases(home: Path, model: str) -> dict:
     """Where a fresh process spends its time before the first answer (run in a subprocess)."""
     t0 = time.perf_counter()
     from assistant.service import Assistant
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     t_import = time.perf_counter()
     lib = Library(Settings(home=home, embed_model=model))
@@ -178,8 +180,8 @@ def worker_phases(home: Path, model: str) -> dict:
 def worker_scale(home: Path) -> dict:
     """Load the assistant over a (large) store and time figure lookups, with a breakdown (subprocess)."""
     from assistant.service import Assistant
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     rss0 = current_rss_mb()
     lib = Library(Settings(home=home, embed_model="hash"))
@@ -287,7 +289,7 @@ def _subprocess_json(args: list[str]) -> dict:
 def bench_scaling(home: Path, base_reports: list[Any], sizes: list[int], cache: Path) -> list[dict]:
     """Grow one store to each size (real reports first, then relabelled copies), index the passages with
     the hash embedder, and measure each size in a fresh process."""
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(settings_for(home, "hash", cache))
     rows, n, copy = [], 0, 0
@@ -522,7 +524,6 @@ def main() -> None:
         print(json.dumps(worker_phases(args.home, args.model)))
         return
 
-    from ingest.records import IngestReport
 
     t_start, load_start = time.perf_counter(), load_average()
     work = Path(tempfile.mkdtemp(prefix="bq_bench_"))
@@ -558,9 +559,8 @@ def main() -> None:
 
     print("scaling", flush=True)
     names = [x["document"] for x in r["ingest"]]
-    reports = [IngestReport.model_validate_json(
-        ((work / ("sample" if i < len(rows_s) else "real")) / "reports" / f"{n}.json").read_text(encoding="utf-8"))
-        for i, n in enumerate(names)]
+    stores = {home: FactStore(f"sqlite:///{work / home / 'facts.sqlite3'}") for home in ("sample", "real")}
+    reports = [stored_report(stores["sample" if i < len(rows_s) else "real"], n) for i, n in enumerate(names)]
     sizes = [int(x) for x in args.sizes.split(",")]
     r["scaling"] = bench_scaling(work / "scale", reports, sizes, args.cache)
 

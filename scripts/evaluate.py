@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.service import Assistant  # noqa: E402
-from budgetqa.library import Library  # noqa: E402
 from eval.baselines import (  # noqa: E402
     CHUNK_OVERLAP,
     CHUNK_SIZE,
@@ -40,6 +39,7 @@ from eval.baselines import (  # noqa: E402
 )
 from eval.bench import DEFAULT_CACHE, CachedEmbedder, load_average, machine, real_pdfs, settings_for  # noqa: E402
 from eval.grade import load_gold, run_eval  # noqa: E402
+from library import Library  # noqa: E402
 from vectorstore.embeddings import load_embedder  # noqa: E402
 
 GOLD = ROOT / "eval" / "gold"

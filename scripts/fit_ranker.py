@@ -319,7 +319,7 @@ def build_bots(homes: dict[str, Path], dense_cache: Path | None, normalise: bool
 
 
 def ingest_homes(work: Path) -> dict[str, Path]:
-    from budgetqa.library import Library
+    from library.library import Library
     from budgetqa.settings import Settings
     from eval.bench import real_pdfs
 

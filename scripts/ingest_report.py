@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from budgetqa.library import Library, find_pdfs  # noqa: E402
 from budgetqa.settings import Settings  # noqa: E402
+from library import Library, find_pdfs  # noqa: E402
 
 
 def main(argv: list[str]) -> None:

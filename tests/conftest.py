@@ -30,8 +30,8 @@ def _own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _build(home: Path, files: list[Path]) -> Path:
-    from budgetqa.library import Library
     from budgetqa.settings import Settings
+    from library import Library
 
     lib = Library(Settings(home=home, embed_model="hash"))
     outcomes = lib.ingest(files)
@@ -52,3 +52,13 @@ def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def copy_home(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The generated bad-input corpus (tests/make_bad_inputs.py): (folder, {file name: Expect})."""
+    from helpers import LONG_PAGES
+    from make_bad_inputs import make_all
+
+    folder = tmp_path_factory.mktemp("bad_inputs")
+    return folder, make_all(folder, LONG_PAGES)

@@ -14,7 +14,6 @@ from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.embeddings import load_embedder
 
-COLLECTION = "budgetqa"
 _BATCH = 256
 _PAGE = 5000
 # Never stored. Deleting it is a write, and any write makes embedded Chroma apply the log that other
@@ -69,7 +68,7 @@ def vector_entries(
     document: str, facts: list[Fact], passages: list[Passage]
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """(ids, texts, metadatas) of a document's vectors: what replace_document writes and
-    budgetqa.consistency compares the index against."""
+    library.check compares the index against."""
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []

@@ -21,12 +21,6 @@ from vectorstore.facts_db import engine_url, shown_url
 _NAME = re.compile(r"^[a-z][a-z0-9_]{2,62}$")  # a PostgreSQL database name that is also a Chroma collection name
 
 
-def uses_servers(settings: Settings) -> bool:
-    return bool(settings.chroma_host) or (
-        settings.database_url is not None and engine_url(settings.database_url).get_backend_name() != "sqlite"
-    )
-
-
 def _check(name: str) -> None:
     if not _NAME.match(name):
         raise StoreError(f"store name {name!r}: use 3-63 lowercase letters, digits and _, starting with a letter")

@@ -1,31 +1,29 @@
-"""`budgetqa` command line (see CONTRACT.md). Errors become one line on stderr, never a traceback."""
+"""`budgetqa` command line (see CONTRACT.md), the top layer beside app.py. Errors become one line on
+stderr, never a traceback; the traceback goes to the log (budgetqa.logs)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 
 from budgetqa.errors import BudgetQAError
+from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 
 def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def document_row(d: dict) -> dict:
-    """A stored document as the contract's `documents --json` line."""
-    return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
-            "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
-            "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
-
-
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from budgetqa.library import Library, find_pdfs
+    from library import Library, Outcome, find_pdfs
 
     lib = Library(settings)
     for line in lib.recovered:  # a previous ingest into this home was interrupted
@@ -34,7 +32,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     bar = tqdm(total=len(files), unit="file", disable=not sys.stderr.isatty() or len(files) < 2, file=sys.stderr)
     failed = 0
 
-    def progress(o):  # type: ignore[no-untyped-def]
+    def progress(o: Outcome) -> None:
         nonlocal failed
         bar.update(1)
         if o.status == "failed":
@@ -52,6 +50,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from library import document_row
     from vectorstore.facts_db import FactStore
 
     docs = FactStore(settings.db_url).documents()
@@ -81,8 +80,9 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.service import build_assistant
+    from library import Library
 
-    bot = build_assistant(settings)
+    bot = build_assistant(settings, Library(settings))
     if args.batch:
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
         for n, line in enumerate(stream, 1):
@@ -111,9 +111,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.service import build_assistant
     from eval.grade import format_report, load_gold, run_eval
+    from library import Library
 
     gold = load_gold(args.gold)
-    bot = build_assistant(settings)
+    bot = build_assistant(settings, Library(settings))
     if not bot.store.documents():
         raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
     report = run_eval(bot, gold)
@@ -132,7 +133,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from budgetqa.consistency import check_store
+    from library.check import check_store
 
     problems = check_store(settings, repair=args.repair)
     for p in problems:
@@ -180,8 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        configure_logging(settings)
         return int(args.func(args, settings))
     except BudgetQAError as exc:
+        log.info("budgetqa %s failed", args.command, exc_info=True)
         print(f"budgetqa: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

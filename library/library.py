@@ -1,24 +1,31 @@
 """The document library: ingest files into the fact store and the vector index, list and remove them.
 
-Writes follow the protocol in budgetqa.consistency (write lock, journal, vectors before the SQL commit),
+Writes follow the protocol in library.journal (write lock, journal, vectors before the SQL commit),
 so a process killed at any moment leaves each document either absent or whole; PDFs are read in a
 child process with a time and memory limit (ingest.sandbox)."""
 
 from __future__ import annotations
 
-import contextlib
+import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from budgetqa import consistency
 from budgetqa.errors import BudgetQAError, DocumentError, StoreError
 from budgetqa.settings import Settings
-from ingest.pipeline import extract, sha256_of, with_group_checks
+from ingest.crosscheck import with_group_narrative
+from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
+from library import journal
 from vectorstore.facts_db import FactStore
+
+if TYPE_CHECKING:  # opening the index imports chromadb and the embedder: only on first use
+    from vectorstore.index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +35,22 @@ class Outcome:
     message: str = ""
     facts: int = 0
     checks_failed: int = 0
+
+
+def document_row(d: dict) -> dict:
+    """A stored document as the contract's `documents --json` line."""
+    return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
+            "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
+            "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
+
+
+def stored_report(store: FactStore, document: str) -> IngestReport:
+    """The ingest report of a stored document, rebuilt from the store (no file copy of it is kept)."""
+    info = next(i for i in store.document_infos() if i.document == document)
+    saved = json.loads(next(d for d in store.documents() if d["document"] == document)["report"])
+    return IngestReport(info=info, tables=saved.get("tables", []), checks=store.checks(document),
+                        warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
+                        facts=store.facts(document=document), passages=store.passages(document=document))
 
 
 def find_pdfs(paths: Iterable[str | Path]) -> list[Path]:
@@ -45,18 +68,18 @@ class Library:
         settings.ensure_home()
         self.settings = settings
         self.store = FactStore(settings.db_url)
-        self._index: Any = None  # VectorIndex
+        self._index: VectorIndex | None = None
         self.recovered: list[str] = []  # interrupted writes finished or undone at start
-        if consistency.has_pending(settings):  # a directory listing when nothing is pending
-            with consistency.write_lock(settings, timeout_s=0) as got:
+        if journal.has_pending(settings):  # a directory listing when nothing is pending
+            with journal.write_lock(settings, timeout_s=0) as got:
                 if got:  # else a live writer holds the lock: its entry is not stale
                     try:
                         self.recovered = self._recover()
-                    except StoreError:
-                        pass  # the index cannot be opened now: the next writer retries
+                    except StoreError:  # the index cannot be opened now: the next writer retries
+                        log.warning("start-up recovery postponed", exc_info=True)
 
     @property
-    def index(self):  # type: ignore[no-untyped-def]
+    def index(self) -> VectorIndex:
         """The vector index, opened on first use (loading the embedding model takes seconds)."""
         if self._index is None:
             from vectorstore.index import VectorIndex
@@ -73,20 +96,24 @@ class Library:
             if known == path.name:
                 return Outcome(path, "unchanged", "already ingested (same content)")
             report = self._extract(path, sha)
-            with consistency.write_lock(self.settings):
+            with journal.write_lock(self.settings):
                 self._recover()
                 # another process may be storing the other part of this department-year right now
                 with self.store.group_lock(report.info.group):
                     others = [d for d in self.store.document_infos() if d.group == report.info.group and d.document != path.name]
                     if others:
-                        report = with_group_checks(report, self.store.facts(group=report.info.group))
+                        checks = with_group_narrative(report.checks, report.facts,
+                                                      self.store.facts(group=report.info.group))
+                        report = report.model_copy(update={"checks": checks})
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
             return Outcome(path, "ingested", "", len(report.facts), report.checks_failed)
         except BudgetQAError as exc:
+            log.info("%s: not ingested: %s", path, exc, exc_info=True)
             return Outcome(path, "failed", str(exc))
         except Exception as exc:  # an unexpected parser failure must not stop the other files
+            log.exception("%s: unexpected failure while ingesting", path)
             return Outcome(path, "failed", f"{path.name}: could not be read ({type(exc).__name__}: {str(exc)[:120]})")
 
     def _extract(self, path: Path, sha: str) -> IngestReport:
@@ -101,24 +128,26 @@ class Library:
         vectors = self.index if index else None  # opened before anything is written
         copy = self.settings.files_dir / name
         same_file = copy.exists() and copy.resolve() == path.resolve()
-        entry = consistency.begin(self.settings, "ingest", name, report.info.sha256, index,
-                                  source=None if same_file else path, report=report)
+        entry = journal.begin(self.settings, "ingest", name, report.info.sha256, index,
+                                  source=None if same_file else path)
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
             self.store.save(report)
         except BaseException:  # e.g. the Chroma server went away: undo now rather than at the next start
-            with contextlib.suppress(Exception):
-                consistency.recover(self.settings, self.store, lambda: self.index)
+            try:
+                journal.recover(self.settings, self.store, lambda: self.index)
+            except Exception:
+                log.warning("%s: immediate roll-back failed; the next writer retries", name, exc_info=True)
             raise
-        consistency.promote(self.settings, entry)
-        consistency.finish(entry)
+        journal.promote(self.settings, entry)
+        journal.finish(entry)
 
     def _recover(self) -> list[str]:
         """Finish or undo writes a dead process left half done (caller holds the write lock)."""
-        if not consistency.has_pending(self.settings):
+        if not journal.has_pending(self.settings):
             return []
-        return consistency.recover(self.settings, self.store, lambda: self.index)
+        return journal.recover(self.settings, self.store, lambda: self.index)
 
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[Outcome], None] | None = None,
                index: bool = True) -> list[Outcome]:
@@ -131,26 +160,21 @@ class Library:
         return outcomes
 
     def _recheck_narrative(self, document: str, group: str) -> None:
-        from ingest.crosscheck import NARRATIVE_CHECK, narrative_agrees
-
         group_facts = self.store.facts(group=group)
-        own = [f for f in group_facts if f.document == document and f.source == "narrative"]
-        others = [f for f in group_facts if f.document != document and f.source == "table"]
-        kept = [c for c in self.store.checks(document) if c.name != NARRATIVE_CHECK]
-        self.store.replace_checks(document, kept + narrative_agrees(own + others))
+        own = [f for f in group_facts if f.document == document]
+        self.store.replace_checks(document, with_group_narrative(self.store.checks(document), own, group_facts))
 
     def remove(self, document: str) -> bool:
         """Remove a document: the SQL delete commits first, then its vectors and files go."""
-        with consistency.write_lock(self.settings):
+        with journal.write_lock(self.settings):
             self._recover()
             if document not in {d["document"] for d in self.store.documents()}:
                 return False  # also keeps names from requests (../x) out of the journal
             index = self.index
-            entry = consistency.begin(self.settings, "remove", document)
+            entry = journal.begin(self.settings, "remove", document)
             ok = self.store.remove(document)
             if ok:
                 index.remove_document(document)
-                (self.settings.files_dir / document).unlink(missing_ok=True)
-                (self.settings.reports_dir / f"{document}.json").unlink(missing_ok=True)
-            consistency.finish(entry)
+                journal.unlink_copy(self.settings, document)
+            journal.finish(entry)
         return ok

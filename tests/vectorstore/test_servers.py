@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_en
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
+from eval.served import free_port, start_app, stop_app, wait_until_up
 from vectorstore.facts_db import SCHEMA_VERSION, FactStore, engine_url, store_state
 
 TEST_DB = os.environ.get("BUDGETQA_TEST_DATABASE_URL")
@@ -36,7 +36,7 @@ needs_servers = pytest.mark.skipif(
     "(.ci/run starts PostgreSQL and `chroma run` with scripts/start_servers.sh and sets them)",
 )
 FILES = [SAMPLE, JIANGSU_TABLES, PUTUO]
-BUDGETQA = [sys.executable, "-c", "import sys; from budgetqa.cli import main; sys.exit(main())"]
+BUDGETQA = [sys.executable, "-c", "import sys; from cli import main; sys.exit(main())"]
 
 
 # --------------------------------------------------------------------------- no server needed
@@ -57,7 +57,7 @@ def test_bad_database_url_is_one_line_naming_the_setting() -> None:
 def test_unreachable_database_names_the_url_without_its_password() -> None:
     t0 = time.monotonic()
     with pytest.raises(StoreError) as err:
-        FactStore(f"postgresql://bq:s3cret-pw@127.0.0.1:{_closed_port()}/budgetqa")
+        FactStore(f"postgresql://bq:s3cret-pw@127.0.0.1:{free_port()}/budgetqa")
     msg = str(err.value)
     assert "s3cret-pw" not in msg and "bq:***@127.0.0.1" in msg, msg
     assert "BUDGETQA_DATABASE_URL" in msg and "\n" not in msg
@@ -67,7 +67,7 @@ def test_unreachable_database_names_the_url_without_its_password() -> None:
 def test_unreachable_chroma_server_is_a_store_error(tmp_path: Path) -> None:
     from vectorstore.index import VectorIndex
 
-    port = _closed_port()
+    port = free_port()
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}.*BUDGETQA_CHROMA_HOST"):
         VectorIndex(Settings(home=tmp_path, embed_model="hash", chroma_host="127.0.0.1", chroma_port=port))
 
@@ -130,12 +130,6 @@ def test_database_of_a_newer_release_is_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _questions() -> list[dict]:
     """seed.jsonl's first 40, and the real.jsonl items about the real PDFs ingested here."""
     seed = [json.loads(x) for x in (ROOT / "eval/gold/seed.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -178,7 +172,7 @@ def servers(tmp_path: Path) -> Iterator[Servers]:
 
 
 def _ingest(settings: Settings, files: list[Path]):  # type: ignore[no-untyped-def]
-    from budgetqa.library import Library
+    from library import Library
 
     lib = Library(settings)
     outcomes = lib.ingest(files)
@@ -188,8 +182,9 @@ def _ingest(settings: Settings, files: list[Path]):  # type: ignore[no-untyped-d
 
 def _answers(settings: Settings, questions: list[dict]) -> list[dict]:
     from assistant.service import build_assistant
+    from library import Library
 
-    bot = build_assistant(settings)
+    bot = build_assistant(settings, Library(settings))
     assert bot.index is not None, "the vector index did not open"
     return [bot.ask(q["question"]).to_json() for q in questions]
 
@@ -219,6 +214,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict, 
 def test_servers_store_and_answer_exactly_like_the_embedded_default(servers: Servers, embedded) -> None:
     from assistant.service import build_assistant
     from eval.grade import GoldItem, run_eval
+    from library import Library
     from vectorstore.servers import database_size_mb
 
     embedded_settings, stored, answers = embedded
@@ -235,7 +231,7 @@ def test_servers_store_and_answer_exactly_like_the_embedded_default(servers: Ser
         assert a == b, q["id"]
     assert sum(a["status"] == "answered" for a in got) >= len(got) // 2, "most of these have answers here"
     gold = [GoldItem.model_validate(q) for q in questions]
-    on_servers, on_embedded = (run_eval(build_assistant(s), gold) for s in (settings, embedded_settings))
+    on_servers, on_embedded = (run_eval(build_assistant(s, Library(s)), gold) for s in (settings, embedded_settings))
     for r in (on_servers, on_embedded):
         r.pop("latency_ms_p50")
     assert on_servers == on_embedded
@@ -246,9 +242,10 @@ def test_two_processes_ingest_concurrently_into_the_same_servers(servers: Server
     """Two ingest processes, each with its own home, write different files at once; an assistant
     already open in this process sees both documents whole on its next question."""
     from assistant.service import build_assistant
+    from library import Library
 
     _, stored, _ = embedded
-    bot = build_assistant(servers.settings())  # opens (and creates) the schema and collection first
+    bot = build_assistant(servers.settings(), Library(servers.settings()))  # opens (and creates) the schema and collection first
     before = bot.store.version()
     assert bot.ask("车辆维护的预算是多少？").status == "not_found"
     procs = [
@@ -311,7 +308,7 @@ def test_two_parts_of_one_department_year_ingested_at_once_still_check_each_othe
 
 def _library(servers: Servers):  # type: ignore[no-untyped-def]
     """A Library on the servers, to look at what they hold."""
-    from budgetqa.library import Library
+    from library import Library
 
     return Library(servers.settings())
 
@@ -320,15 +317,11 @@ def _library(servers: Servers):  # type: ignore[no-untyped-def]
 def test_two_app_processes_serve_the_same_stores(servers: Servers, tmp_path: Path) -> None:
     """Two `budgetqa serve` processes start together on empty servers (both try the first-run sample),
     answer alike, and both see a document that a third process ingests."""
-    ports = [_closed_port(), _closed_port()]
-    apps = [
-        subprocess.Popen([*BUDGETQA, "serve", "--port", str(port)], env=servers.env(tmp_path / f"app{n}"),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for n, port in enumerate(ports)
-    ]
+    ports = [free_port(), free_port()]
+    apps = [start_app(servers.env(tmp_path / f"app{n}"), port) for n, port in enumerate(ports)]
     try:
         for port, app in zip(ports, apps, strict=True):
-            _wait_for(port, app)
+            wait_until_up(f"http://127.0.0.1:{port}", app)
         docs = [_get(port, "/api/documents") for port in ports]
         assert docs[0] == docs[1] and [d["document"] for d in docs[0]] == [SAMPLE.name]
         for port in ports:
@@ -346,25 +339,7 @@ def test_two_app_processes_serve_the_same_stores(servers: Servers, tmp_path: Pat
         assert len(_get(ports[0], "/api/documents")) == 2
     finally:
         for app in apps:
-            app.terminate()
-        for app in apps:
-            try:
-                app.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                app.kill()
-
-
-def _wait_for(port: int, app: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.poll() is not None:
-            raise AssertionError(f"app on port {port} exited: {app.stderr.read() if app.stderr else ''}")
-        try:
-            _get(port, "/api/documents")
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"app on port {port} did not answer in {timeout} s")
+            stop_app(app)
 
 
 def _get(port: int, path: str) -> list[dict]:

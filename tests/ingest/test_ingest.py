@@ -140,7 +140,7 @@ def test_clean_joins_broken_header_characters():
 
 
 def test_cli_ingest_is_idempotent_and_documents_json(tmp_path: Path):
-    env_cmd = [sys.executable, "-m", "budgetqa.cli"]
+    env_cmd = [sys.executable, "-m", "cli"]
     first = subprocess.run(env_cmd + ["ingest", "--no-index", str(SAMPLE)], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     again = subprocess.run(env_cmd + ["ingest", "--no-index", str(SAMPLE)], capture_output=True, text=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.records import Answer, Citation
-from budgetqa.cli import main
 from budgetqa.errors import GoldFileError
+from cli import main
 from eval.baselines import Evidence, KeywordRAG, figure_in, grade_retrieval, holds, numbers
 from eval.bench import CachedEmbedder, percentile, relabel
 from eval.grade import GoldItem, format_report, is_correct, load_gold, run_eval
@@ -116,7 +116,7 @@ def test_missing_gold_file_is_one_line_error(tmp_path):
 
 
 def test_the_shipped_gold_sets_load():
-    root = Path(__file__).resolve().parents[1] / "eval" / "gold"
+    root = Path(__file__).resolve().parents[2] / "eval" / "gold"
     sizes = {p.stem: len(load_gold(p)) for p in root.glob("*.jsonl")}
     assert sizes["seed"] >= 150 and sizes["real"] >= 200, sizes
 

@@ -11,7 +11,7 @@ from assistant.service import Assistant
 from eval.grade import load_gold, run_eval
 from vectorstore.facts_db import FactStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

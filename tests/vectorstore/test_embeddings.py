@@ -105,7 +105,7 @@ def test_hash_embedder_is_deterministic_and_normalized(tmp_path: Path) -> None:
     # Vectors are stored in the index, so they must not depend on the process (str hash salt).
     code = "from vectorstore.embeddings import HashEmbedder; print(HashEmbedder().embed_query('公务用车运行维护费'))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, check=True
     )

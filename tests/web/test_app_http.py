@@ -71,8 +71,8 @@ def test_department_year_and_history_reach_the_assistant(client: TestClient, mon
     calls = []
 
     class Recorder:
-        def ask(self, question, history=None, department=None, year=None):  # type: ignore[no-untyped-def]
-            calls.append((question, history, department, year))
+        def ask(self, question, history=None, department=None, year=None, kind=None):  # type: ignore[no-untyped-def]
+            calls.append((question, history, department, year, kind))
             return Answer(question=question, status="not_found", answer="没有")
 
     monkeypatch.setattr(client.app.state.backend, "_assistant", Recorder())  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ def test_department_year_and_history_reach_the_assistant(client: TestClient, mon
     r = client.post("/api/ask", json={"question": f"  {QUESTION} ", "department": "某部门", "year": "2024",
                                       "history": history, "kind": "决算"})
     assert r.status_code == 200 and r.json()["status"] == "not_found"
-    assert calls == [(QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024)]
+    assert calls == [(QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024, "决算")]
 
 
 def test_documents_list_the_sample_ingested_on_first_start(client: TestClient, home: Path) -> None:
@@ -109,7 +109,7 @@ def test_malformed_request_is_400_json(client: TestClient, body: bytes) -> None:
 
 def test_handler_failure_is_one_json_line_not_a_traceback(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     class Broken:
-        def ask(self, question, history=None, department=None, year=None):  # type: ignore[no-untyped-def]
+        def ask(self, question, history=None, department=None, year=None, kind=None):  # type: ignore[no-untyped-def]
             raise RuntimeError("index file vanished\nsecond line")
 
     backend = client.app.state.backend  # type: ignore[attr-defined]
@@ -194,7 +194,8 @@ def test_upload_is_disabled_without_a_configured_token(sample_home: Path, tmp_pa
 
 
 def test_upload_helpers_sanitize_names() -> None:
-    from budgetqa.web_helpers import UploadRejected, safe_pdf_name
+    from budgetqa.errors import UploadRejected
+    from web.uploads import safe_pdf_name
 
     assert safe_pdf_name("../../a/b/预算.pdf") == "预算.pdf"
     assert safe_pdf_name("C:\\Users\\x\\决算.PDF") == "决算.PDF"
