@@ -40,6 +40,7 @@ class Model:
     coef: tuple[float, ...]
     null: float  # the score of "none of the candidates"
     thresholds: Thresholds = field(default_factory=Thresholds)
+    embedder: str | None = None  # the embedding model the dense feature was fitted with (BUDGETQA_EMBED_MODEL)
 
     def score(self, x: list[float]) -> float:
         return sum(c * (v - m) / s for c, v, m, s in zip(self.coef, x, self.mean, self.scale, strict=True))
@@ -55,13 +56,13 @@ class Model:
     def to_json(self) -> dict:
         return {"name": self.name, "weights": {f: round(c, 5) for f, c in zip(self.features, self.coef, strict=True)},
                 "mean": [round(v, 6) for v in self.mean], "scale": [round(v, 6) for v in self.scale],
-                "null": round(self.null, 5), "thresholds": self.thresholds.__dict__}
+                "null": round(self.null, 5), "thresholds": self.thresholds.__dict__, "embedder": self.embedder}
 
     @classmethod
     def from_json(cls, d: dict) -> Model:
         feats = tuple(d["weights"])
         return cls(d["name"], feats, tuple(d["mean"]), tuple(d["scale"]), tuple(d["weights"][f] for f in feats),
-                   float(d["null"]), Thresholds(**d.get("thresholds", {})))
+                   float(d["null"]), Thresholds(**d.get("thresholds", {})), d.get("embedder"))
 
     def reorder(self) -> Model:
         """The model over FEATURES' order (a feature the file lacks weighs nothing)."""
@@ -71,7 +72,7 @@ class Model:
             return tuple(vals[idx[f]] if f in idx else default for f in FEATURES)
 
         return Model(self.name, FEATURES, pick(self.mean, 0.0), pick(self.scale, 1.0), pick(self.coef, 0.0),
-                     self.null, self.thresholds)
+                     self.null, self.thresholds, self.embedder)
 
 
 @lru_cache(maxsize=4)

@@ -59,12 +59,16 @@ class Assistant:
 
     def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
                  llm: Any = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
-                 normalise: bool = True, models: dict[str, Model] | None = None):
+                 normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None):
         self.store = store
         self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
-        self.use_dense = use_dense and index is not None
         self.normalise = normalise
         self.models = load_models() if models is None else models
+        # dense similarity only from the embedding model the weights were fitted with: another model's
+        # similarities mean something else (BUDGETQA_EMBED_MODEL=hash in tests)
+        fitted = self.models.get("dense")
+        self.use_dense = (use_dense and index is not None and fitted is not None and embed_model is not None
+                          and fitted.embedder == embed_model)
         self.max_chars = max_chars
         self.index = index
         self.llm = llm  # optional chat model that phrases answers (assistant/llm.py)
@@ -307,4 +311,4 @@ def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) 
         from assistant.llm import chat_model
 
         llm = chat_model(settings.llm)
-    return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars)
+    return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars, embed_model=settings.embed_model)

@@ -73,7 +73,7 @@ def evaluate_set(gold_name: str, lib: Library, baselines: dict) -> dict:
     gold = load_gold(GOLD / f"{gold_name}.jsonl")
     out: dict = {}
     for name, kw in _VARIANTS.items():
-        bot = Assistant(lib.store, lib.index, **kw)
+        bot = Assistant(lib.store, lib.index, embed_model=lib.settings.embed_model, **kw)
         t0 = time.perf_counter()
         r = run_eval(bot, gold)
         r["retrieval"] = grade_retrieval(assistant_evidence(bot), gold)

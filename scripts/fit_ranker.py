@@ -438,7 +438,8 @@ def main() -> None:
             oof = _oof_all(items, dense)
             m = fit(items, "dense" if dense else "lexical", dense)
             t = choose_thresholds(items, oof, args.max_wrong)
-            final[m.name] = Model(m.name, m.features, m.mean, m.scale, m.coef, m.null, t)
+            final[m.name] = Model(m.name, m.features, m.mean, m.scale, m.coef, m.null, t,
+                                  os.environ.get("BUDGETQA_EMBED_MODEL", "e5-small-packaged") if dense else None)
         for bot in bots.values():
             if isinstance(bot.ranker.dense, VectorDense):
                 bot.ranker.dense.save()
