@@ -15,8 +15,8 @@ from typing import Literal
 from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
-Route = Literal["refuse", "value", "narrative", "sum_or_difference", "share", "change", "budget_vs_final",
-                "previous_year"]
+Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
+                "budget_vs_final", "previous_year"]
 
 
 @dataclass
@@ -108,6 +108,9 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
         return plan("refuse", [], [], None, f"已导入的文件中没有“{q.unknown_department}”的预算或决算，无法回答。")
     depts, years, k = scope(q, catalog, department, year)
     k = kind or k
+    if len(depts) > 1 and q.measure not in ("sum", "difference") and not department:
+        # the words name several loaded bodies ("财政局" with two loaded): ask which, never pick one
+        return plan("which_department", depts, years, k)
     missing = [y for y in years if depts and all(y not in catalog.years.get(d, []) for d in depts)]
     if q.previous_year and years and not q.years:
         return plan("previous_year", depts, [years[0]], k)

@@ -199,6 +199,10 @@ class Assistant:
         """Run a plan's tool."""
         if p.route == "refuse":
             return not_found(p.text, p.reason or nothing_found(p.query.item, p.text))
+        if p.route == "which_department":
+            names = "；".join(p.departments[:5])
+            return Answer(question=p.text, status="ambiguous", answer=f"问题中的名称可以指几个已导入的部门：{names}。请问您指的是哪一个？",
+                          alternatives=list(p.departments[:5]), item=p.query.item, measure=p.query.measure)
         if p.route == "narrative":
             return self.passages.answer(p)
         if p.route == "value":

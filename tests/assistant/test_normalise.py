@@ -45,3 +45,17 @@ def test_a_plan_is_typed_and_public():
     assert make_plan("江苏省人民检察院2019年3月份花了多少钱", cat).route == "refuse"
     assert make_plan("江苏省人民检察院2016年培训费", cat).route == "refuse"
     assert make_plan("江苏省人民检察院2019年培训费比上年增加多少", cat).route == "change"
+
+
+def test_a_district_whose_name_ends_like_a_generic_word_is_not_a_loaded_department():
+    """'老城区政府办…' must not be answered with a neighbouring district's figure ('城区' is generic,
+    '老城区' a district's name)."""
+    cat = Catalog(["洛阳市西工区人民政府办公室"], {"洛阳市西工区人民政府办公室": [2025]})
+    p = make_plan("老城区政府办2025年的三公经费预算是多少？", cat)
+    assert p.route == "refuse" and "老城区" in (p.reason or "")
+
+
+def test_words_naming_several_loaded_bodies_ask_which():
+    cat = Catalog(["甲市财政局", "乙市财政局"], {"甲市财政局": [2024], "乙市财政局": [2024]})
+    p = make_plan("甲市财政局、乙市财政局2024年培训费是多少", cat)
+    assert p.route == "which_department" and set(p.departments) == {"甲市财政局", "乙市财政局"}
