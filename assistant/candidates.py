@@ -53,6 +53,18 @@ def scope_rows(index: FactIndex, departments: list[str], years: list[int], kind:
     return index.select(departments, years, kind)
 
 
+def label_similarities(label_sims: dict[tuple[str, str], float], facts: list[Fact], rows: list[int]) -> dict[int, float]:
+    """A fact's dense similarity when the index holds one vector per distinct label (row label, column
+    path) rather than per fact: the better of its row's and its column's, among the labels retrieved."""
+    out: dict[int, float] = {}
+    for i in rows:
+        f = facts[i]
+        sims = [label_sims[k] for k in (("row", f.row or ""), ("column", f.column)) if k in label_sims]
+        if sims:
+            out[i] = max(sims)
+    return out
+
+
 def dense_feature(sims: dict[int, float]) -> dict[int, float]:
     """Similarities of the top hits, rescaled to [0, 1] within the question (1 = nearest, 0 = the k-th
     or not retrieved), so the feature means the same for any embedding model."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant import compute
-from assistant.candidates import DENSE_K, Candidate, Ranker
+from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
 from assistant.features import Description, describe
@@ -132,7 +132,16 @@ class Assistant:
         self.ranker.model = self.model
 
     def _dense(self, text: str, departments: list[str], years: list[int]) -> dict[int, float]:
-        """Cosine similarity of the question to the nearest facts' sentences in the vector index."""
+        """Cosine similarity of the question to the nearest facts in the vector index: through the
+        labels' vectors when the index keeps one per distinct label, else the facts' own sentences."""
+        try:
+            labels = self.index.search_labels(text, k=DENSE_K) if hasattr(self.index, "search_labels") else None
+        except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
+            labels = None
+        if labels is not None:
+            sims = {(fieldname, label): 1.0 - float(dist) for fieldname, label, dist in labels}
+            rows = scope_rows(self.facts, departments, years, None)
+            return label_similarities(sims, self.facts.facts, rows)
         clauses: list[dict[str, Any]] = [{"type": "fact"}]
         if departments:
             clauses.append({"department": {"$in": list(departments)}})
@@ -286,14 +295,23 @@ class _LazyIndex:
         self._failed = False
         self._lock = threading.Lock()
 
-    def search(self, *args: Any, **kwargs: Any) -> list:
+    def _open(self) -> Any:
         with self._lock:
             if self._index is None and not self._failed:
                 try:
                     self._index = self._lib.index
                 except Exception:  # the keyword retriever still answers narrative questions
                     self._failed = True
-        return self._index.search(*args, **kwargs) if self._index is not None else []
+        return self._index
+
+    def search(self, *args: Any, **kwargs: Any) -> list:
+        index = self._open()
+        return index.search(*args, **kwargs) if index is not None else []
+
+    def search_labels(self, query: str, k: int = 20) -> list | None:
+        """The index's nearest labels, or None when it keeps no label vectors (one vector per fact)."""
+        inner = getattr(self._open(), "search_labels", None)
+        return inner(query, k=k) if callable(inner) else None
 
 
 class _Library(Protocol):

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from assistant.candidates import DENSE_K, scope_rows  # noqa: E402
+from assistant.candidates import DENSE_K, label_similarities, scope_rows  # noqa: E402
 from assistant.features import FEATURES  # noqa: E402
 from assistant.ranker import Model, Thresholds  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
@@ -75,15 +75,23 @@ def load_items(dev: Path) -> list[Item]:
 
 
 class VectorDense:
-    """Dense similarity as the vector index gives it (cosine to each fact's sentence, top DENSE_K within
-    the scope), from an embedder whose document vectors are cached."""
+    """Dense similarity as the vector index gives it, from an embedder whose document vectors are cached:
+    with `labels`, one vector per distinct row label and column path, the DENSE_K nearest of the whole
+    library (an index that keeps label vectors); else cosine to each fact's sentence, top DENSE_K
+    within the scope (an index with one vector per fact)."""
 
-    def __init__(self, bot: Assistant, embedder, qcache: Path):  # type: ignore[no-untyped-def]
+    def __init__(self, bot: Assistant, embedder, qcache: Path, labels: bool = True):  # type: ignore[no-untyped-def]
         from vectorstore.index import fact_sentence
 
         self.bot = bot
         self.embedder = embedder
-        texts = [fact_sentence(f) for f in bot.facts.facts]
+        self.labels = labels
+        facts = bot.facts.facts
+        if labels:
+            self.keys = sorted({("row", f.row) for f in facts if f.row} | {("column", f.column) for f in facts if f.column})
+            texts = [t for _k, t in self.keys]
+        else:
+            texts = [fact_sentence(f) for f in facts]
         self.m = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
         self.qcache = qcache
         self.q: dict[str, list[float]] = json.loads(qcache.read_text(encoding="utf-8")) if qcache.exists() else {}
@@ -96,6 +104,10 @@ class VectorDense:
         rows = scope_rows(self.bot.facts, departments, years, None)
         if not rows:
             return {}
+        if self.labels:
+            sims = self.m @ np.asarray(self.q[text], dtype=np.float32)
+            top = np.argsort(-sims)[:DENSE_K]
+            return label_similarities({self.keys[j]: float(sims[j]) for j in top}, self.bot.facts.facts, rows)
         sims = self.m[rows] @ np.asarray(self.q[text], dtype=np.float32)
         top = np.argsort(-sims)[:DENSE_K]
         return {rows[j]: float(sims[j]) for j in top}
@@ -299,7 +311,8 @@ def cross_validate(bots: dict[str, Assistant], items: list[Item], dense: bool, m
     return cv, by_source
 
 
-def build_bots(homes: dict[str, Path], dense_cache: Path | None, normalise: bool = True) -> dict[str, Assistant]:
+def build_bots(homes: dict[str, Path], dense_cache: Path | None, normalise: bool = True,
+               labels: bool = True) -> dict[str, Assistant]:
     bots = {}
     embedder = None
     if dense_cache is not None:
@@ -311,7 +324,7 @@ def build_bots(homes: dict[str, Path], dense_cache: Path | None, normalise: bool
     for corpus, home in homes.items():
         bot = Assistant(FactStore(f"sqlite:///{home / 'facts.sqlite3'}"), models={}, normalise=normalise)
         if embedder is not None:
-            dense = VectorDense(bot, embedder, dense_cache / f"queries-{corpus}.json")  # type: ignore[operator]
+            dense = VectorDense(bot, embedder, dense_cache / f"queries-{corpus}.json", labels)  # type: ignore[operator]
             bot.use_dense = True
             bot.ranker.dense = dense
         bots[corpus] = bot
@@ -319,9 +332,9 @@ def build_bots(homes: dict[str, Path], dense_cache: Path | None, normalise: bool
 
 
 def ingest_homes(work: Path) -> dict[str, Path]:
-    from library.library import Library
     from budgetqa.settings import Settings
     from eval.bench import real_pdfs
+    from library.library import Library
 
     homes = {"sample": work / "sample", "real": work / "real"}
     paths = {"sample": sorted((ROOT / "samples").glob("*.pdf")), "real": real_pdfs(SHARED / "corpus" / "real")}
@@ -408,6 +421,8 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--cache", type=Path, default=Path(os.environ.get("BUDGETQA_BENCH_CACHE", "/tmp/bq_models")))
     ap.add_argument("--no-dense", action="store_true", help="fit without dense similarity (no embedding model)")
+    ap.add_argument("--fact-vectors", action="store_true",
+                    help="dense similarity to one sentence per fact (an index without label vectors)")
     ap.add_argument("--max-wrong", type=float, default=0.025)
     ap.add_argument("--ablations", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "assistant" / "data" / "ranker.json")
@@ -427,7 +442,7 @@ def main() -> None:
                     ("without normalisation", not args.no_dense, True, False)]
     final: dict[str, Model] = {}
     for name, dense, use_ranker, normalise in configs:
-        bots = build_bots(homes, args.cache if dense else None, normalise)
+        bots = build_bots(homes, args.cache if dense else None, normalise, not args.fact_vectors)
         candidate_groups(bots, items)
         cv, by_source = cross_validate(bots, items, dense, args.max_wrong, use_ranker=use_ranker)
         results[name] = {"cv": cv, "by_source": by_source}

@@ -63,3 +63,12 @@ def test_the_shipped_weights_are_reviewable_and_cover_every_feature():
         assert m.features == FEATURES and len(m.coef) == len(FEATURES)
         t = m.thresholds
         assert 0 < t.ambiguous <= t.answer < 1
+
+
+def test_label_vectors_give_a_fact_the_better_of_its_row_and_column_similarity():
+    from assistant.candidates import label_similarities
+
+    facts = [_fact(1.0, row="会议费"), _fact(2.0, row="培训费"), _fact(3.0, row="差旅费")]
+    sims = {("row", "会议费"): 0.9, ("column", "合计"): 0.5, ("row", "差旅费"): 0.2}
+    assert label_similarities(sims, facts, [0, 1, 2]) == {0: 0.9, 1: 0.5, 2: 0.5}
+    assert label_similarities(sims, facts, [2]) == {2: 0.5}  # only the rows in scope
