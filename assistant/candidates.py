@@ -78,12 +78,13 @@ class Ranker:
     """Scores the candidates of a query; without a fitted model (no weights file) the lexical score ranks."""
 
     def __init__(self, index: FactIndex, descriptions: list[Description] | None = None, dense: Dense | None = None,
-                 model: Model | None = None):
+                 model: Model | None = None, choose: Callable[[], Model | None] | None = None):
         self.index = index
         self.descriptions = descriptions if descriptions is not None else [describe(f) for f in index.facts]
         self.idf = Idf(self.descriptions)
         self.dense = dense
         self.model = model
+        self.choose = choose  # picks the model once dense similarity is known (it depends on the index kind)
 
     def candidates(self, q: Query, departments: list[str], years: list[int], kind: str | None,
                    measure: str = "value", text: str | None = None) -> list[Candidate]:
@@ -102,8 +103,9 @@ class Ranker:
                     and not (qs.targets & d.row_leaf) and not x[_CODE]:
                 continue  # nothing of the question touches this fact
             out.append(Candidate(facts[i], i, x, _lexical_only(lexical.get(i)), lexical.get(i)))
-        if self.model is not None and out:
-            for c, p in zip(out, self.model.probabilities([c.x for c in out]), strict=True):
+        model = self.choose() if self.choose is not None else self.model
+        if model is not None and out:
+            for c, p in zip(out, model.probabilities([c.x for c in out]), strict=True):
                 c.p = p
         out.sort(key=lambda c: (-c.p, c.fact.page, c.row))
         return out

@@ -64,6 +64,7 @@ class Assistant:
         self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
         self.normalise = normalise
         self.models = load_models() if models is None else models
+        self._dense_labels = False  # whether the index answered through label vectors (see _dense)
         # dense similarity only from the embedding model the weights were fitted with: another model's
         # similarities mean something else (BUDGETQA_EMBED_MODEL=hash in tests)
         fitted = self.models.get("dense")
@@ -100,7 +101,7 @@ class Assistant:
             self._vector_rows = {(f.document, n): i for i, (f, n) in
                                  enumerate(zip(facts, [n for d in docs for n in d.positions], strict=True))}
             self.ranker = Ranker(self.facts, [x for d in docs for x in d.descriptions],
-                                 self._dense if self.use_dense else None, self.model)
+                                 self._dense if self.use_dense else None, self.model, lambda: self.model)
             self.retriever = HybridRetriever(passages=[p for d in docs for p in d.passages], index=self.index,
                                              freqs=[x for d in docs for x in d.freqs])
             self.passages = Passages(self.retriever)
@@ -119,7 +120,11 @@ class Assistant:
         """The fitted ranker in use: with dense similarity when there is a vector index."""
         if not self.use_ranker:
             return None
-        return self.models.get("dense" if self.use_dense else "lexical") or self.models.get("lexical")
+        if self.use_dense:
+            # weights fitted on the kind of dense similarity this index gives (label or fact vectors)
+            name = "dense_labels" if self._dense_labels and "dense_labels" in self.models else "dense"
+            return self.models.get(name) or self.models.get("lexical")
+        return self.models.get("lexical")
 
     @property
     def thresholds(self) -> Thresholds:
@@ -138,6 +143,7 @@ class Assistant:
             labels = self.index.search_labels(text, k=DENSE_K) if hasattr(self.index, "search_labels") else None
         except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
             labels = None
+        self._dense_labels = labels is not None
         if labels is not None:
             sims = {(fieldname, label): 1.0 - float(dist) for fieldname, label, dist in labels}
             rows = scope_rows(self.facts, departments, years, None)

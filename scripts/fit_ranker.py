@@ -453,7 +453,9 @@ def main() -> None:
             oof = _oof_all(items, dense)
             m = fit(items, "dense" if dense else "lexical", dense)
             t = choose_thresholds(items, oof, args.max_wrong)
-            final[m.name] = Model(m.name, m.features, m.mean, m.scale, m.coef, m.null, t,
+            # an index with label vectors gives its own kind of similarity: its own weights
+            name = "dense_labels" if dense and not args.fact_vectors else m.name
+            final[name] = Model(name, m.features, m.mean, m.scale, m.coef, m.null, t,
                                   os.environ.get("BUDGETQA_EMBED_MODEL", "e5-small-packaged") if dense else None)
         for bot in bots.values():
             if isinstance(bot.ranker.dense, VectorDense):
