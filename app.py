@@ -24,10 +24,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
+from web import security
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.markup import PAGE_CSS, answer_html, bars_html, checks_html
 from web.uploads import check_admin
+from web.validation import parse_ask
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +40,17 @@ DOC_HEADERS = ["文件", "部门", "年度", "类型", "页数", "数据条数",
 
 # --------------------------------------------------------------------------- JSON API
 
+
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
 def _error(exc: BaseException) -> JSONResponse:
-    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 500)
-    if code == 500:
-        log.exception("request failed")
+    code = next((c for t, c in _STATUS.items() if isinstance(exc, t)), 503 if isinstance(exc, OSError) else 500)
+    if code >= 500:
+        log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
         log.info("request refused: %s", one_line(exc))
-    return JSONResponse({"error": one_line(exc)}, status_code=code)
+    return JSONResponse({"error": security.public_message(exc)}, status_code=code)
 
 
 def _guarded(fn: Callable[[], Any]) -> Any:
@@ -68,14 +71,8 @@ def add_api(app: FastAPI, backend: Backend) -> None:
     @app.post("/api/ask")
     def api_ask(body: dict[str, Any]) -> Any:
         def run() -> Any:
-            year = body.get("year")
-            if year in ("", None):
-                year = None
-            elif not str(year).isdigit():
-                raise QuestionError(f"year 应为年份数字，收到 {year!r}。")
-            history = [h for h in body.get("history") or [] if isinstance(h, dict)]
-            return backend.ask(str(body.get("question") or ""), history, body.get("department") or None,
-                               int(year) if year else None, body.get("kind") or None).to_json()
+            req = parse_ask(body)
+            return backend.ask(req.question, req.history, req.department, req.year, req.kind).to_json()
         return _guarded(run)
 
     @app.get("/api/documents")
@@ -93,10 +90,11 @@ def add_api(app: FastAPI, backend: Backend) -> None:
                 raise UploadRejected("没有收到文件：请用 multipart 字段 files（或 file）上传 PDF。")
             limit = backend.settings.max_upload_mb * 1024 * 1024
             results = backend.upload(x_admin_token, [(f.filename, f.file.read(limit + 1)) for f in given])
-            bad = [r for r in results if r["status"] in ("rejected", "failed")]
+            rows = [r.to_json() for r in results]
+            bad = [r for r in results if r.status in ("rejected", "failed")]
             if bad:
-                return JSONResponse({"error": bad[0]["message"], "results": results}, status_code=400)
-            return {"results": results}
+                return JSONResponse({"error": bad[0].message, "results": rows}, status_code=400)
+            return {"results": rows}
         return _guarded(run)
 
     @app.delete("/api/documents/{name}")
@@ -193,17 +191,19 @@ def build_page(backend: Backend) -> gr.Blocks:
             return "请先选择要上传的 PDF 文件。"
         limit = backend.settings.max_upload_mb * 1024 * 1024
         files = []
-        for p in paths:
-            with open(p, "rb") as fh:
-                files.append((Path(p).name, fh.read(limit + 1)))
         try:
+            for p in paths:  # only files in Gradio's upload folder get here (web.security)
+                with open(p, "rb") as fh:
+                    files.append((Path(p).name, fh.read(limit + 1)))
             results = backend.upload(token, files, lambda i, n: progress((i, len(files)), desc=f"正在导入 {n}"))
         except NotAllowed as exc:
             return f"**未执行：** {exc}"
+        finally:
+            security.remove_uploaded(paths)
         icon = {"ingested": "已导入", "unchanged": "内容未变，未重复导入", "failed": "导入失败", "rejected": "已拒绝"}
-        return "\n".join(f"- {icon.get(r['status'], r['status'])}：{r['document']}"
-                         + (f"（{r['facts']} 条数据，{r['checks_failed']} 项核对未通过）" if r["status"] == "ingested" else "")
-                         + (f" — {r['message']}" if r.get("message") else "") for r in results)
+        return "\n".join(f"- {icon.get(r.status, r.status)}：{r.document}"
+                         + (f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）" if r.status == "ingested" else "")
+                         + (f" — {r.message}" if r.message else "") for r in results)
 
     def on_remove(token: str, name: str | None) -> str:
         if not name:
@@ -240,7 +240,7 @@ def build_page(backend: Backend) -> gr.Blocks:
             charts = gr.HTML()
         with gr.Tab("管理"):
             gr.Markdown(admin_note)
-            token = gr.Textbox(type="password", label="管理口令")
+            token = gr.Textbox(type="password", label="管理口令", elem_id="bq-token")
             files = gr.File(file_count="multiple", file_types=[".pdf"], label="上传 PDF（可多选）")
             upload_btn = gr.Button("上传并导入", variant="primary")
             upload_log = gr.Markdown()
@@ -276,31 +276,26 @@ def build_app(settings: Settings) -> FastAPI:
     backend.start()
     app = FastAPI(title="budgetqa", docs_url=None, redoc_url=None)
     app.state.backend = backend
-    ask_limit = 1024 * 1024  # a question with its history is a few KB; refuse bodies before parsing them
-    upload_limit = (settings.max_upload_mb + 1) * 1024 * 1024
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Any) -> Any:
-        size = int(request.headers.get("content-length") or 0)
-        limit = ask_limit if request.url.path == "/api/ask" else upload_limit
-        if request.url.path.startswith("/api/") and size > limit:
-            return JSONResponse({"error": f"请求过大（{size} 字节，上限 {limit} 字节）。"}, status_code=413)
-        return await call_next(request)
-
+    security.install(app, settings, check_admin)  # body limits, upload token, FileData paths, headers
     add_api(app, backend)
     theme = gr.themes.Default(primary_hue="red", font=["system-ui", "PingFang SC", "Microsoft YaHei",
                                                        "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"],
                               font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_page(backend), path="/", theme=theme, css=PAGE_CSS,
-                               max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page = build_page(backend)
+    gr.mount_gradio_app(app, page, path="/", theme=theme, css=PAGE_CSS,
+                        max_file_size=f"{settings.max_upload_mb}mb", ssr_mode=False, footer_links=[])
+    page.has_launched = True  # mounted, never launched: without this Gradio skips its upload-folder rule
+    return app
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
-    app = build_app(settings)
-    print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with security.private_upload_folder():
+        app = build_app(settings)
+        print(f"budgetqa: http://{host}:{port}/", file=sys.stderr)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def main(argv: list[str] | None = None) -> int:

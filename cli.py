@@ -35,6 +35,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     def progress(o: Outcome) -> None:
         nonlocal failed
         bar.update(1)
+        if o.status == "ingested" and o.message:  # flagged: another version disagrees
+            bar.write(f"{o.path.name}: warning: {o.message}", file=sys.stderr)
         if o.status == "failed":
             failed += 1
             bar.write(o.message, file=sys.stderr)
@@ -50,17 +52,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_documents(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.versions import conflicts_by_document
     from library import document_row
     from vectorstore.facts_db import FactStore
 
-    docs = FactStore(settings.db_url).documents()
+    store = FactStore(settings.db_url)
+    docs = store.documents()
+    conflicts = conflicts_by_document({d.document: (store.saved_report(d.document) or {}).get("conflicts", [])
+                                       for d in docs})
     for d in docs:
-        row = document_row(d)
+        row = document_row(d) | {"scope": d.scope, "conflicts": conflicts.get(d.document, [])}
         if args.json:
             _print_json(row)
         else:
+            note = f"\tdisagrees with: {', '.join(row['conflicts'])}" if row["conflicts"] else ""
             print(f"{row['department']}\t{row['year']}\t{row['kind']}\t{row['pages']}页\t{row['facts']} facts\t"
-                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}")
+                  f"{row['checks_failed']}/{row['checks_total']} checks failed\t{row['document']}{note}")
     if not docs and not args.json:
         print("no documents yet: run `budgetqa ingest FILE.pdf`", file=sys.stderr)
     return 0
@@ -79,12 +86,14 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.conversation import BatchAsker
     from assistant.service import build_assistant
     from library import Library
 
     bot = build_assistant(settings, Library(settings))
     if args.batch:
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        batch = BatchAsker(bot)  # lines may carry "history" or a "conversation" id (assistant/conversation.py)
         for n, line in enumerate(stream, 1):
             if not line.strip():
                 continue
@@ -94,13 +103,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             except (json.JSONDecodeError, KeyError, TypeError):
                 print(f"{args.batch}: line {n} is not JSON with a \"question\" field; fix that line", file=sys.stderr)
                 return 2
-            ans = bot.ask(str(question), department=args.department, year=args.year)
+            ans = batch(str(question), item, args.department, args.year)
             _print_json({"id": item.get("id"), **ans.to_json()})
         return 0
     if not args.question:
         print("budgetqa ask: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    ans = bot.ask(" ".join(args.question), department=args.department, year=args.year)
+    ans = BatchAsker(bot)(" ".join(args.question), {}, args.department, args.year)
     if args.json:
         _print_json(ans.to_json())
     else:
@@ -119,7 +128,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise BudgetQAError(f"no documents ingested in the store of BUDGETQA_HOME={settings.home}; run `budgetqa ingest FILE.pdf` first")
     report = run_eval(bot, gold)
     if args.json:
-        _print_json(report)
+        _print_json(report.to_json())
     else:
         print(format_report(report))
     return 0
@@ -182,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings)
+        if settings.aliases_file:
+            from ingest.names import use_alias_file
+
+            use_alias_file(settings.aliases_file)
         return int(args.func(args, settings))
     except BudgetQAError as exc:
         log.info("budgetqa %s failed", args.command, exc_info=True)

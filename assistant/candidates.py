@@ -80,25 +80,38 @@ class Ranker:
     def __init__(self, index: FactIndex, descriptions: list[Description] | None = None, dense: Dense | None = None,
                  model: Model | None = None, choose: Callable[[], Model | None] | None = None):
         self.index = index
-        self.descriptions = descriptions if descriptions is not None else [describe(f) for f in index.facts]
-        self.idf = Idf(self.descriptions)
+        # a fact's description depends on its table title, row and column only: shared by every fact
+        # printed under the same labels, kept across questions (bounded)
+        self._described: dict[tuple[str | None, str | None, str], Description] = {}
         self.dense = dense
         self.model = model
         self.choose = choose  # picks the model once dense similarity is known (it depends on the index kind)
 
+    def describe(self, f: Fact) -> Description:
+        k = _key(f)
+        d = self._described.get(k)
+        if d is None:
+            if len(self._described) > 200_000:
+                self._described.clear()
+            d = self._described[k] = describe(f)
+        return d
+
     def candidates(self, q: Query, departments: list[str], years: list[int], kind: str | None,
                    measure: str = "value", text: str | None = None) -> list[Candidate]:
-        facts = self.index.facts
-        rows = [i for i in scope_rows(self.index, departments, years, kind) if compatible(facts[i], q, measure)]
+        scope = scope_rows(self.index, departments, years, kind)
+        facts = self.index.facts  # the facts the store query read (per call for a scoped index)
+        rows = [i for i in scope if compatible(facts[i], q, measure)]
         if not rows:
             return []
         lexical = legacy_scores(self.index, rows, q, measure)
-        qs = question_side(q, self.idf)
+        descriptions = {i: self.describe(facts[i]) for i in scope}
+        idf = Idf(descriptions.values())  # label statistics of the documents in scope
+        qs = question_side(q, idf)
         dense = dense_feature(self.dense(text or q.text, departments, years)) if self.dense else {}
         out = []
         for i in rows:
-            d = self.descriptions[i]
-            x = features(facts[i], d, qs, q, self.idf, lexical.get(i), dense.get(i, 0.0))
+            d = descriptions[i]
+            x = features(facts[i], d, qs, q, idf, lexical.get(i), dense.get(i, 0.0))
             if i not in lexical and i not in dense and not (qs.grams & (d.row | d.col | d.syn)) \
                     and not (qs.targets & d.row_leaf) and not x[_CODE]:
                 continue  # nothing of the question touches this fact
@@ -109,6 +122,10 @@ class Ranker:
                 c.p = p
         out.sort(key=lambda c: (-c.p, c.fact.page, c.row))
         return out
+
+
+def _key(f: Fact) -> tuple[str | None, str | None, str]:
+    return f.table, f.row, f.column
 
 
 def _lexical_only(s: Scored | None) -> float:

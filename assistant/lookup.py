@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.understand import Query, expand, norm, residual
+from assistant.understand import Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
@@ -190,6 +190,8 @@ class FactIndex:
             return None
         elif measure == "completion" and f.column != "完成预算的比例":
             return None
+        if f.measure == "target" and not query.count and not re.search(language()["target_pattern"], query.q):
+            score -= 4.0  # a target says what a plan aims at, not what is budgeted (ingest indicator facts)
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
         score -= 0.6 * len(uncovered)

@@ -8,7 +8,6 @@ from typing import Any
 from assistant.compose import not_found, nothing_found
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
-from vectorstore.hybrid import HybridRetriever
 
 _GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容|有没有|有无|是否|几个|多少个|下属|为何|为什么|原因")
 _HEADING_NOISE = {"情况", "说明", "部门", "预算", "决算"}
@@ -21,7 +20,7 @@ def _grams(text: str) -> set[str]:
 class Passages:
     """Narrative answers over a HybridRetriever (BM25 + vectors)."""
 
-    def __init__(self, retriever: HybridRetriever):
+    def __init__(self, retriever: Any):  # HybridRetriever or assistant.scoped.ScopedRetriever
         self.retriever = retriever
         self._rarity_cache: dict[str, float] = {}
 
@@ -48,8 +47,11 @@ class Passages:
         """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
         cache = self._rarity_cache
         if gram not in cache:
-            n = len(self.retriever.passages) or 1
-            df = sum(gram in p.text for p in self.retriever.passages)
+            if hasattr(self.retriever, "document_frequency"):  # scoped: statistics of the whole store
+                n, df = self.retriever.size() or 1, self.retriever.document_frequency(gram)
+            else:
+                n = len(self.retriever.passages) or 1
+                df = sum(gram in p.text for p in self.retriever.passages)
             cache[gram] = max(0.0, 1.0 - df / n) ** 2
         return cache[gram]
 

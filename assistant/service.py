@@ -9,49 +9,29 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant import compute
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
-from assistant.features import Description, describe
 from assistant.figures import figure_answer
 from assistant.followup import apply_history
-from assistant.lookup import FactIndex, Scored, labels_of
+from assistant.lookup import Scored
 from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
 from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
+from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, parse
 from budgetqa.settings import Settings
-from ingest.records import Fact, Passage
+from ingest.records import Fact
+from vectorstore.cache import Catalog as StoreCatalog
+from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
-from vectorstore.hybrid import HybridRetriever, term_freqs
 
 _MIN_SCORE = 2.0
 _MAX_UNCOVERED = 2
-
-
-@dataclass
-class _Loaded:
-    """One stored document as the assistant holds it, with what is costly to make again: the facts'
-    normalized labels and the passages' BM25 term counts."""
-
-    facts: list[Fact]
-    labels: list[Any]
-    descriptions: list[Description]
-    positions: list[int]  # each fact's place among its document's facts: its vector id is f"{document}#f{n}"
-    passages: list[Passage]
-    freqs: list[dict[str, int]]
-
-    @classmethod
-    def of(cls, facts: list[Fact], passages: list[Passage], use_tables: bool) -> _Loaded:
-        positions = [n for n, f in enumerate(facts) if use_tables or f.source == "narrative"]
-        facts = [facts[n] for n in positions]
-        return cls(facts, labels_of(facts), [describe(f) for f in facts], positions, passages,
-                   [term_freqs(p) for p in passages])
 
 
 class Assistant:
@@ -59,7 +39,8 @@ class Assistant:
 
     def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
                  llm: Any = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
-                 normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None):
+                 normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None,
+                 cache_facts: int = 300_000):
         self.store = store
         self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
         self.normalise = normalise
@@ -77,43 +58,33 @@ class Assistant:
         self.use_tables = use_tables
         self._lock = threading.Lock()
         self._version: str | None = None
-        self._loaded: dict[int, _Loaded] = {}  # document row id → what was read of it
+        # what a question reads of the store, kept per document within a budget (assistant/scoped.py)
+        self.store_catalog = StoreCatalog(store)
+        self._fact_cache: DocumentCache = DocumentCache(max_documents=2000, max_items=cache_facts,
+                                                        size=lambda v: len(v[0]))
+        self._passage_cache: DocumentCache = DocumentCache(max_documents=2000, max_items=cache_facts // 6,
+                                                           size=lambda v: len(v[0]))
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload when the store changed (another process may have ingested): the documents saved or
-        removed since the last load are read again, the others kept (`_Loaded`)."""
-        version = self.store.version()
-        if version == self._version:
+        """Re-read the document list when the store changed (another process may have ingested); facts
+        and passages are read per question for the documents it is about (ScopedFacts, ScopedRetriever),
+        cached by document row id, so documents saved or removed since drop out of the caches."""
+        if not self.store_catalog.refresh() and self._version is not None:
             return
         with self._lock:
-            if version == self._version:  # another thread reloaded meanwhile
+            if self._version == self.store_catalog.version:  # another thread refreshed meanwhile
                 return
-            ids = self.store.document_ids()
-            new = sorted(i for i in ids if i not in self._loaded)
-            facts_of, passages_of = (self.store.facts_of(new), self.store.passages_of(new)) if new else ({}, {})
-            for i in new:
-                self._loaded[i] = _Loaded.of(facts_of[i], passages_of[i], self.use_tables)
-            self._loaded = {i: self._loaded[i] for i in sorted(ids)}  # store order: row ids grow with each save
-            docs = list(self._loaded.values())
-            facts = [f for d in docs for f in d.facts]
-            self.facts = FactIndex(facts, [x for d in docs for x in d.labels])
-            self._vector_rows = {(f.document, n): i for i, (f, n) in
-                                 enumerate(zip(facts, [n for d in docs for n in d.positions], strict=True))}
-            self.ranker = Ranker(self.facts, [x for d in docs for x in d.descriptions],
-                                 self._dense if self.use_dense else None, self.model, lambda: self.model)
-            self.retriever = HybridRetriever(passages=[p for d in docs for p in d.passages], index=self.index,
-                                             freqs=[x for d in docs for x in d.freqs])
+            ids = self.store_catalog.keys()
+            self._fact_cache.keep_only(ids)
+            self._passage_cache.keep_only(ids)
+            self.facts = ScopedFacts(self.store, self.store_catalog, self._fact_cache, self.use_tables)
+            self.retriever = ScopedRetriever(self.store, self.store_catalog, self._passage_cache, index=self.index)
             self.passages = Passages(self.retriever)
-            infos = self.store.document_infos()
-            departments = sorted({f.department for f in facts} | {d.department for d in infos})
-            years: dict[str, list[int]] = {}
-            for d in infos:
-                years.setdefault(d.department, [])
-                if d.year not in years[d.department]:
-                    years[d.department].append(d.year)
-            self.catalog = Catalog(departments, years)
-            self._version = version
+            self.ranker = Ranker(self.facts, None, self._dense if self.use_dense else None, self.model,
+                                 lambda: self.model)
+            self.catalog = Catalog(list(self.store_catalog.departments), self.store_catalog.years())
+            self._version = self.store_catalog.version
 
     @property
     def model(self) -> Model | None:
@@ -144,26 +115,11 @@ class Assistant:
         except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
             labels = None
         self._dense_labels = labels is not None
-        if labels is not None:
-            sims = {(fieldname, label): 1.0 - float(dist) for fieldname, label, dist in labels}
-            rows = scope_rows(self.facts, departments, years, None)
-            return label_similarities(sims, self.facts.facts, rows)
-        clauses: list[dict[str, Any]] = [{"type": "fact"}]
-        if departments:
-            clauses.append({"department": {"$in": list(departments)}})
-        if years:
-            clauses.append({"year": {"$in": list(years)}})
-        try:
-            hits = self.index.search(text, k=DENSE_K, where={"$and": clauses} if len(clauses) > 1 else clauses[0])
-        except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
+        if labels is None:
             return {}
-        out: dict[int, float] = {}
-        for h in hits:
-            n = h.id.rsplit("#f", 1)
-            row = self._vector_rows.get((h.meta.get("document"), int(n[1]))) if len(n) == 2 and n[1].isdigit() else None
-            if row is not None:
-                out[row] = 1.0 - float(h.distance)
-        return out
+        sims = {(fieldname, label): 1.0 - float(dist) for fieldname, label, dist in labels}
+        rows = scope_rows(self.facts, departments, years, None)
+        return label_similarities(sims, self.facts.facts, rows)
 
     @property
     def departments(self) -> list[str]:
@@ -203,7 +159,7 @@ class Assistant:
         self.refresh()
         if not question or not re.search(r"[\u4e00-\u9fffA-Za-z]", question):
             return not_found(question, "请输入一个关于部门预算或决算的问题，例如“车辆维护的预算是多少？”")
-        if not self.facts.facts and not self.retriever.passages:
+        if not self.store_catalog.documents:
             return not_found(question, "还没有导入任何预算文件。请先导入 PDF。")
         p = self.plan(question, department, year, kind, history)
         answer = self.execute(p)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.identify import department_aliases
+from ingest.names import mentions
 
 DATA = Path(__file__).parent / "data"
 _ORG = re.compile(r"((?:[\u4e00-\u9fa5]{1,6}(?:省|市|区|县))[\u4e00-\u9fa5]{1,12}?(?:厅|局|院|委员会|委|部|办公室))")
@@ -95,15 +95,13 @@ def parse(question: str, known_departments: list[str]) -> Query:
     q = norm(question)
     query = Query(text=question, q=q)
     rest = q
-    for alias, name in department_aliases():
-        if alias in rest:
-            if name not in query.departments:
-                query.departments.append(name)
-            rest = rest.replace(alias, " ")
-    for name in sorted(known_departments, key=_longest_first):
-        if name in rest:
-            query.departments.append(name)
-            rest = rest.replace(name, " ")
+    # the loaded bodies the question names, by the names people use (ingest.names); several for
+    # one span = ambiguous words ("财政局" with two 财政局 loaded)
+    found = mentions(rest, known_departments)
+    for hit in found:
+        query.departments += [n for n in hit.names if n not in query.departments]
+    for hit in reversed(found):
+        rest = rest[:hit.start] + " " + rest[hit.end:]
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
         default="e5-small-packaged",
         description="'e5-small-packaged' (built from pip packages), 'hash' (tests), or a sentence-transformers path.",
     )
+    model_cache: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetqa",
+        description="Folder for what is built from installed packages and shared by every home on the machine "
+        "(the e5 model, about 0.5 GB, built once); not library state. Default $XDG_CACHE_HOME/budgetqa or "
+        "~/.cache/budgetqa.",
+    )
     llm: str | None = Field(
         default=None,
         description="Optional model: 'openai:MODEL@BASE_URL' or 'ollama:MODEL'. Unset = deterministic answers.",
@@ -43,6 +50,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
     page_timeout_s: float = Field(default=60.0, description="Per-file ingest time limit in seconds.")
     max_pages: int = Field(default=1000, description="Files with more pages are refused.")
+    aliases_file: Path | None = Field(
+        default=None,
+        description="Optional TOML file of extra department abbreviations ([[department]] name, aliases); "
+        "the names people use are otherwise derived by rule (ingest/names.py).",
+    )
     log_level: str = Field(default="INFO", description="Least level written to HOME/budgetqa.log (DEBUG, INFO, WARNING, ERROR).")
 
     @property
@@ -63,7 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.model_cache / "models"
 
     def ensure_home(self) -> None:
         for d in (self.home, self.files_dir):

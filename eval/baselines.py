@@ -19,19 +19,21 @@ equals a gold value; for narrative questions the top passages of its hybrid retr
 from __future__ import annotations
 
 import re
-import statistics
 import time
 import unicodedata
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from budgetqa.vocabulary import convert, vocabulary
-from eval.grade import GoldItem
+from eval.grade import EvalReport, GoldItem, Tally, rate
 from ingest.records import Fact
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from vectorstore.embeddings import Embedder
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 500, 50, 5
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
@@ -129,7 +131,7 @@ def page_chunks(pdfs: Sequence[Path], size: int = CHUNK_SIZE, overlap: int = CHU
 class VectorRAG:
     """Chroma (in memory) over the chunks through LangChain, as a tutorial would build it."""
 
-    def __init__(self, chunks: Sequence[Chunk], embedder: Any, k: int = TOP_K):
+    def __init__(self, chunks: Sequence[Chunk], embedder: Embedder, k: int = TOP_K):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
@@ -172,7 +174,7 @@ class KeywordRAG:
 # --------------------------------------------------------------------------- the assistant's own ranking
 
 
-def assistant_evidence(bot: Any, k: int = TOP_K) -> Retrieve:
+def assistant_evidence(bot: Assistant, k: int = TOP_K) -> Retrieve:
     """The assistant's ranked evidence for a question (see the module docstring)."""
 
     def retrieve(question: str) -> list[Evidence]:
@@ -192,18 +194,16 @@ def assistant_evidence(bot: Any, k: int = TOP_K) -> Retrieve:
 # --------------------------------------------------------------------------- grading a retrieval method
 
 
-def grade_retrieval(retrieve: Retrieve, gold: Sequence[GoldItem], k: int = TOP_K) -> dict:
+def grade_retrieval(retrieve: Retrieve, gold: Sequence[GoldItem], k: int = TOP_K) -> EvalReport:
     """Accuracy under the generous criterion, by kind; recall@1 and @k over the `answer` items."""
-    by_kind: dict[str, list[bool]] = defaultdict(list)
+    tally = Tally()
     r1: list[bool] = []
     rk: list[bool] = []
     rk_page: list[bool] = []
-    latencies: list[float] = []
-    tp = fp = fn = 0
     for item in gold:
         t0 = time.perf_counter()
         got = list(retrieve(item.question))[:k]
-        latencies.append(time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
         if item.expect == "refuse":
             ok = not got
         else:
@@ -212,21 +212,6 @@ def grade_retrieval(retrieve: Retrieve, gold: Sequence[GoldItem], k: int = TOP_K
             if (item.source or {}).get("page"):
                 rk_page.append(holds(item, got, gold_page=True))
             ok = rk[-1]
-        by_kind[item.kind].append(ok)
-        refused = not got
-        tp += refused and item.expect == "refuse"
-        fp += refused and item.expect != "refuse"
-        fn += (not refused) and item.expect == "refuse"
-    total = sum(len(v) for v in by_kind.values())
-    correct = sum(sum(v) for v in by_kind.values())
-    return {
-        "items": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
-        "by_kind": {kd: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)}
-                    for kd, v in sorted(by_kind.items())},
-        "recall_at_1": round(sum(r1) / len(r1), 4) if r1 else None,
-        f"recall_at_{k}": round(sum(rk) / len(rk), 4) if rk else None,
-        f"recall_at_{k}_gold_page": round(sum(rk_page) / len(rk_page), 4) if rk_page else None,
-        "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
-        "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-    }
+        tally.add(item, ok, not got, seconds)
+    return tally.report(recall={"recall_at_1": rate(r1), f"recall_at_{k}": rate(rk),
+                                f"recall_at_{k}_gold_page": rate(rk_page)})

@@ -12,12 +12,15 @@ import resource
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from budgetqa.settings import Settings
 from ingest.records import IngestReport
+
+if TYPE_CHECKING:
+    from vectorstore.embeddings import Embedder
 
 DEFAULT_CACHE = Path(os.environ.get("BUDGETQA_BENCH_CACHE", "/tmp/bq_models"))
 EXCLUDED = ("模板", "测试问题版本")  # the blank template and the error-injected copy are not sources of truth
@@ -102,7 +105,7 @@ class CachedEmbedder:
     """An Embedder whose document vectors are kept in SQLite by text, so a second run embeds only new
     texts. Queries always go to the model: their time is part of an answer's latency."""
 
-    def __init__(self, inner: Any, cache: Path = DEFAULT_CACHE):
+    def __init__(self, inner: Embedder, cache: Path = DEFAULT_CACHE):
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim

@@ -8,10 +8,11 @@ import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from assistant.records import Answer
 from budgetqa.errors import GoldFileError
 from budgetqa.vocabulary import convert as convert_money
 from budgetqa.vocabulary import is_money, vocabulary
@@ -26,6 +27,21 @@ def is_count_unit(unit: str | None) -> bool:
         return False
     # 千元 and the like are money in a unit the grader does not convert: not a count
     return unit in vocabulary().count_units or (not unit.endswith("元") and bool(_COUNT_UNIT.match(unit)))
+
+
+def convert(value: float, unit: str | None, to: str | None) -> float | None:
+    """The value in unit `to`: money converts between 元/万元/亿元; a count is a count whichever word
+    counts it (条 / 项 / 个 for the items of a list); money, % and counts never convert into each other."""
+    got = convert_money(value, unit, to)
+    if got is None and is_count_unit(unit) and is_count_unit(to):
+        return value
+    return got
+
+
+class Answers(Protocol):
+    """What the harness grades: anything that answers one question (the assistant, a baseline)."""
+
+    def ask(self, question: str) -> Answer: ...
 
 
 class GoldItem(BaseModel):
@@ -92,15 +108,6 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {e.get('msg', 'invalid')}"[:160].replace("\n", " ")
 
 
-def convert(value: float, unit: str | None, to: str | None) -> float | None:
-    """The value in unit `to`: money converts between 元/万元/亿元; a count is a count whichever word
-    counts it (条 / 项 / 个 for the items of a list); money, % and counts never convert into each other."""
-    got = convert_money(value, unit, to)
-    if got is None and is_count_unit(unit) and is_count_unit(to):
-        return value
-    return got
-
-
 def is_correct(item: GoldItem, ans: dict) -> bool:
     if item.expect == "refuse":
         return ans.get("status") == "not_found" and ans.get("value") is None
@@ -126,7 +133,7 @@ def citation_ok(item: GoldItem, ans: dict) -> bool | None:
     return False
 
 
-def _ask(assistant: Any, question: str) -> dict:
+def _ask(assistant: Answers, question: str) -> dict:
     """The answer JSON; an exception becomes a graded failure instead of ending the run."""
     try:
         return dict(assistant.ask(question).to_json())
@@ -135,66 +142,121 @@ def _ask(assistant: Any, question: str) -> dict:
                 "answer": f"{type(exc).__name__}: {exc}"}
 
 
-def run_eval(assistant: Any, gold: list[GoldItem], timings: list[float] | None = None) -> dict:
+class KindScore(BaseModel):
+    items: int
+    correct: int
+    accuracy: float
+
+
+class Failure(BaseModel):
+    """A gold item graded wrong, with what the assistant said."""
+
+    id: str
+    kind: str
+    question: str
+    expected: list[float] | list[str] | str
+    status: str | None
+    value: float | None
+    unit: str | None
+    answer: str
+
+
+class EvalReport(BaseModel):
+    """A graded run over a gold file (`budgetqa eval --json` prints it)."""
+
+    items: int
+    correct: int
+    accuracy: float
+    by_kind: dict[str, KindScore]
+    by_asker: dict[str, KindScore] = Field(default_factory=dict, description="The same by who asks (gold `asker`).")
+    wrong: int = Field(default=0, description="Answered with a figure or text that is not the gold one.")
+    wrong_rate: float = 0.0
+    citation_accuracy: float | None = Field(default=None, description="Answers citing the gold file and page.")
+    refusal_precision: float | None = None
+    refusal_recall: float | None = None
+    latency_ms_p50: float | None = Field(default=None, description="Median seconds per question × 1000.")
+    failures: list[Failure] = Field(default_factory=list)
+    recall: dict[str, float | None] | None = Field(
+        default=None, description="Retrieval graders only: recall_at_1, recall_at_K, recall_at_K_gold_page.")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"recall"} if self.recall is None else set())
+
+
+class Tally:
+    """Correct answers by kind, refusal precision and recall, latency: what every grader counts."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, list[bool]] = defaultdict(list)
+        self.by_asker: dict[str, list[bool]] = defaultdict(list)
+        self.wrong = 0
+        self.tp = self.fp = self.fn = 0
+        self.latencies: list[float] = []
+
+    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float, answered: bool = False) -> None:
+        self.by_kind[item.kind].append(ok)
+        self.by_asker[item.asker or "-"].append(ok)
+        self.wrong += answered and not ok
+        self.tp += refused and item.expect == "refuse"
+        self.fp += refused and item.expect != "refuse"
+        self.fn += (not refused) and item.expect == "refuse"
+        self.latencies.append(seconds)
+
+    def report(self, **extra: Any) -> EvalReport:
+        total = sum(len(v) for v in self.by_kind.values())
+        correct = sum(sum(v) for v in self.by_kind.values())
+        tp, fp, fn = self.tp, self.fp, self.fn
+        return EvalReport(
+            items=total, correct=correct, accuracy=round(correct / total, 4) if total else 0.0,
+            by_kind={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
+                     for k, v in sorted(self.by_kind.items())},
+            by_asker={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
+                      for k, v in sorted(self.by_asker.items())},
+            wrong=self.wrong, wrong_rate=round(self.wrong / total, 4) if total else 0.0,
+            refusal_precision=round(tp / (tp + fp), 4) if tp + fp else None,
+            refusal_recall=round(tp / (tp + fn), 4) if tp + fn else None,
+            latency_ms_p50=round(statistics.median(self.latencies) * 1000, 1) if self.latencies else None,
+            **extra)
+
+
+def rate(xs: list[bool]) -> float | None:
+    return round(sum(xs) / len(xs), 4) if xs else None
+
+
+def run_eval(assistant: Answers, gold: list[GoldItem], timings: list[float] | None = None) -> EvalReport:
     """Grade `assistant.ask` on every item. `timings`, when given, receives each answer's seconds."""
-    by_kind: dict[str, list[bool]] = defaultdict(list)
-    by_asker: dict[str, list[bool]] = defaultdict(list)
+    tally = Tally()
     failures, cites = [], []
-    wrong = 0  # answered with a figure (or text) that is not the gold one: worse than a refusal
-    tp = fp = fn = 0
-    latencies = []
     for item in gold:
         t0 = time.perf_counter()
         ans = _ask(assistant, item.question)
-        latencies.append(time.perf_counter() - t0)
         ok = is_correct(item, ans)
-        by_kind[item.kind].append(ok)
-        by_asker[item.asker or "-"].append(ok)
-        wrong += (not ok) and ans.get("status") == "answered"
+        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0, ans.get("status") == "answered")
         c = citation_ok(item, ans)
         if c is not None:
             cites.append(c)
-        refused = ans.get("status") == "not_found"
-        tp += refused and item.expect == "refuse"
-        fp += refused and item.expect != "refuse"
-        fn += (not refused) and item.expect == "refuse"
         if not ok:
-            failures.append({"id": item.id, "kind": item.kind, "question": item.question, "expected": item.values or
-                             item.answer_contains or "refuse", "status": ans.get("status"), "value": ans.get("value"),
-                             "unit": ans.get("unit"), "answer": (ans.get("answer") or "")[:160]})
-    total = sum(len(v) for v in by_kind.values())
-    correct = sum(sum(v) for v in by_kind.values())
+            failures.append(Failure(id=item.id, kind=item.kind, question=item.question,
+                                    expected=item.values or item.answer_contains or "refuse", status=ans.get("status"),
+                                    value=ans.get("value"), unit=ans.get("unit"), answer=(ans.get("answer") or "")[:160]))
     if timings is not None:
-        timings.extend(latencies)
-    return {
-        "items": total, "correct": correct, "accuracy": round(correct / total, 4) if total else 0.0,
-        "wrong": wrong, "wrong_rate": round(wrong / total, 4) if total else 0.0,
-        "by_kind": _groups(by_kind),
-        "by_asker": _groups(by_asker),
-        "citation_accuracy": round(sum(cites) / len(cites), 4) if cites else None,
-        "refusal_precision": round(tp / (tp + fp), 4) if tp + fp else None,
-        "refusal_recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "latency_ms_p50": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "failures": failures,
-    }
+        timings.extend(tally.latencies)
+    return tally.report(citation_accuracy=rate(cites), failures=failures)
 
 
-def _groups(groups: dict[str, list[bool]]) -> dict[str, dict]:
-    return {k: {"items": len(v), "correct": sum(v), "accuracy": round(sum(v) / len(v), 4)} for k, v in sorted(groups.items())}
-
-
-def format_report(r: dict) -> str:
+def format_report(report: EvalReport) -> str:
     """The report as a plain-text table, then the failures with the answer given."""
 
     def pct(x: float | None) -> str:
         return "–" if x is None else f"{x:.1%}"
 
+    r = report.to_json()
     lines = [f"{'kind':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
     for k, v in r["by_kind"].items():
         lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
     lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}"]
     askers = r.get("by_asker") or {}
-    if len(askers) > 1 or "-" not in askers:
+    if len(askers) > 1 or (askers and "-" not in askers):
         lines += ["", f"{'asker':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
         for k, v in askers.items():
             lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")

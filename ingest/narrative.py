@@ -15,10 +15,13 @@ _HEADINGS = [
 ]
 _PAGE_NO = re.compile(r"^[-—\s]*\d+[-—\s]*$")
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元|%)")
-_BUDGET_WORD = re.compile(r"^(.*?)(年初预算|全年预算|调整预算|预算数)(为|是)?$")
+_BUDGET_WORD = re.compile(r"^(.*?)(年初预算|全年预算|调整预算|预算数|预算安排)(为|是)?$")
+# "2022年当年预算执行数为1.48万元": another year's executed figure, a fact of that year
+_EXEC_WORD = re.compile(r"^(.*?)(?:当年|本年|全年)?(预算执行数|执行数)(为|是)?$")
+_CLAUSE_YEAR = re.compile(r"^\D{0,6}?(20\d\d)\s*年(?!度?部门)")
 _FINAL_WORD = re.compile(r"^(.*?)(支出决算|决算数|决算)(为|是)?$")
 _CLASS_PATH = re.compile(r"（[类款项]）|\([类款项]\)")
-_LEAD = re.compile(r"^(其中|主要是|主要为|包括|分别为|一是|二是|三是|四是|为|是|共|合计|总计)[:：，,]?")
+_LEAD = re.compile(r"^(其中|主要是|主要为|包括|分别为|一是|二是|三是|四是|为|是|共|合计|总计|当年|本年)[:：，,]?")
 _MAX_PASSAGE = 700
 # a figure whose item is only one of these words says nothing findable ("支出决算为2940.05万元" alone)
 _TOO_GENERIC = {"支出", "收入", "合计", "总计", "其中", "资金", "经费", "金额", "共计", "单位价值"}
@@ -39,6 +42,7 @@ class RawFigure:
     value: float
     unit: str
     quote: str
+    year: int | None = None  # another year the figure belongs to ("2022年当年预算执行数为…")
 
 
 def _heading_level(line: str) -> int | None:
@@ -59,8 +63,10 @@ def passages(pages: list[RawPage]) -> list[RawPassage]:
     def flush() -> None:
         text = "".join(body).strip()
         while text:
-            out.append(RawPassage(start, list(path), text[:_MAX_PASSAGE]))
-            text = text[_MAX_PASSAGE:]
+            # cut at a sentence end: a figure cut in two ("11" | ".67万元") would be read wrong
+            cut = len(text) if len(text) <= _MAX_PASSAGE else text.rfind("。", 0, _MAX_PASSAGE) + 1 or _MAX_PASSAGE
+            out.append(RawPassage(start, list(path), text[:cut]))
+            text = text[cut:]
         body.clear()
 
     for page in pages:
@@ -123,6 +129,24 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                 value = float(m.group(1).replace(",", ""))
                 unit = m.group(2)
                 word = next((w for w in ("增加", "减少", "增长", "下降") if w in before), None)
+                year = None
+                clause_compared = re.search(r"[比较与]\S{0,10}?(20\d\d|上年|去年)", clause) is not None
+                if not clause_compared and not word and (my := _CLAUSE_YEAR.match(before)):
+                    year = int(my.group(1))
+                if re.search(r"[（(][类款项][）)][”\"']?\s*$", before) and unit != "%":
+                    # "“一般公共服务支出（类）统计信息事务（款）统计管理（项）”2.63万元"
+                    tail = re.split(r"（类）|\(类\)", before)[-1]
+                    levels = [_subject(x) for x in _CLASS_PATH.split(tail)]
+                    levels = [x for x in levels if len(re.sub(r"[“”\"'‘’\s]", "", x)) >= 2]
+                    subject = " / ".join(levels[-2:]) or subject
+                    if subject:
+                        out.append(RawFigure(passage.page, subject, base_col, value, unit, sentence.strip()))
+                    continue
+                if (mx := _EXEC_WORD.match(before.strip())) and unit != "%" and not word:
+                    row = _subject(mx.group(1)) or subject
+                    if row and row not in _TOO_GENERIC:
+                        out.append(RawFigure(passage.page, row, "预算执行数", value, unit, sentence.strip(), year))
+                    continue
                 if word and (compared or re.match(r"^\s*(增长|下降|增加|减少)", before)):
                     col = f"比上年{word}" if unit != "%" else f"比上年{word}率"
                     lead = before.split(word)[0]
@@ -134,7 +158,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                 elif "完成" in before and unit == "%":
                     col, row = "完成预算的比例", subject
                 elif (mb := _BUDGET_WORD.match(before.strip())) and unit != "%":
-                    col = mb.group(2) + ("数" if not mb.group(2).endswith("数") else "")
+                    col = "预算数" if mb.group(2) == "预算安排" else mb.group(2) + ("数" if not mb.group(2).endswith("数") else "")
                     row = _subject(mb.group(1)) or subject
                     subject = row or subject
                 elif (mf := _FINAL_WORD.match(before.strip())) and unit != "%" and kind == "决算":
@@ -146,6 +170,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     col = base_col
                     subject = row or subject
                 if row and row not in _TOO_GENERIC:
-                    out.append(RawFigure(passage.page, row, col, value, unit, sentence.strip()))
+                    out.append(RawFigure(passage.page, row, col, value, unit, sentence.strip(),
+                                         year if col in ("预算数", "年初预算数", "全年预算数", "决算数") else None))
                 before = ""
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from budgetqa.errors import DocumentError
 from ingest.assemble import assemble, table_facts
+from ingest.counts import counts, measure_of
 from ingest.crosscheck import run_checks
 from ingest.identify import identify
 from ingest.narrative import figures, passages
@@ -21,10 +22,47 @@ def sha256_of(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _part(name: str, n_tables: int, n_passages: int) -> str:
+def other_year_kind(column: str) -> str:
+    """The kind of a figure stated for another year: executed (执行数, 决算) or budgeted."""
+    return "决算" if re.search(r"执行|决算|实际", column) else "预算"
+
+
+def _once(facts: list[Fact]) -> list[Fact]:
+    """A narrative printed twice (the same explanation on two pages) gives each figure once."""
+    seen: set[tuple] = set()
+    out = []
+    for f in facts:
+        if f.source == "narrative":
+            key = (f.row, f.column, f.value, f.unit, f.year, f.kind, f.quote)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
+    return out
+
+
+def _once_passages(psg: list[Passage]) -> list[Passage]:
+    seen: set[str] = set()
+    out = []
+    for p in psg:
+        if len(p.text) >= 40 and p.text in seen:
+            continue
+        seen.add(p.text)
+        out.append(p)
+    return out
+
+
+def group_key(department: str, year: int, kind: str, scope: str = "部门") -> str:
+    """Files of one publication share this key (Jiangsu prints narrative and tables as two files)."""
+    return f"{department}|{year}|{kind}" + ("" if scope == "部门" else f"|{scope}")
+
+
+def _part(n_tables: int, narrative_chars: int) -> str:
+    """Which part of a publication a file is, from its content (not its name: uploads are often
+    numbered): no tables = the narrative file, tables with next to no text = the tables file."""
     if n_tables == 0:
         return "narrative"
-    if re.search(r"表(格)?$", re.sub(r"\.pdf$", "", name, flags=re.I)) and n_passages < 5:
+    if narrative_chars < 300:
         return "tables"
     return "full"
 
@@ -36,29 +74,45 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None) -> Ing
     name = path.name
     with open_pdf(path) as pdf:
         pages = read_pages(pdf, name, max_pages)
-    tables, hints = assemble(pages)
-    head = "\n".join(p.text for p in pages[:2])
+    tables, label_lines = assemble(pages)
     if not _looks_like_budget(name, pages, tables):
         raise DocumentError(name, "is not a budget document (no 预算/决算 in its title, text or table titles); "
                                   "only 部门预算 and 部门决算 PDFs can be ingested")
-    department, year, kind = identify(name, head, hints)
-    warnings = []
-    if year is None:
+    ident = identify(name, [p.text for p in pages], label_lines, [t.info.title for t in tables])
+    if ident.placeholder:
+        raise DocumentError(name, f"is a blank template (the department is printed as '{ident.placeholder}', "
+                                  "figures as placeholders); ingest the department's published document instead")
+    if ident.department is None:
+        raise DocumentError(name, "names no department on its cover, above its tables or in its text "
+                                  "(e.g. '部门：…', '预算主管部门：…'); check that it is a 部门预算/决算")
+    if ident.year is None:
         raise DocumentError(name, "no budget year found in the title or file name; rename it with the year (e.g. 2025年…)")
+    department, year, kind, scope = ident.department, ident.year, ident.kind, ident.scope
+    warnings = []
     raw_passages = passages(pages)
     info = DocumentInfo(
         document=name, department=department, year=year, kind=kind, pages=len(pages),  # type: ignore[arg-type]
-        sha256=sha256 or sha256_of(path), group=f"{department}|{year}|{kind}",
-        part=_part(name, len(tables), len(raw_passages)),  # type: ignore[arg-type]
+        sha256=sha256 or sha256_of(path), group=group_key(department, year, kind, scope),
+        scope=scope,  # type: ignore[arg-type]
+        part=_part(len(tables), sum(len(p.text) for p in raw_passages)),  # type: ignore[arg-type]
     )
     common = dict(document=name, department=department, year=year, kind=kind)
-    facts = table_facts(tables, name, department, year, kind)
+    facts = table_facts(tables, name, department, year, kind, scope)
     psg = []
     for rp in raw_passages:
         psg.append(Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text))  # type: ignore[arg-type]
         for fg in figures(rp, kind):
-            facts.append(Fact(**common, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
-                              unit=fg.unit, source="narrative", quote=fg.quote))
+            own = dict(common)
+            if fg.year and fg.year != year:  # another year's figure: a fact of that year and kind
+                own.update(year=fg.year, kind=other_year_kind(fg.column))
+            facts.append(Fact(**own, page=fg.page, row=fg.row, column=fg.column, value=fg.value,  # type: ignore[arg-type]
+                              unit=fg.unit, source="narrative", quote=fg.quote, scope=scope,  # type: ignore[arg-type]
+                              measure=measure_of(fg.column)))  # type: ignore[arg-type]
+        for ct in counts(rp.text):
+            facts.append(Fact(**common, page=rp.page, row=ct.item, column="数量", value=ct.value,  # type: ignore[arg-type]
+                              unit=ct.unit, source="narrative", quote=ct.sentence, scope=scope,  # type: ignore[arg-type]
+                              measure="count"))
+    facts, psg = _once(facts), _once_passages(psg)
     if not facts and not psg:
         warnings.append("no tables and no narrative were recognised")
     report = IngestReport(info=info, tables=[t.info for t in tables], facts=facts, passages=psg,

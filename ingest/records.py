@@ -92,6 +92,15 @@ class DocumentInfo(BaseModel):
     part: Literal["full", "narrative", "tables"] = "full"
 
 
+class Conflict(BaseModel):
+    """Another stored document of the same department, year, kind and scope whose figures differ."""
+
+    document: str = Field(description="File name of the other version.")
+    differing: int = Field(description="How many figures both print for the same item and that differ.")
+    compared: int = Field(description="How many figures both print for the same item.")
+    examples: list[str] = Field(default_factory=list, description="A few differing items: 'table | row | column: a vs b'.")
+
+
 class IngestReport(BaseModel):
     """Everything ingestion found in one PDF, and what failed."""
 
@@ -101,6 +110,7 @@ class IngestReport(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     checks: list[CheckResult] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list, description="Other versions that disagree.")
     seconds: float = 0.0
 
     @property

@@ -135,7 +135,7 @@ def _column_role(grid: Grid, j: int, path: list[str], rows: range, meta: set[int
             continue
         if is_money_text(c.raw):
             money += 1
-        elif is_integer_text(c.raw):
+        elif is_integer_text(c.raw) or _SPACED_CODE.match(c.text):
             ints += 1
         else:
             texts += 1
@@ -168,6 +168,19 @@ def _label_top(grid: Grid, run: list[Column], rows: range) -> str | None:
     return best
 
 
+_SPACED_CODE = re.compile(r"^\d{3}(?:\s+\d{1,2}){1,2}$")
+
+
+def _code_text(t: str) -> str:
+    """A printed code as digits: "2010301"; "301 2" and "201 3 1" (parts printed apart, without
+    their leading zeros) → "30102", "2010301"; anything else → ""."""
+    t = t.strip()
+    if _SPACED_CODE.match(t):
+        head, *rest = t.split()
+        return head + "".join(x.zfill(2) for x in rest)
+    return t if t.isdigit() and t not in _SPLIT_CODE else ""
+
+
 def _row_key(
     grid: Grid, i: int, run: list[Column], meta: set[int], top_pick: str | None
 ) -> tuple[str | None, str | None]:
@@ -181,12 +194,11 @@ def _row_key(
                 code_groups.append(current)
             current, prev_split = "", False
             continue
-        t = grid.text(i, col.index)
-        if t in _SPLIT_CODE or not t.isdigit():
-            t = ""
+        t = _code_text(grid.text(i, col.index))
         split = bool(col.path) and col.path[-1] in _SPLIT_CODE
         if split and prev_split:
-            current += t
+            # 款 and 项 are two digits each; some tables print "2" for "02" ("301 2" = 30102)
+            current += t.zfill(2) if current and t else t
         else:
             if current:
                 code_groups.append(current)
@@ -242,7 +254,7 @@ class GridMeta:
 def grid_meta(grid: Grid) -> GridMeta:
     cells = _unique_cells(grid)
     meta = {id(c) for c in cells if _is_meta(c, grid)}
-    for tag in cells:  # "部门：" | "江苏省人大常委会办公厅": the name in the next cell is the label's, not a header
+    for tag in cells:  # "部门：" | "浙江省人大常委会办公厅": the name in the next cell is the label's, not a header
         if id(tag) in meta and _META_LABEL_ONLY.search(tag.text) and tag.col_end + 1 < grid.n_cols:
             beside = grid.at[tag.row][tag.col_end + 1]
             if beside is not None and beside.row == tag.row and not is_money_text(beside.raw):
@@ -299,23 +311,38 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
 
 
 def _parse_form(grid: Grid, meta: set[int], meta_texts: list[str]) -> ParsedTable:
-    """Form-like tables (绩效目标表): a figure's label is the text printed left of it in its row."""
+    """Form-like tables (绩效目标表, 项目填报表): a figure's label is the text printed left of it in
+    its row; a label already used by a figure to its left is not used again, unless it spans
+    several rows (a group label such as "项目资金（元）"). A form naming its project ("项目名称 | …")
+    puts the project first in each label."""
+    from ingest.indicators import project_label
+
     table = ParsedTable([], [], meta_texts, False)
+    project = project_label(grid, grid.n_rows)
     for i in range(grid.n_rows):
-        left: list[str] = []
+        left: list[tuple[str, bool]] = []  # (label, spans several rows)
+
+        def label(left: list[tuple[str, bool]]) -> str | None:
+            parts = [t for t, _ in left][-2:]
+            if project and parts and parts[0] != project:
+                parts = [project, *parts]
+            return " / ".join(parts) or None
+
         for j in range(grid.n_cols):
             c = grid.at[i][j]
             if c is None or id(c) in meta or not c.text:
                 continue
-            pct = _PERCENT_CELL.match(c.text) if c.row == i and c.col == j else None
-            if c.row == i and c.col == j and is_money_text(c.raw):
+            starts = c.row == i and c.col == j
+            pct = _PERCENT_CELL.match(c.text) if starts else None
+            if is_money_text(c.raw):
+                if not starts:
+                    continue  # a figure merged over two rows belongs to its first row
                 value = parse_number(c.raw)
                 if value is not None:
-                    label = " / ".join(left[-2:]) or None
-                    table.cells.append(ValueCell(i, label, None, "", value, c.text, c.bbox, grid.page))
+                    table.cells.append(ValueCell(i, label(left), None, "", value, c.text, c.bbox, grid.page))
+                    left = [x for x in left if x[1]]
             elif pct:  # performance targets: "预算执行率 ≥95%"
-                label = " / ".join(left[-2:]) or None
-                table.cells.append(ValueCell(i, label, None, "指标值", float(pct.group(1)), c.text, c.bbox, grid.page, "%"))
-            elif c.text not in left and len(c.text) <= 40:
-                left.append(c.text)
+                table.cells.append(ValueCell(i, label(left), None, "指标值", float(pct.group(1)), c.text, c.bbox, grid.page, "%"))
+            elif c.text not in [t for t, _ in left] and len(c.text) <= 40 and c.text != project:
+                left.append((c.text, c.row_end > c.row))
     return table

@@ -10,7 +10,10 @@ machine is ingesting: its half-written vectors look like orphans from here.
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
@@ -18,6 +21,10 @@ from ingest.pipeline import sha256_of
 from ingest.records import Passage
 from library.journal import entries, expected_vectors, recover, write_lock
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
+
+if TYPE_CHECKING:
+    from vectorstore.index import VectorIndex
 
 
 def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -> str | None:
@@ -31,13 +38,17 @@ def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -
     return (f"{document}: the index holds {len(have)} vectors, {len(want)} expected "
             f"({missing} missing, {extra} extra, {changed} from another version of the document)")
 
+def _writable(folder: Path) -> bool:
+    return not folder.is_dir() or os.access(folder, os.W_OK)
+
+
 def check_store(settings: Settings, repair: bool = False) -> list[str]:
     """Every disagreement between the fact store, the vector index and the files, one line each.
     With `repair`, fix what can be fixed (lines then end in "— repaired")."""
     store = FactStore(settings.db_url)
-    index_holder: dict[str, Any] = {}
+    index_holder: dict[str, VectorIndex] = {}
 
-    def open_index() -> Any:
+    def open_index() -> VectorIndex:
         if "index" not in index_holder:
             from vectorstore.index import VectorIndex
 
@@ -46,7 +57,9 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
 
     fixed = " — repaired" if repair else ""
     problems: list[str] = []
-    with write_lock(settings):  # no writer is half-way through while we look
+    # a home nobody can write to has no writer half-way through either: look without the lock
+    lock = write_lock(settings) if repair or _writable(settings.home) else contextlib.nullcontext(True)
+    with lock:  # no writer is half-way through while we look
         stale = entries(settings)
         if stale and repair:
             problems += [f"{line}{fixed}" for line in recover(settings, store, open_index)]
@@ -86,7 +99,7 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
     return problems
 
 
-def _check_files(settings: Settings, store: FactStore, rows: dict[str, dict], repair: bool) -> list[str]:
+def _check_files(settings: Settings, store: FactStore, rows: dict[str, StoredDocument], repair: bool) -> list[str]:
     fixed = " — repaired" if repair else ""
     problems = []
     for name, row in sorted(rows.items()):

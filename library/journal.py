@@ -21,7 +21,10 @@ The protocol (`Library.ingest_one` and `Library.remove`):
    they do not match); otherwise it is rolled back (the document's vectors removed, or re-made from
    the version the SQL store still has). `Library` runs this at start when an entry exists — a
    directory listing when there is none — and every writer runs it before writing. A writer whose
-   vector write or commit raises (a Chroma server gone away) rolls back at once, the same way.
+   vector write or commit raises (a Chroma server gone away) rolls back at once, the same way. When
+   the write that failed was embedded Chroma's own (the disk filled inside it), this process's view of
+   the index can miss vectors Chroma kept in its log, so the entry stays for the next process to
+   finish with a fresh view (`keep_for_next_start`).
 
 Why not a 'pending' column: a crash must not leave a row that every reader has to filter, and a
 schema change would need a migration on every existing database. Answers read facts and passages
@@ -36,10 +39,10 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
@@ -47,6 +50,10 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
+
+if TYPE_CHECKING:  # opened only when an entry needs it (imports chromadb and the embedder)
+    from vectorstore.index import VectorIndex
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -60,11 +67,11 @@ def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[b
     """Hold the home's write lock (an flock on HOME/.write.lock, released when its process dies); yields
     False when `timeout_s` passed without getting it (timeout 0: try once). Without a timeout, waits up
     to 10 minutes, then raises StoreError naming the process that holds it."""
-    settings.ensure_home()
     path = settings.home / LOCK_FILE
     # no soft (marker file) fallback: a marker outlives a killed writer; keep the file, waiters share it
     lock = FileLock(path, mode=0o644, fallback_to_soft=False, preserve_lock_file=True)
     try:
+        settings.ensure_home()
         lock.acquire(timeout=600.0 if timeout_s is None else timeout_s, poll_interval=0.05)
     except Timeout:
         if timeout_s is None:
@@ -72,13 +79,18 @@ def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[b
             raise StoreError(f"the store at {settings.home} is locked by process {holder} for more than 10 "
                              "minutes; wait for its ingest to finish, or stop it") from None
         got = False
+    except OSError as exc:  # a read-only or full home: one line, not a traceback (Timeout is an OSError too)
+        raise StoreError(f"cannot write to the store at {settings.home} ({exc.strerror or exc}); writing needs "
+                         "a writable BUDGETQA_HOME: check its permissions, free space and that it is not "
+                         "mounted read-only") from exc
     else:
         got = True
     if not got:
         yield False
         return
     try:
-        path.write_text(str(os.getpid()), encoding="utf-8")  # for the message above, in other processes
+        with contextlib.suppress(OSError):  # a full disk: the pid is only for the message above
+            path.write_text(str(os.getpid()), encoding="utf-8")  # for the message above, in other processes
         yield True
     finally:
         lock.release()
@@ -156,7 +168,7 @@ def entries(settings: Settings) -> list[Entry]:
     return out
 
 
-def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
+def recover(settings: Settings, store: FactStore, open_index: Callable[[], VectorIndex]) -> list[str]:
     """Finish or undo every interrupted write. Call only while holding `write_lock`.
     `open_index()` returns the VectorIndex (opened only when an entry needs it)."""
     done = []
@@ -182,8 +194,24 @@ def recover(settings: Settings, store: FactStore, open_index: Any) -> list[str]:
                     _reindex_if_needed(store, index, e.document)
             done.append(f"{e.document}: rolled back an interrupted ingest"
                         + (" (the earlier version stays)" if row is not None else ""))
+        if e.folder.name in _UNSURE_HERE:
+            done.pop()  # undone as far as this process can see; the next process checks again
+            continue
         finish(e)
     return done
+
+
+# Journal entries (folder names) whose vector write failed inside embedded Chroma in this process.
+# Chroma can then keep part of the write in its log while this process's view misses it (a disk that
+# filled mid-write: the delete that should undo it sees nothing, and the vectors appear at the next
+# start). Such an entry is undone here but only finished by another process, whose fresh view sees
+# what was really written: the next start, another writer process, or `budgetqa check --repair`.
+_UNSURE_HERE: set[str] = set()
+
+
+def keep_for_next_start(entry: Entry) -> None:
+    """The vector write of `entry` failed and this process cannot see what it left behind."""
+    _UNSURE_HERE.add(entry.folder.name)
 
 
 def unlink_copy(settings: Settings, document: str) -> None:
@@ -196,8 +224,8 @@ def unlink_copy(settings: Settings, document: str) -> None:
 # --------------------------------------------------------------------------- comparing the stores
 
 
-def _sql_row(store: FactStore, document: str) -> dict | None:
-    return next((d for d in store.documents() if d["document"] == document), None)
+def _sql_row(store: FactStore, document: str) -> StoredDocument | None:
+    return store.document(document)
 
 
 def expected_vectors(store: FactStore, document: str, passages: list[Passage] | None = None,
@@ -214,7 +242,7 @@ def expected_vectors(store: FactStore, document: str, passages: list[Passage] | 
 
 
 
-def _reindex_if_needed(store: FactStore, index: Any, document: str) -> bool:
+def _reindex_if_needed(store: FactStore, index: VectorIndex, document: str) -> bool:
     want = expected_vectors(store, document)
     if want == index.stored(document).get(document, {}):
         return False

@@ -6,21 +6,22 @@ child process with a time and memory limit (ingest.sandbox)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from budgetqa.errors import BudgetQAError, DocumentError, StoreError
+from budgetqa.errors import BudgetQAError, DocumentError, StoreError, one_line
 from budgetqa.settings import Settings
 from ingest.crosscheck import with_group_narrative
 from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
 from ingest.sandbox import extract_limited
+from ingest.versions import with_versions
 from library import journal
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:  # opening the index imports chromadb and the embedder: only on first use
     from vectorstore.index import VectorIndex
@@ -30,24 +31,39 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
+    """What happened to one file: ingested, unchanged (same content stored), failed (message says why),
+    or, for an upload, rejected before reading (not a PDF, too large, a bad name)."""
+
     path: Path
-    status: str  # "ingested", "unchanged", "failed"
+    status: Literal["ingested", "unchanged", "failed", "rejected"]
     message: str = ""
     facts: int = 0
     checks_failed: int = 0
+    document: str | None = None  # the stored name; path.name unless given (a rejected upload's given name)
+
+    def __post_init__(self) -> None:
+        if self.document is None and self.status != "rejected":
+            self.document = self.path.name
+
+    def to_json(self) -> dict:
+        """The contract's upload result line (CONTRACT.md, HTTP)."""
+        out: dict = {"document": self.document, "status": self.status, "message": self.message}
+        if self.status != "rejected":
+            out |= {"facts": self.facts, "checks_failed": self.checks_failed}
+        return out
 
 
-def document_row(d: dict) -> dict:
+def document_row(d: StoredDocument) -> dict:
     """A stored document as the contract's `documents --json` line."""
-    return {"document": d["document"], "department": d["department"], "year": d["year"], "kind": d["kind"],
-            "pages": d["pages"], "facts": d["facts"], "checks_failed": d["checks_failed"],
-            "checks_total": d["checks_total"], "part": d["part"], "group": d["grp"]}
+    return {"document": d.document, "department": d.department, "year": d.year, "kind": d.kind,
+            "pages": d.pages, "facts": d.facts, "checks_failed": d.checks_failed,
+            "checks_total": d.checks_total, "part": d.part, "group": d.group}
 
 
 def stored_report(store: FactStore, document: str) -> IngestReport:
     """The ingest report of a stored document, rebuilt from the store (no file copy of it is kept)."""
     info = next(i for i in store.document_infos() if i.document == document)
-    saved = json.loads(next(d for d in store.documents() if d["document"] == document)["report"])
+    saved = store.saved_report(document) or {}
     return IngestReport(info=info, tables=saved.get("tables", []), checks=store.checks(document),
                         warnings=saved.get("warnings", []), seconds=saved.get("seconds", 0.0),
                         facts=store.facts(document=document), passages=store.passages(document=document))
@@ -105,16 +121,18 @@ class Library:
                         checks = with_group_narrative(report.checks, report.facts,
                                                       self.store.facts(group=report.info.group))
                         report = report.model_copy(update={"checks": checks})
+                        report = with_versions(report, others, lambda d: self.store.facts(document=d))
                     self._store(path, report, index)
                     for other in others:
                         self._recheck_narrative(other.document, report.info.group)
-            return Outcome(path, "ingested", "", len(report.facts), report.checks_failed)
+            return Outcome(path, "ingested", "; ".join(w for w in report.warnings if w.startswith("another version")),
+                           len(report.facts), report.checks_failed)
         except BudgetQAError as exc:
             log.info("%s: not ingested: %s", path, exc, exc_info=True)
             return Outcome(path, "failed", str(exc))
         except Exception as exc:  # an unexpected parser failure must not stop the other files
             log.exception("%s: unexpected failure while ingesting", path)
-            return Outcome(path, "failed", f"{path.name}: could not be read ({type(exc).__name__}: {str(exc)[:120]})")
+            return Outcome(path, "failed", f"{path.name}: could not be read ({one_line(exc)[:160]})")
 
     def _extract(self, path: Path, sha: str) -> IngestReport:
         if self.settings.page_timeout_s <= 0:  # no limit: read in this process
@@ -129,16 +147,24 @@ class Library:
         copy = self.settings.files_dir / name
         same_file = copy.exists() and copy.resolve() == path.resolve()
         entry = journal.begin(self.settings, "ingest", name, report.info.sha256, index,
-                                  source=None if same_file else path)
+                              source=None if same_file else path)
+        writing_vectors = vectors is not None
         try:
             if vectors is not None:
                 vectors.replace_document(name, report.facts, report.passages)
+            writing_vectors = False
             self.store.save(report)
-        except BaseException:  # e.g. the Chroma server went away: undo now rather than at the next start
+        except BaseException as exc:  # e.g. the Chroma server went away: undo now rather than at the next start
+            if writing_vectors and not self.settings.chroma_host:
+                journal.keep_for_next_start(entry)
             try:
                 journal.recover(self.settings, self.store, lambda: self.index)
             except Exception:
                 log.warning("%s: immediate roll-back failed; the next writer retries", name, exc_info=True)
+            if isinstance(exc, Exception) and not isinstance(exc, BudgetQAError):
+                raise StoreError(f"{name}: could not be stored ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+                                 "nothing of it was kept — check the free space under BUDGETQA_HOME (and the "
+                                 "Chroma server, if one is set), then ingest it again") from exc
             raise
         journal.promote(self.settings, entry)
         journal.finish(entry)

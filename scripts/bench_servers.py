@@ -46,7 +46,8 @@ from library import stored_report  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
 from vectorstore.servers import create_stores, database_size_mb, drop_stores, settings_env  # noqa: E402
 
-REAL = ROOT.parent / "shared" / "corpus" / "real"
+REAL = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", Path("/work/shared/corpus/real")) if p.is_dir()),
+            ROOT.parent / "shared" / "corpus" / "real")
 BACKENDS = ("embedded", "servers")
 
 
@@ -89,13 +90,14 @@ def bench_ingest(s: Settings, pdfs: list[Path]) -> dict:
         secs.append(time.perf_counter() - t)
         if o.status != "ingested":
             raise SystemExit(f"{p.name}: {o.message}")
-    return {"documents": len(pdfs), "total_s": sum(secs), "per_document": _ms(secs)}
+    pages = sum(d.pages for d in lib.store.documents())
+    return {"documents": len(pdfs), "pages": pages, "total_s": sum(secs), "pages_per_s": pages / sum(secs),
+            "per_document": _ms(secs)}
 
 
 def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
     """`procs` ingest processes at once, each with its own home, on disjoint shares of the files, all
     into the same servers. (Not done embedded: Chroma's embedded store is for one process.)"""
-    from vectorstore.facts_db import FactStore
     from vectorstore.index import VectorIndex
 
     shares = [pdfs[i::procs] for i in range(procs)]
@@ -117,50 +119,89 @@ def bench_parallel(s: Settings, pdfs: list[Path], procs: int) -> dict:
 # --------------------------------------------------------------------------- growth and the fresh-process probe
 
 
-def grow(s: Settings, base: list[IngestReport], upto: int, state: dict) -> dict:
-    """Save relabelled copies (facts) and index their passages until the store holds `upto` documents."""
+def grow(stores: dict[str, Settings], base: list[IngestReport], upto: int, state: dict,
+         deadline: float | None = None, vectors_upto: float = float("inf")) -> dict[str, dict]:
+    """Save relabelled copies (facts) and index their passages (and any new labels) into every store until
+    each holds `upto` documents, or until `deadline` (time.monotonic) has passed. Copies are made once per
+    batch of 250 and written to the stores by one thread each (the servers work in their own processes);
+    vectors are added per batch (VectorIndex.add_documents), as a bulk load would."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from library import Library
 
-    lib = Library(s)
-    save_s = index_s = 0.0
+    libs = {k: Library(s) for k, s in stores.items()}
+    spent = {k: {"save": 0.0, "index": 0.0, "indexed": 0} for k in stores}
     added = 0
-    while state["n"] < upto:
-        if not state["pending"]:
-            state["copy"] += 1
-            state["pending"] = [relabel(r, state["copy"]) for r in base]
-        r = state["pending"].pop(0)
+
+    def write(kind: str, batch: list[IngestReport]) -> None:
+        lib = libs[kind]
         t = time.perf_counter()
-        lib.store.save(r)
-        save_s += time.perf_counter() - t
+        lib.store.save_many(batch)  # one transaction per batch (PostgreSQL: COPY)
+        spent[kind]["save"] += time.perf_counter() - t
         t = time.perf_counter()
-        lib.index.replace_document(r.info.document, [], r.passages)
-        index_s += time.perf_counter() - t
-        state["n"] += 1
-        added += 1
-    lib.store.close()
-    return {"save_ms_per_doc": 1000 * save_s / max(added, 1), "index_ms_per_doc": 1000 * index_s / max(added, 1)}
+        if state["n"] <= vectors_upto:  # beyond it: facts only (their labels are the real documents')
+            lib.index.add_documents([(r.info.document, r.facts, r.passages) for r in batch])
+            spent[kind]["indexed"] += len(batch)
+        spent[kind]["index"] += time.perf_counter() - t
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        while state["n"] < upto and (deadline is None or time.monotonic() < deadline):
+            batch: list[IngestReport] = []
+            while len(batch) < 250 and state["n"] < upto:
+                if not state["pending"]:
+                    state["copy"] += 1
+                    state["pending"] = [relabel(r, state["copy"]) for r in base]
+                batch.append(state["pending"].pop(0))
+                state["n"] += 1
+            for f in [pool.submit(write, k, batch) for k in stores]:
+                f.result()
+            added += len(batch)
+    out = {}
+    for k, lib in libs.items():
+        lib.store.close()
+        out[k] = {"save_ms_per_doc": 1000 * spent[k]["save"] / max(added, 1),
+                  "index_ms_per_doc": 1000 * spent[k]["index"] / max(spent[k]["indexed"], 1), "stored": state["n"],
+                  **_totals(stores[k])}
+    return out
 
 
-def worker(questions: Path) -> dict:
-    """In a fresh process on the stores in the environment: load, ask, reload after another writer."""
-    from assistant.service import Assistant
+def _totals(s: Settings) -> dict:
+    store = FactStore(s.db_url)
+    try:
+        docs = store.documents()
+    finally:
+        store.close()
+    return {"pages": sum(d.pages for d in docs), "facts_total": sum(d.facts for d in docs)}
+
+
+def worker(questions: Path, model_cache: str | None) -> dict:
+    """In a fresh process on the stores in the environment: start as `budgetqa serve` does (Library,
+    assistant, vector index opened on first need), ask, reload after another writer."""
+    t_start = time.perf_counter()
+    from assistant.service import Assistant, _LazyIndex
     from library import Library
-    from vectorstore.facts_db import FactStore
 
     s = load_settings()
     rss0 = current_rss_mb()
     t = time.perf_counter()
     lib = Library(s)
-    bot = Assistant(lib.store, lib.index)
+    bot = Assistant(lib.store, _LazyIndex(lib))
     load_s = time.perf_counter() - t
     items = [json.loads(x) for x in questions.read_text(encoding="utf-8").splitlines() if x.strip()]
-    for q in items:
-        bot.ask(q["question"])  # warm-up
-    times, answers = [], []
+    t = time.perf_counter()
+    bot.ask(items[0]["question"])
+    start_s = time.perf_counter() - t_start  # process start to the first answer (imports included)
+    first_s = time.perf_counter() - t
+    cold, warm, answers = [], [], []
+    for q in items:  # first time each: the documents are read from the store
+        t = time.perf_counter()
+        bot.ask(q["question"])
+        cold.append(time.perf_counter() - t)
     for q in items:
         t = time.perf_counter()
         answers.append(bot.ask(q["question"]).to_json())
-        times.append(time.perf_counter() - t)
+        warm.append(time.perf_counter() - t)
+    rss_asked = current_rss_mb()
     versions = []
     for _ in range(50):
         t = time.perf_counter()
@@ -177,13 +218,23 @@ def worker(questions: Path) -> dict:
         t = time.perf_counter()
         bot.refresh()
         reloads[what] = time.perf_counter() - t
-    return {"load_s": load_s, "rss_loaded_mb": current_rss_mb() - rss0, "rss_peak_mb": peak_rss_mb(),
-            "facts": len(bot.facts.facts), "ask": _ms(times), "version": _ms(versions),
+    model_mb = None
+    if model_cache:  # the default model's share of a serving process (the benchmark's vectors are hash)
+        from vectorstore.embeddings import load_embedder
+
+        before = current_rss_mb()
+        load_embedder("e5-small-packaged", Path(model_cache) / "models").embed_query("车辆维护的预算是多少？")
+        model_mb = current_rss_mb() - before
+    return {"load_s": load_s, "start_s": start_s, "first_answer_s": first_s, "rss_loaded_mb": rss_asked,
+            "rss_before_mb": rss0, "rss_peak_mb": peak_rss_mb(), "model_mb": model_mb,
+            "facts_cached": bot._fact_cache.items_held, "documents_cached": len(bot._fact_cache),
+            "ask_cold": _ms(cold), "ask": _ms(warm), "version": _ms(versions),
             "reload_s": reloads["save"], "reload_recheck_s": reloads["recheck"], "answers": answers}
 
 
-def probe(s: Settings, questions: Path) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--worker", str(questions)], env=_env(s),
+def probe(s: Settings, questions: Path, model_cache: Path | None) -> dict:
+    extra = ["--model-cache", str(model_cache)] if model_cache else []
+    proc = subprocess.run([sys.executable, __file__, "--worker", str(questions), *extra], env=_env(s),
                           capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"worker failed:\n{proc.stderr[-2000:]}")
@@ -194,41 +245,47 @@ def probe(s: Settings, questions: Path) -> dict:
 
 
 def markdown(r: dict) -> str:
-    def pair(key: str, fmt: str, rows: dict) -> str:
-        vals = [rows[k].get(key) for k in BACKENDS]
-        return " | ".join("–" if v is None else format(v, fmt) for v in vals)
+    def two(row: dict, key: str, fmt: str = ".1f") -> str:
+        vals = [row[k].get(key) for k in BACKENDS]
+        return " / ".join("–" if v is None else format(v, fmt) for v in vals)
 
     out = ["## PostgreSQL and a Chroma server, side by side with the embedded default", "",
            f"Generated {r.get('date', '')} by `{r['command']}`; {r['machine']}. PostgreSQL and `chroma run` on the "
-           "same machine (loopback); vectors by the `hash` embedder, so the figures compare the stores; sizes above "
-           "the real corpus are relabelled copies; each size measured in a fresh process. docs/SERVERS.md discusses "
-           "them.", ""]
+           "same machine (loopback); vectors by the `hash` embedder (embedding 30,000 documents' passages with e5 "
+           "would take days on 2 shared cores: docs/EMBEDDINGS.md), so the figures compare the stores; the e5 "
+           "model's own memory is measured in each probe and added in its own column; sizes above the real corpus "
+           "are relabelled copies (other department names and years, same tables and text); each size measured "
+           "in a fresh process as `budgetqa serve` starts (the assistant reads facts and passages per question, "
+           "through bounded per-document caches: assistant/scoped.py). docs/SERVERS.md discusses them.", ""]
     ing = r["ingest"]
-    out += ["| ingest, one process | embedded | servers |", "|---|---|---|",
-            f"| {ing['embedded']['documents']} real PDFs, total s | {pair('total_s', '.1f', ing)} |",
+    out += ["| ingest, one process, hash vectors | embedded | servers |", "|---|---|---|",
+            f"| {ing['embedded']['documents']} real PDFs ({ing['embedded'].get('pages', '?')} pages), total s | "
+            f"{ing['embedded']['total_s']:.1f} | {ing['servers']['total_s']:.1f} |",
+            f"| pages/s | {ing['embedded'].get('pages_per_s', 0):.1f} | {ing['servers'].get('pages_per_s', 0):.1f} |",
             f"| per document p50 / p95 ms | {ing['embedded']['per_document']['p50']} / "
             f"{ing['embedded']['per_document']['p95']} | {ing['servers']['per_document']['p50']} / "
             f"{ing['servers']['per_document']['p95']} |", ""]
-    out += ["| ingest processes at once, servers | documents stored / indexed | wall s | docs/min |",
-            "|---|---|---|---|"]
-    for k, p in sorted(r["parallel"].items()):
-        out.append(f"| {k} | {p['documents']} / {p['indexed']} | {p['wall_s']:.1f} | {p['docs_per_min']:.1f} |")
-    out += ["", "| documents | facts | store, ms/doc (emb / srv) | vectors, ms/doc (emb / srv) | "
-            "database MB (emb / srv) | vectors MB (emb / srv) | assistant load s (emb / srv) | "
-            "RSS after load MB (emb / srv) | ask p50 / p95 ms, embedded | ask p50 / p95 ms, servers | "
-            "version() p50 ms (emb / srv) | reload after another process saved one document s (emb / srv) | "
-            "same answers |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    if r["parallel"]:
+        out += ["| ingest processes at once, servers | documents stored / indexed | wall s | docs/min |",
+                "|---|---|---|---|"]
+        for k, p in sorted(r["parallel"].items()):
+            out.append(f"| {k} | {p['documents']} / {p['indexed']} | {p['wall_s']:.1f} | {p['docs_per_min']:.1f} |")
+        out.append("")
+    out += ["Each cell: embedded / servers.", "",
+            "| documents | pages | facts stored | store ms/doc | vectors ms/doc | database MB | vectors MB | "
+            "start to first answer s | RSS after the questions MB | + e5 model MB | ask p50 / p95 ms (warm) | "
+            "ask p50 / p95 ms (first time) | reload after another process saved a document s | same answers |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in r["growth"]:
         e, v = row["embedded"], row["servers"]
         out.append(
-            f"| {row['documents']:,} | {e['facts']:,} | {e['save_ms_per_doc']:.0f} / {v['save_ms_per_doc']:.0f} | "
-            f"{e['index_ms_per_doc']:.0f} / {v['index_ms_per_doc']:.0f} | {e['database_mb']:.0f} / "
-            f"{v['database_mb']:.0f} | {e['vectors_mb']:.0f} / {(v['vectors_mb'] or 0):.0f} | "
-            f"{e['load_s']:.1f} / {v['load_s']:.1f} | {e['rss_loaded_mb']:.0f} / {v['rss_loaded_mb']:.0f} | "
-            f"{e['ask']['p50']} / {e['ask']['p95']} | {v['ask']['p50']} / {v['ask']['p95']} | "
-            f"{e['version']['p50']} / {v['version']['p50']} | {e['reload_s']:.1f} / {v['reload_s']:.1f} | "
-            f"{row['same_answers']}/{row['questions']} |")
+            f"| {row['documents']:,} | {e.get('pages', 0):,} | {e.get('facts_total', 0):,} | "
+            f"{two(row, 'save_ms_per_doc', '.0f')} | {two(row, 'index_ms_per_doc', '.0f')} | "
+            f"{e['database_mb']:.0f} / {(v['database_mb'] or 0):.0f} | {e['vectors_mb']:.0f} / {(v['vectors_mb'] or 0):.0f} | "
+            f"{two(row, 'start_s')} | {two(row, 'rss_loaded_mb', '.0f')} | {two(row, 'model_mb', '.0f')} | "
+            f"{e['ask']['p50']} / {e['ask']['p95']} ; {v['ask']['p50']} / {v['ask']['p95']} | "
+            f"{e['ask_cold']['p50']} / {e['ask_cold']['p95']} ; {v['ask_cold']['p50']} / {v['ask_cold']['p95']} | "
+            f"{two(row, 'reload_s', '.2f')} | {row['same_answers']}/{row['questions']} |")
     return "\n".join(out)
 
 
@@ -241,9 +298,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "BENCHMARKS.md", help="report with a section for this")
     ap.add_argument("--from-json", type=Path, help="only write the section again from a run's --json output")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--model-cache", type=Path, help="measure the e5 model's memory in each probe (its cache folder)")
+    ap.add_argument("--passage-vectors-upto", type=int,
+                    help="index the passages of the first N documents only (the rest: facts, whose labels exist)")
+    ap.add_argument("--files", type=int, help="only the first N real PDFs (a quick check of the script)")
+    ap.add_argument("--minutes", type=float, help="stop growing the stores after this many minutes")
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker)))
+        print(json.dumps(worker(args.worker, str(args.model_cache) if args.model_cache else None)))
         return
     if args.from_json:
         write_section(args.out, "bench_servers", markdown(json.loads(args.from_json.read_text(encoding="utf-8"))))
@@ -252,7 +314,7 @@ def main() -> None:
     if not (shared.database_url and shared.chroma_host):
         raise SystemExit("set BUDGETQA_DATABASE_URL and BUDGETQA_CHROMA_HOST/PORT: "
                          "eval \"$(bash scripts/start_servers.sh DIR)\"")
-    pdfs = real_pdfs(REAL)
+    pdfs = real_pdfs(REAL)[: args.files]
     work = Path(tempfile.mkdtemp(prefix="bq-bench-servers-"))
     r: dict[str, Any] = {"machine": machine(), "ingest": {}, "parallel": {}, "growth": [],
                          "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -264,7 +326,7 @@ def main() -> None:
             made.append(s)
             r["ingest"][kind] = bench_ingest(s, pdfs)
             print(f"ingest {kind}: {r['ingest'][kind]['total_s']:.1f} s", flush=True)
-        for n in [int(x) for x in args.parallel.split(",")]:
+        for n in [int(x) for x in args.parallel.split(",") if x]:
             s = _settings("servers", work / "servers" / f"parallel{n}", shared, f"bench_parallel_{n}")
             made.append(s)
             r["parallel"][n] = bench_parallel(s, pdfs, n)
@@ -277,19 +339,24 @@ def main() -> None:
                              encoding="utf-8")
         grown = {kind: _settings(kind, work / kind / "grow", shared, "bench_grow") for kind in BACKENDS}
         made += list(grown.values())
-        state = {kind: {"n": 0, "copy": 0, "pending": list(base)} for kind in BACKENDS}
+        state = {"n": 0, "copy": 0, "pending": list(base)}
+        deadline = time.monotonic() + 60 * args.minutes if args.minutes else None
         for size in sorted(int(x) for x in args.sizes.split(",")):
-            row: dict[str, Any] = {"documents": size}
+            t = time.perf_counter()
+            row: dict[str, Any] = grow(grown, base, size, state, deadline, args.passage_vectors_upto or float("inf"))
+            row["grow_s"] = time.perf_counter() - t
+            row["documents"] = state["n"]
             for kind in BACKENDS:
-                row[kind] = grow(grown[kind], base, size, state[kind])
                 row[kind] |= _sizes_mb(kind, grown[kind], args.servers_dir)
-                row[kind] |= probe(grown[kind], questions)
+                row[kind] |= probe(grown[kind], questions, args.model_cache)
             a, b = row["embedded"].pop("answers"), row["servers"].pop("answers")
             row["questions"], row["same_answers"] = len(a), sum(x == y for x, y in zip(a, b, strict=True))
             print(f"{size} documents: load {row['embedded']['load_s']:.1f} / {row['servers']['load_s']:.1f} s, "
                   f"ask p50 {row['embedded']['ask']['p50']} / {row['servers']['ask']['p50']} ms, "
                   f"same answers {row['same_answers']}/{row['questions']}", flush=True)
             r["growth"].append(row)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
     finally:
         for s in made:
             if s.chroma_host and s.chroma_collection != shared.chroma_collection:  # never the shared library

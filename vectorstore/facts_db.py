@@ -12,98 +12,38 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import (
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    delete,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import URL, Connection, Engine, Transaction, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from budgetqa.errors import StoreError
 from ingest.records import CheckResult, DocumentInfo, Fact, IngestReport, Passage
-
-metadata = MetaData()
-
-documents = Table(
-    "documents",
+from vectorstore.records import Aggregate, FactFilter, PassageFilter, StoredDocument
+from vectorstore.schema import (
+    FACT_COLUMNS,
+    MIGRATIONS,
+    PASSAGE_COLUMNS,
+    SCHEMA_VERSION,
+    documents,
+    fact_of,
+    fact_row,
+    facts,
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("document", String(300), unique=True, nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("department", String(200), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("kind", String(8), nullable=False),
-    Column("grp", String(300), nullable=False, index=True),
-    Column("part", String(16), nullable=False),
-    Column("pages", Integer, nullable=False),
-    Column("facts", Integer, nullable=False),
-    Column("checks_total", Integer, nullable=False),
-    Column("checks_failed", Integer, nullable=False),
-    Column("seconds", Float, nullable=False),
-    Column("ingested_at", String(40), nullable=False),
-    Column("report", Text, nullable=False),
-)
-# added in schema 2; created on existing databases by _migrate_to_2
-sha_index = Index("ix_documents_sha256", documents.c.sha256)
-
-facts = Table(
-    "facts",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), index=True, nullable=False),
-    Column("data", Text, nullable=False),
+    passage_of,
+    passage_row,
+    passages,
+    store_state,
 )
 
-passages = Table(
-    "passages",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), index=True, nullable=False),
-    Column("data", Text, nullable=False),
-)
-
-# One row (id 1). `generation` is bumped first thing in every write transaction: on PostgreSQL the
-# row lock this takes also serializes writers, so two processes replacing one document cannot
-# interleave. `instance` tells a recreated database from the old one at the same URL.
-store_state = Table(
-    "store_state",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("schema_version", Integer, nullable=False),
-    Column("generation", Integer, nullable=False),
-    Column("instance", String(32), nullable=False),
-)
-
-SCHEMA_VERSION = 2
+__all__ = ["SCHEMA_VERSION", "FactStore", "StoredDocument", "FactFilter", "PassageFilter", "Aggregate",
+           "engine_url", "shown_url", "store_state"]
+_IN = 500  # bounded IN lists
 _SCHEMA_LOCK = 0x62756467  # pg_advisory_xact_lock key: one process creates or migrates at a time
-
-
-def _migrate_to_2(c: Connection) -> None:
-    sha_index.create(c, checkfirst=True)
-
-
-# schema version -> the step that brings a database from the version before it up to this one
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _migrate_to_2}
 
 
 def engine_url(url: str) -> URL:
@@ -236,41 +176,32 @@ class FactStore:
             return c.execute(select(documents.c.document).where(documents.c.sha256 == sha256)).scalar()
 
     def save(self, report: IngestReport) -> None:
-        info = report.info
-        row = dict(
-            document=info.document,
-            sha256=info.sha256,
-            department=info.department,
-            year=info.year,
-            kind=info.kind,
-            grp=info.group,
-            part=info.part,
-            pages=info.pages,
-            facts=len(report.facts),
-            checks_total=len(report.checks),
-            checks_failed=report.checks_failed,
-            seconds=report.seconds,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds"}),
-        )
+        """Store one document whole (one transaction), replacing a stored one of the same name."""
+        self.save_many([report])
+
+    def save_many(self, reports: list[IngestReport]) -> None:
+        """Store several documents in one transaction (bulk loads); PostgreSQL receives the rows by COPY."""
         with self._write() as (c, _tx):
-            old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
-            if old is not None:
-                c.execute(delete(facts).where(facts.c.doc_id == old))
-                c.execute(delete(passages).where(passages.c.doc_id == old))
-                c.execute(delete(documents).where(documents.c.id == old))
-            key = c.execute(insert(documents).values(**row)).inserted_primary_key
-            assert key is not None  # an INSERT of one row always has one
-            doc_id = key[0]
-            if report.facts:
-                c.execute(
-                    insert(facts), [{"doc_id": doc_id, "data": f.model_dump_json()} for f in report.facts]
-                )
-            if report.passages:
-                c.execute(
-                    insert(passages),
-                    [{"doc_id": doc_id, "data": p.model_dump_json()} for p in report.passages],
-                )
+            revision = c.execute(select(store_state.c.generation).where(store_state.c.id == 1)).scalar() or 0
+            fact_rows: list[dict[str, Any]] = []
+            passage_rows: list[dict[str, Any]] = []
+            for report in reports:
+                info = report.info
+                old = c.execute(select(documents.c.id).where(documents.c.document == info.document)).scalar()
+                if old is not None:
+                    self._delete(c, old)
+                key = c.execute(insert(documents).values(**_document_row(report, revision))).inserted_primary_key
+                assert key is not None  # an INSERT of one row always has one
+                fact_rows += [fact_row(key[0], f) for f in report.facts]
+                passage_rows += [passage_row(key[0], p) for p in report.passages]
+            _insert_rows(c, facts, fact_rows)
+            _insert_rows(c, passages, passage_rows)
+
+    @staticmethod
+    def _delete(c: Connection, doc_id: int) -> None:
+        c.execute(delete(facts).where(facts.c.doc_id == doc_id))
+        c.execute(delete(passages).where(passages.c.doc_id == doc_id))
+        c.execute(delete(documents).where(documents.c.id == doc_id))
 
     def replace_checks(self, document: str, checks: list[CheckResult]) -> None:
         """Store a document's re-run cross-checks (after the other part of its group arrived)."""
@@ -297,85 +228,244 @@ class FactStore:
             if old is None:
                 tx.rollback()
                 return False
-            c.execute(delete(facts).where(facts.c.doc_id == old))
-            c.execute(delete(passages).where(passages.c.doc_id == old))
-            c.execute(delete(documents).where(documents.c.id == old))
+            self._delete(c, old)
             return True
 
-    def documents(self) -> list[dict]:
-        return self._rows(*documents.c)
+    # ---- documents ------------------------------------------------------------------------
+    _DOC_COLUMNS = (documents.c.id, documents.c.document, documents.c.sha256, documents.c.department,
+                    documents.c.year, documents.c.kind, documents.c.scope, documents.c.grp, documents.c.part,
+                    documents.c.pages, documents.c.facts, documents.c.checks_total, documents.c.checks_failed,
+                    documents.c.seconds, documents.c.ingested_at, documents.c.revision)
 
-    def _rows(self, *columns: Any) -> list[dict]:
+    @staticmethod
+    def _stored(r: Any) -> StoredDocument:
+        m = dict(r._mapping)
+        m["group"] = m.pop("grp")
+        return StoredDocument(**m)
+
+    def documents(self) -> list[StoredDocument]:
+        """Every stored document, by department, year and name (sorted here, not in SQL: PostgreSQL's
+        collation would order Chinese names unlike SQLite)."""
         with self.engine.connect() as c:
-            rows = [dict(r._mapping) for r in c.execute(select(*columns))]
-        # sorted here, not in SQL: PostgreSQL's collation would order Chinese names unlike SQLite
-        return sorted(rows, key=lambda d: (d["department"], d["year"], d["document"]))
+            rows = [self._stored(r) for r in c.execute(select(*self._DOC_COLUMNS))]
+        return sorted(rows, key=lambda d: (d.department, d.year, d.document))
+
+    def document(self, name: str) -> StoredDocument | None:
+        with self.engine.connect() as c:
+            r = c.execute(select(*self._DOC_COLUMNS).where(documents.c.document == name)).first()
+        return self._stored(r) if r is not None else None
 
     def document_infos(self) -> list[DocumentInfo]:
         return [
-            DocumentInfo(
-                document=d["document"],
-                department=d["department"],
-                year=d["year"],
-                kind=d["kind"],
-                pages=d["pages"],
-                sha256=d["sha256"],
-                group=d["grp"],
-                part=d["part"],
-            )
-            for d in self._rows(documents.c.document, documents.c.department, documents.c.year, documents.c.kind,
-                                documents.c.pages, documents.c.sha256, documents.c.grp, documents.c.part)
+            DocumentInfo(document=d.document, department=d.department, year=d.year, kind=d.kind, pages=d.pages,
+                         sha256=d.sha256, scope=d.scope, group=d.group, part=d.part)  # type: ignore[arg-type]
+            for d in self.documents()
         ]
 
-    def checks(self, document: str) -> list[CheckResult]:
+    def saved_report(self, document: str) -> dict[str, Any] | None:
+        """The parts of a document's ingest report kept beside its rows: tables, checks, warnings, seconds."""
         with self.engine.connect() as c:
             rep = c.execute(select(documents.c.report).where(documents.c.document == document)).scalar()
-        return [CheckResult(**x) for x in json.loads(rep).get("checks", [])] if rep else []
+        return json.loads(rep) if rep else None
 
+    def checks(self, document: str) -> list[CheckResult]:
+        rep = self.saved_report(document)
+        return [CheckResult(**x) for x in rep.get("checks", [])] if rep else []
+
+    # ---- facts and passages ---------------------------------------------------------------
     def facts(self, document: str | None = None, group: str | None = None) -> list[Fact]:
-        q = select(facts.c.data).join(documents, facts.c.doc_id == documents.c.id).order_by(facts.c.id)
-        if document:
-            q = q.where(documents.c.document == document)
+        return self.facts_where(FactFilter(documents=[document] if document else None), group=group)
+
+    def facts_for(self, departments: Sequence[str] | None = None, years: Sequence[int] | None = None,
+                  kinds: Sequence[str] | None = None) -> list[Fact]:
+        """The candidate facts of these departments, years and kinds (None or empty: any), in store order.
+        One indexed query (department, year, kind); what the assistant asks for instead of holding
+        every fact."""
+        return self.facts_where(FactFilter(departments=list(departments or []) or None,
+                                           years=list(years or []) or None,
+                                           kinds=list(kinds or []) or None))  # type: ignore[arg-type]
+
+    def facts_where(self, flt: FactFilter, group: str | None = None) -> list[Fact]:
+        q = select(documents.c.document, *FACT_COLUMNS).join(documents, facts.c.doc_id == documents.c.id)
+        q = _fact_conditions(q, flt)
         if group:
             q = q.where(documents.c.grp == group)
         with self.engine.connect() as c:
-            return [Fact.model_validate_json(r[0]) for r in c.execute(q)]
+            return [fact_of(r[0], r[1:]) for r in c.execute(q.order_by(facts.c.id))]
+
+    def fact_ids(self, flt: FactFilter) -> list[int]:
+        q = _fact_conditions(select(facts.c.id).join(documents, facts.c.doc_id == documents.c.id), flt)
+        with self.engine.connect() as c:
+            return [r[0] for r in c.execute(q.order_by(facts.c.id))]
+
+    def facts_by_ids(self, ids: Sequence[int]) -> list[Fact]:
+        """Facts by row id (aggregates name theirs), in the order asked."""
+        got: dict[int, Fact] = {}
+        with self.engine.connect() as c:
+            for start in range(0, len(ids), _IN):
+                q = (select(facts.c.id, documents.c.document, *FACT_COLUMNS)
+                     .join(documents, facts.c.doc_id == documents.c.id)
+                     .where(facts.c.id.in_(list(ids[start:start + _IN]))))
+                got |= {r[0]: fact_of(r[1], r[2:]) for r in c.execute(q)}
+        return [got[i] for i in ids if i in got]
 
     def passages(self, document: str | None = None) -> list[Passage]:
-        q = select(passages.c.data).order_by(passages.c.id)
-        if document:
-            q = q.join(documents, passages.c.doc_id == documents.c.id).where(documents.c.document == document)
+        return self.passages_where(PassageFilter(documents=[document] if document else None))
+
+    def passages_where(self, flt: PassageFilter) -> list[Passage]:
+        q = select(documents.c.document, *PASSAGE_COLUMNS).join(documents, passages.c.doc_id == documents.c.id)
+        if flt.departments:
+            q = q.where(passages.c.department.in_(flt.departments))
+        if flt.years:
+            q = q.where(passages.c.year.in_(flt.years))
+        if flt.kinds:
+            q = q.where(passages.c.kind.in_(flt.kinds))
+        if flt.documents:
+            q = q.where(documents.c.document.in_(flt.documents))
         with self.engine.connect() as c:
-            return [Passage.model_validate_json(r[0]) for r in c.execute(q)]
+            return [passage_of(r[0], r[1:]) for r in c.execute(q.order_by(passages.c.id))]
 
     def document_ids(self) -> dict[int, str]:
-        """Row id → document name. Saving a document again gives it a new row id, so an id that stayed
-        is a document whose facts and passages did not change (`Assistant.refresh` reloads by this)."""
+        """Row id → document name. A document saved again may get its old row id back (SQLite reuses the
+        highest one): caches key on (id, revision) of `documents()` (vectorstore.cache)."""
         with self.engine.connect() as c:
             return {r[0]: r[1] for r in c.execute(select(documents.c.id, documents.c.document))}
 
-    def facts_of(self, doc_ids: list[int]) -> dict[int, list[Fact]]:
+    def facts_of(self, doc_ids: Sequence[int]) -> dict[int, list[Fact]]:
         """The facts of these document rows, each document's in store order."""
-        return self._of(facts, Fact, doc_ids)  # type: ignore[return-value]
-
-    def passages_of(self, doc_ids: list[int]) -> dict[int, list[Passage]]:
-        return self._of(passages, Passage, doc_ids)  # type: ignore[return-value]
-
-    def _of(self, table: Table, model: type[Fact] | type[Passage], doc_ids: list[int]) -> dict[int, list]:
-        out: dict[int, list] = {i: [] for i in doc_ids}
+        out: dict[int, list[Fact]] = {i: [] for i in doc_ids}
         with self.engine.connect() as c:
-            for start in range(0, len(doc_ids), 500):  # bounded IN lists
-                q = (select(table.c.doc_id, table.c.data).where(table.c.doc_id.in_(doc_ids[start:start + 500]))
-                     .order_by(table.c.id))
-                for doc_id, data in c.execute(q):
-                    out[doc_id].append(model.model_validate_json(data))
+            for start in range(0, len(doc_ids), _IN):
+                q = (select(facts.c.doc_id, documents.c.document, *FACT_COLUMNS)
+                     .join(documents, facts.c.doc_id == documents.c.id)
+                     .where(facts.c.doc_id.in_(list(doc_ids[start:start + _IN]))).order_by(facts.c.id))
+                for r in c.execute(q):
+                    out[r[0]].append(fact_of(r[1], r[2:]))
         return out
+
+    def passages_of(self, doc_ids: Sequence[int]) -> dict[int, list[Passage]]:
+        out: dict[int, list[Passage]] = {i: [] for i in doc_ids}
+        with self.engine.connect() as c:
+            for start in range(0, len(doc_ids), _IN):
+                q = (select(passages.c.doc_id, documents.c.document, *PASSAGE_COLUMNS)
+                     .join(documents, passages.c.doc_id == documents.c.id)
+                     .where(passages.c.doc_id.in_(list(doc_ids[start:start + _IN]))).order_by(passages.c.id))
+                for r in c.execute(q):
+                    out[r[0]].append(passage_of(r[1], r[2:]))
+        return out
+
+    def passage_count(self) -> int:
+        with self.engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(passages)).scalar() or 0)
+
+    def passages_containing(self, fragment: str) -> int:
+        """How many passages contain `fragment` (a document frequency, in SQL)."""
+        like = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.engine.connect() as c:
+            q = select(func.count()).select_from(passages).where(passages.c.text.like(like, escape="\\"))
+            return int(c.execute(q).scalar() or 0)
+
+    # ---- library-wide aggregates ------------------------------------------------------------
+    def aggregate(self, flt: FactFilter, by: Literal["department", "year", "document"],
+                  agg: Literal["sum", "max", "min"] = "sum", descending: bool = True,
+                  limit: int | None = None) -> list[Aggregate]:
+        """Facts matching `flt` grouped by department, year or document and unit (amounts in different
+        units are never added), one SQL GROUP BY. Groups are ordered by the aggregate (ties: key)."""
+        key = {"department": facts.c.department, "year": facts.c.year, "document": documents.c.document}[by]
+        value = (func.sum(facts.c.value) if agg == "sum" else func.max(facts.c.value) if agg == "max"
+                 else func.min(facts.c.value)).label("v")
+        q = _fact_conditions(
+            select(key.label("k"), facts.c.unit, value, func.count().label("n"))
+            .join(documents, facts.c.doc_id == documents.c.id), flt
+        ).group_by(key, facts.c.unit)
+        with self.engine.connect() as c:
+            rows = [(r.k, r.unit, float(r.v), int(r.n)) for r in c.execute(q)]
+        rows.sort(key=lambda r: ((-r[2] if descending else r[2]), str(r[0]), r[1]))
+        rows = rows[:limit] if limit else rows
+        out = []
+        for k, unit, v, n in rows:
+            ids = self.fact_ids(_narrowed(flt, by, k).model_copy(update={"units": [unit]}))
+            out.append(Aggregate(key=k, unit=unit, value=round(v, 6), facts=n, fact_ids=ids))
+        return out
+
+    def ranking(self, flt: FactFilter, agg: Literal["sum", "max", "min"] = "sum", descending: bool = True,
+                limit: int | None = None) -> list[Aggregate]:
+        """Departments ranked by the facts `flt` selects: "三公经费 by department" is
+        `ranking(FactFilter(years=[2019], table_types=[...], row_leaf="合计", column=...))`."""
+        return self.aggregate(flt, "department", agg, descending, limit)
+
+    def series(self, flt: FactFilter, agg: Literal["sum", "max", "min"] = "sum") -> list[Aggregate]:
+        """One figure per year, oldest first: "行政运行 across years" is
+        `series(FactFilter(departments=[d], row_leaf="行政运行", column=...))`."""
+        return sorted(self.aggregate(flt, "year", agg), key=lambda a: (int(a.key), a.unit))
 
     def version(self) -> str:
         """Changes whenever a document is added, replaced, rechecked or removed, by any process."""
         with self.engine.connect() as c:
             row = c.execute(select(store_state.c.instance, store_state.c.generation).where(store_state.c.id == 1)).first()
         return f"{row[0]}:{row[1]}" if row else "empty"
+
+
+def _document_row(report: IngestReport, revision: int) -> dict[str, Any]:
+    info = report.info
+    return dict(document=info.document, sha256=info.sha256, department=info.department, year=info.year,
+                kind=info.kind, scope=info.scope, grp=info.group, part=info.part, pages=info.pages,
+                facts=len(report.facts), checks_total=len(report.checks), checks_failed=report.checks_failed,
+                seconds=report.seconds, ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                report=report.model_dump_json(include={"tables", "checks", "warnings", "seconds", "conflicts"}),
+                revision=revision)
+
+
+def _insert_rows(c: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if c.dialect.name == "postgresql" and c.dialect.driver == "psycopg" and len(rows) > 200:
+        names = list(rows[0])
+        cols = ", ".join(f'"{n}"' for n in names)
+        cur = c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row([r[n] for n in names])
+        return
+    c.execute(insert(table), rows)
+
+
+def _fact_conditions(q: Any, flt: FactFilter) -> Any:
+    if flt.departments:
+        q = q.where(facts.c.department.in_(flt.departments))
+    if flt.years:
+        q = q.where(facts.c.year.in_(flt.years))
+    if flt.kinds:
+        q = q.where(facts.c.kind.in_(flt.kinds))
+    if flt.documents:
+        q = q.where(documents.c.document.in_(flt.documents))
+    if flt.table_types:
+        q = q.where(facts.c.table_type.in_(flt.table_types))
+    if flt.row_leaf is not None:
+        q = q.where(facts.c.row_leaf == flt.row_leaf)
+    if flt.row_code is not None:
+        q = q.where(facts.c.row_code == flt.row_code)
+    if flt.column is not None:
+        q = q.where(facts.c.column_path == flt.column)
+    if flt.column_contains:
+        frag = flt.column_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        q = q.where(facts.c.column_path.like(f"%{frag}%", escape="\\"))
+    if flt.measures:
+        q = q.where(facts.c.measure.in_(flt.measures))
+    if flt.units:
+        q = q.where(facts.c.unit.in_(flt.units))
+    if flt.source:
+        q = q.where(facts.c.source == flt.source)
+    if flt.rows:
+        q = q.where(facts.c.row_label.in_(flt.rows))
+    if flt.columns:
+        q = q.where(facts.c.column_path.in_(flt.columns))
+    return q
+
+
+def _narrowed(flt: FactFilter, by: str, key: Any) -> FactFilter:
+    field = {"department": "departments", "year": "years", "document": "documents"}[by]
+    return flt.model_copy(update={field: [key]})
 
 
 def _reason(exc: BaseException) -> str:

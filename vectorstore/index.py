@@ -1,4 +1,11 @@
-"""Chroma vector index over narrative passages and one sentence per fact.
+"""Chroma vector index over narrative passages and the distinct fact descriptions.
+
+A document's passages get one vector each. Its facts get none of their own: every distinct label that
+describes a fact (`vectorstore.schema.fact_labels`: its row label, its column path) has one vector,
+shared by every fact of every document that prints it (the fact rows carry the same text in `row_label`
+and `column_path`), so a library of thousands of budgets that all print 行政运行 / 基本支出 embeds that
+label once, and one document embeds its 120 row labels and 40 column paths rather than 400 sentences. Texts repeated within a batch (名词解释
+passages printed alike by many departments) are embedded once.
 
 Embedded (PersistentClient under $BUDGETQA_HOME/chroma) by default; a Chroma server (`chroma run`)
 when BUDGETQA_CHROMA_HOST is set, shared by every process pointed at it (docs/SERVERS.md).
@@ -13,6 +20,7 @@ from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.embeddings import load_embedder
+from vectorstore.schema import fact_labels, label_key
 
 _BATCH = 256
 _PAGE = 5000
@@ -22,9 +30,13 @@ _SYNC_ID = "__budgetqa_sync__"
 
 
 def fact_sentence(f: Fact) -> str:
-    """'2025年 洛阳市西工区人民政府办公室 一般公共预算支出表 行政运行 工资福利支出 501.65万元'"""
+    """'2025年 洛阳市西工区人民政府办公室 一般公共预算支出表 行政运行 工资福利支出 501.65万元' (a fact as one
+    sentence, for baselines and tools that embed facts one by one)."""
     parts = [f"{f.year}年", f.department, f.table or "说明", f.row or "", f.column, f"{f.value:g}{f.unit}"]
     return " ".join(p for p in parts if p)
+
+
+LABEL_PREFIX = "label:"
 
 
 @dataclass
@@ -67,8 +79,9 @@ def _client(settings: Settings) -> Any:
 def vector_entries(
     document: str, facts: list[Fact], passages: list[Passage]
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """(ids, texts, metadatas) of a document's vectors: what replace_document writes and
-    library.check compares the index against."""
+    """(ids, texts, metadatas) of a document's own vectors, its passages: what replace_document writes
+    for it and library.check compares the index against. `facts` is accepted for that caller; their
+    vectors are the shared labels (`label_entries`), which belong to no document."""
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []
@@ -87,22 +100,24 @@ def vector_entries(
                 "n": i,
             }
         )
-    for i, f in enumerate(facts):
-        ids.append(f"{document}#f{i}")
-        texts.append(fact_sentence(f))
-        metas.append(
-            {
-                "document": document,
-                "department": f.department,
-                "year": f.year,
-                "kind": f.kind,
-                "type": "fact",
-                "page": f.page,
-                "heading": "",
-                "n": i,
-            }
-        )
     return ids, texts, metas
+
+
+def label_entries(facts: list[Fact]) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """(ids, texts, metadatas) of the distinct labels of these facts, first occurrence order."""
+    seen: dict[str, tuple[str, str]] = {}
+    for f in facts:
+        for field, text in fact_labels(f):
+            seen.setdefault(label_key(field, text), (field, text))
+    return ([LABEL_PREFIX + k for k in seen], [t for _f, t in seen.values()],
+            [{"type": "label", "field": field} for field, _t in seen.values()])
+
+
+def _embed_distinct(embedder: Any, texts: list[str]) -> list[list[float]]:
+    """Vectors of `texts`, each distinct text embedded once."""
+    order = list(dict.fromkeys(texts))
+    vectors = dict(zip(order, embedder.embed_documents(order), strict=True)) if order else {}
+    return [vectors[t] for t in texts]
 
 
 class VectorIndex:
@@ -133,42 +148,75 @@ class VectorIndex:
 
     def replace_document(self, document: str, facts: list[Fact], passages: list[Passage]) -> None:
         self.remove_document(document)
-        ids, texts, metas = vector_entries(document, facts, passages)
+        self.add_labels(facts)
+        self._add(*vector_entries(document, facts, passages))
+
+    def add_documents(self, reports: list[tuple[str, list[Fact], list[Passage]]]) -> None:
+        """Index new documents in large batches (bulk loads: nothing is deleted first)."""
+        self.add_labels([f for _name, fs, _ps in reports for f in fs])
+        ids, texts, metas = [], [], []
+        for name, fs, ps in reports:
+            i, t, m = vector_entries(name, fs, ps)
+            ids += i
+            texts += t
+            metas += m
+        self._add(ids, texts, metas)
+
+    def add_labels(self, facts: list[Fact]) -> int:
+        """Give the descriptions of these facts a vector where none has one yet; returns how many were new."""
+        ids, texts, metas = label_entries(facts)
+        have: set[str] = set()
+        for k in range(0, len(ids), _PAGE):
+            have |= set(self.collection.get(ids=ids[k:k + _PAGE], include=[])["ids"])
+        todo = [n for n, i in enumerate(ids) if i not in have]
+        self._add([ids[n] for n in todo], [texts[n] for n in todo], [metas[n] for n in todo])
+        return len(todo)
+
+    def _add(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
         for k in range(0, len(ids), _BATCH):
             chunk = slice(k, k + _BATCH)
-            vectors = self.embedder.embed_documents(texts[chunk])
-            self.collection.upsert(
-                ids=ids[chunk], embeddings=vectors, documents=texts[chunk], metadatas=metas[chunk]
-            )
+            vectors = _embed_distinct(self.embedder, texts[chunk])
+            self.collection.upsert(ids=ids[chunk], embeddings=vectors, documents=texts[chunk],
+                                   metadatas=metas[chunk])  # type: ignore[arg-type]
 
     def remove_document(self, document: str) -> None:
         self.collection.delete(where={"document": document})
 
     def documents(self) -> set[str]:
+        """Documents with vectors (passages); labels belong to none."""
         # paged: one request for every vector of a large library would exceed a server's payload limit
         out: set[str] = set()
         offset = 0
         while True:
-            got = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            got = self.collection.get(where={"type": "passage"}, include=["metadatas"], limit=_PAGE, offset=offset)
             metas = got["metadatas"] or []
-            out |= {m["document"] for m in metas}
+            out |= {str(m["document"]) for m in metas}
             if len(metas) < _PAGE:
                 return out
             offset += _PAGE
 
     def stored(self, document: str | None = None) -> dict[str, dict[str, str]]:
-        """document -> {vector id: text} as the index holds them (all documents, or one)."""
+        """document -> {vector id: text} as the index holds them (all documents, or one); labels left out."""
         out: dict[str, dict[str, str]] = {}
         offset = 0
+        where: dict[str, Any] = {"document": document} if document else {"type": "passage"}
         while True:
-            got = self.collection.get(where={"document": document} if document else None,
-                                      include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            got = self.collection.get(where=where, include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             metas = got["metadatas"] or []
             for i, text, m in zip(got["ids"], got["documents"] or [], metas, strict=False):
                 out.setdefault(str(m["document"]), {})[i] = text
             if len(metas) < _PAGE:
                 return out
             offset += _PAGE
+
+    def labels(self) -> int:
+        return len(self.collection.get(where={"type": "label"}, include=[])["ids"])
+
+    def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]]:
+        """(field, label, distance) of the row labels and column paths nearest to `query`, for every
+        document at once: candidates a caller narrows in SQL by department and year
+        (`FactFilter(rows=..., columns=..., departments=...)`)."""
+        return [(str(h.meta["field"]), h.text, h.distance) for h in self.search(query, k=k, where={"type": "label"})]
 
     def count(self) -> int:
         return int(self.collection.count())

@@ -9,18 +9,26 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 from urllib.parse import quote
 
+from assistant.conversation import conversation_for
 from assistant.records import Answer, Citation
 from budgetqa.errors import NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.settings import Settings
-from library import Library, document_row
+from library import Library, Outcome, document_row
 from web.examples import example_questions
 from web.page_images import RegionImages
 from web.uploads import check_admin, stage_upload
 
 log = logging.getLogger(__name__)
+
+
+class Asker(Protocol):
+    """What the page and the API ask: one question with the conversation so far and the page's filters."""
+
+    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
+            year: int | None = None, kind: str | None = None) -> Answer: ...
 
 
 class Backend:
@@ -36,7 +44,7 @@ class Backend:
         self.ingested = threading.Event()  # the first-run sample is in the store
         self.ready = threading.Event()  # ... and the assistant is built
         self.startup_problem = ""
-        self._assistant: Any = None
+        self._assistant: Asker | None = None
         self._assistant_lock = threading.Lock()
         self._ingest_lock = threading.Lock()  # one ingest or removal at a time
         self._examples: tuple[str, list[str]] = ("", [])
@@ -62,7 +70,7 @@ class Backend:
             self.ingested.set()
             self.ready.set()
 
-    def assistant(self) -> Any:
+    def assistant(self) -> Asker:
         # Assistant.ask only reads its fact index; refresh() swaps it under the assistant's own lock,
         # so one shared instance serves concurrent requests without a lock here.
         with self._assistant_lock:
@@ -81,6 +89,9 @@ class Backend:
             raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
         self.ready.wait(timeout=900)
         bot = self.assistant()
+        layer = conversation_for(bot)  # follow-ups and library-wide questions (assistant/conversation.py)
+        if layer is not None:
+            return layer.ask(question, history or [], department, year, kind)
         return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
 
     def documents(self) -> list[dict]:
@@ -94,25 +105,24 @@ class Backend:
         return self._examples[1]
 
     def upload(self, token: str | None, files: Sequence[tuple[str | None, bytes]],
-               progress: Callable[[int, str], None] | None = None) -> list[dict]:
-        """Check, stage and ingest uploaded PDFs; one result dict per file."""
+               progress: Callable[[int, str], None] | None = None) -> list[Outcome]:
+        """Check, stage and ingest uploaded PDFs; one Outcome per file."""
         check_admin(self.settings, token)
-        results: list[dict[str, Any]] = []
+        results: list[Outcome] = []
         for i, (name, data) in enumerate(files):
             if progress:
                 progress(i, name or "")
             try:
                 path = stage_upload(self.settings, name, data)
             except UploadRejected as exc:
-                results.append({"document": name, "status": "rejected", "message": str(exc)})
+                results.append(Outcome(Path(name or "upload.pdf"), "rejected", str(exc), document=name))
                 continue
             try:
                 with self._ingest_lock:
                     o = self.library.ingest_one(path)
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
-            results.append({"document": path.name, "status": o.status, "message": o.message, "facts": o.facts,
-                            "checks_failed": o.checks_failed})
+            results.append(o)
         return results
 
     def remove(self, token: str | None, document: str) -> None:

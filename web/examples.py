@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from vectorstore.facts_db import FactStore
+from vectorstore.records import StoredDocument
 
 
 def _short_department(name: str) -> str:
-    from ingest.identify import department_aliases
+    from ingest.names import short_name
 
-    aliases = [a for a, n in department_aliases() if n == name and len(a) >= 3]
-    return min(aliases, key=len) if aliases else name
+    return short_name(name)
 
 
-def example_questions(docs: list[dict], store: FactStore, limit: int = 8) -> list[str]:
+def example_questions(docs: list[StoredDocument], store: FactStore, limit: int = 8) -> list[str]:
     """Questions the loaded documents can answer, phrased the way people ask."""
     groups: dict[tuple[str, int, str], list[str]] = {}
     for d in docs:

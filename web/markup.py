@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.library_questions import chart_of
 from assistant.records import Answer, Citation
 from budgetqa.vocabulary import fmt
 
@@ -49,6 +50,8 @@ def answer_html(ans: Answer, image_url: Callable[[Citation], str | None]) -> str
     body = f'<div class="bq-answer bq-{ans.status}">' + (f"<b>{head}</b>" if head else "") + text + "</div>"
     if ans.computation:
         body += f'<div class="bq-computation">计算：{html.escape(ans.computation)}</div>'
+    chart = chart_of(ans)  # a ranking or a series of years (assistant/library_questions.py)
+    body += bars_html(*chart) if chart else ""
     if ans.citations:
         cards = "".join(_card(c, image_url(c)) for c in ans.citations)
         body += f'<div class="bq-sources"><div class="bq-sources-title">来源（{len(ans.citations)}）</div>{cards}</div>'

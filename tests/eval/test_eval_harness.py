@@ -174,7 +174,7 @@ def _script() -> Scripted:
 
 def test_run_eval_counts_by_kind_citations_refusals_and_lists_failures():
     timings: list[float] = []
-    r = run_eval(_script(), _items(), timings)
+    r = run_eval(_script(), _items(), timings).to_json()
     assert (r["items"], r["correct"], r["accuracy"]) == (5, 2, 0.4)
     assert r["by_kind"]["lookup"] == {"items": 2, "correct": 1, "accuracy": 0.5}
     assert r["by_kind"]["refuse"]["correct"] == 1 and r["by_kind"]["narrative"]["correct"] == 0
@@ -247,8 +247,8 @@ def test_grade_retrieval_recall_and_refusals_when_nothing_is_retrieved():
              gold(id="t-2", values=[501.65], unit="万元", question="公务用车运行费、公务接待费和人员经费"),
              gold(id="t-3", expect="refuse", kind="refuse", question="hello")]
     r = grade_retrieval(rag, items, k=5)
-    assert r["recall_at_1"] == 0.5 and r["recall_at_5"] == 1.0 and r["recall_at_5_gold_page"] == 1.0
-    assert r["accuracy"] == 1.0 and r["refusal_recall"] == 1.0
+    assert r.recall == {"recall_at_1": 0.5, "recall_at_5": 1.0, "recall_at_5_gold_page": 1.0}
+    assert r.accuracy == 1.0 and r.refusal_recall == 1.0
 
 
 # --------------------------------------------------------------------------- benchmark helpers

@@ -38,11 +38,12 @@ def test_report_by_asker_and_wrong_answers_apart_from_refusals():
              GoldItem(id="c", question="c", expect="answer", values=[3], unit="万元", kind="lookup", asker="staff")]
     bot = _Fixed({"a": _answer(1, "人") | {"question": "a"}, "b": _answer(5, "万元") | {"question": "b"},
                   "c": _answer(None, None, "not_found") | {"question": "c"}})
-    r = run_eval(bot, items)
+    report = run_eval(bot, items)
+    r = report.to_json()
     assert r["by_asker"] == {"citizen": {"items": 1, "correct": 1, "accuracy": 1.0},
                              "staff": {"items": 2, "correct": 0, "accuracy": 0.0}}
     assert r["wrong"] == 1 and r["wrong_rate"] == round(1 / 3, 4)  # the refusal is not a wrong figure
-    text = format_report(r)
+    text = format_report(report)
     assert "asker" in text and "answered wrongly" in text
 
 

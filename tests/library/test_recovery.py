@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import JIANGSU_TABLES, SAMPLE, copy_home
+from conftest import JIANGSU_TABLES, PUTUO, SAMPLE, copy_home
 from helpers import PY, cli_env, hash_settings, run_cli
 
 from ingest.pipeline import extract, sha256_of
@@ -106,11 +106,11 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     """The two halves of the protocol, stopped by hand at the worst places."""
     from library import journal
 
-    report = extract(JIANGSU_TABLES)
+    report = extract(PUTUO)  # a document with passages: the vectors that are its own
     # 1. vectors written, SQL not committed: the document must vanish at the next start
     home = copy_home(sample_home, tmp_path / "rollback")
     lib = Library(hash_settings(home))
-    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES)
+    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, PUTUO)
     lib.index.replace_document(report.info.document, report.facts[:100], report.passages)
     assert report.info.document in lib.index.documents()
     lib2 = Library(hash_settings(home))
@@ -120,8 +120,8 @@ def test_recovery_rolls_back_uncommitted_and_completes_committed_ingests(sample_
     # 2. SQL committed, vectors half written, copy not yet moved: completed at the next start
     home = copy_home(sample_home, tmp_path / "forward")
     lib = Library(hash_settings(home))
-    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, JIANGSU_TABLES)
-    lib.index.replace_document(report.info.document, report.facts[:100], [])
+    journal.begin(lib.settings, "ingest", report.info.document, report.info.sha256, True, PUTUO)
+    lib.index.replace_document(report.info.document, report.facts[:100], report.passages[:2])
     lib.store.save(report)
     lib2 = Library(hash_settings(home))
     assert lib2.recovered == [f"{report.info.document}: completed an interrupted ingest (it had been committed)"]

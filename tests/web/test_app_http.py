@@ -117,6 +117,8 @@ def test_handler_failure_is_one_json_line_not_a_traceback(client: TestClient, mo
     r = client.post("/api/ask", json={"question": QUESTION})
     assert r.status_code == 500
     assert _error_line(r) == "RuntimeError: index file vanished second line"
+    log = (backend.settings.home / "budgetqa.log").read_text(encoding="utf-8")  # the operator's side
+    assert "request failed" in log and "Traceback" in log and "index file vanished\nsecond line" in log
 
 
 def test_upload_without_or_with_wrong_token_is_403(client: TestClient) -> None:

@@ -1,0 +1,121 @@
+"""Arithmetic on the figures of a conversation: the last answers added (两项加起来) or subtracted
+(差了多少), a share of or in the last figure (其中X占多少, 它在总支出里占多少). Every figure is a stored
+fact re-read from the store; the computation is stated."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.compose import fmt
+from assistant.conversation_state import ConversationAnswer, Figure, TurnLike, headline
+from assistant.follow_up_words import has_item, phrase
+from assistant.mentions import pattern
+
+
+def _figures_unit(figs: list[Figure]) -> str | None:
+    units = {f.unit for f in figs}
+    return units.pop() if len(units) == 1 else None
+
+
+def _figure_name(f: Figure, figs: list[Figure]) -> str:
+    """A figure's name among others: with its department or year when those differ between them."""
+    name = f.label
+    if len({x.year for x in figs}) > 1 and f.year and not name.startswith(str(f.year)):
+        name = f"{f.year}年{name}"
+    if len({x.department for x in figs}) > 1 and f.department:
+        name = f"{f.department}{name}"
+    return name
+
+
+def _facts_of(turn: TurnLike, figs: list[Figure]) -> list[Any]:
+    out = []
+    for fig in figs:
+        for ref in fig.facts:
+            f = turn.conv.finder.verified(ref)
+            if f is not None and f not in out:
+                out.append(f)
+    return out
+
+
+def _sum_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
+    s = turn.state
+    assert s is not None
+    n = 3 if re.search(r"三", pattern("sum_last").search(t).group(0)) else 2  # type: ignore[union-attr]
+    figs = s.figures[-n:]
+    unit = _figures_unit(figs)
+    if len(figs) < n or unit is None:
+        return turn.refused("前面的几个数字单位不同（或不足两个），无法相加。请直接说明要加的项目。")
+    total = round(sum(f.value for f in figs), 2)
+    how = " + ".join(fmt(f.value) for f in figs) + f" = {fmt(total)}"
+    names = "、".join(_figure_name(f, figs) for f in figs)
+    facts = _facts_of(turn, figs)
+    m = re.search(r"占(.+?)(的)?(百分之|比例|比重|多少|%|几成)", t)
+    if m and len(re.findall(r"[\u4e00-\u9fff]", m.group(1))) >= 2:
+        den_text = m.group(1).strip("的")
+        ans, den_facts = turn.conv.single(phrase(den_text, "value"), turn.scope())
+        den = headline(ans, den_facts)
+        if den is None or not den.value or den.unit != unit:
+            return turn.refused(f"{names}合计{fmt(total)}{unit}，但没有找到“{den_text}”的数，无法计算占比。")
+        share = round(total / den.value * 100, 2)
+        how2 = f"({' + '.join(fmt(f.value) for f in figs)}) ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
+        return turn.computed(share, "%", f"{names}合计占{den.label}的{fmt(share)}%", how2,
+                             facts + [f for f in den_facts if f not in facts][:1], item=f"{names}合计", measure="share")
+    return turn.computed(total, unit, f"{names}合计{fmt(total)}{unit}", how, facts, item=f"{names}合计",
+                         measure="sum", department=figs[-1].department if len({f.department for f in figs}) == 1 else None)
+
+
+def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
+    s = turn.state
+    assert s is not None
+    a, b = s.figures[-2], s.figures[-1]
+    if a.unit != b.unit:
+        return turn.refused("前面两个数字的单位不同，无法相减。")
+    big, small = (a, b) if a.value >= b.value else (b, a)
+    d = round(big.value - small.value, 2)
+    how = f"{fmt(big.value)} - {fmt(small.value)} = {fmt(d)}"
+    nb, ns = _figure_name(big, [a, b]), _figure_name(small, [a, b])
+    if nb == ns:  # the same row read in two tables or columns: name where each stands
+        nb, ns = f"{nb}（{_where_short(turn, big)}）", f"{ns}（{_where_short(turn, small)}）"
+    return turn.computed(d, a.unit, f"{nb}比{ns}多{fmt(d)}{a.unit}", how, _facts_of(turn, [big, small]),
+                         item=f"{big.label}与{small.label}之差", measure="difference")
+
+
+def _where_short(turn: TurnLike, fig: Figure) -> str:
+    ref = fig.facts[0] if fig.facts else None
+    if ref is None:
+        return ""
+    return f"第{ref.page}页" + (f"“{ref.table}”" if ref.table else "") + (f"{ref.column}" if ref.column else "")
+
+
+def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
+    s = turn.state
+    assert s is not None
+    if "占" not in t:
+        return None
+    left, right = t.split("占", 1)
+    right = re.sub(r"(的)?(比例|比重|百分比|百分之几|百分之多少|多少|多大|份额|几成|%).*$", "", right).strip("的是为 ")
+    left = re.sub(r"^其中", "", left)
+    m = re.match(r"^(.*?)在(.+?)(里面|当中|之中|里|中)?$", left)
+    if m and not right:
+        left, right = m.group(1), m.group(2)
+    num_last = not has_item(left)
+    den_last = not has_item(right)
+    if num_last == den_last:
+        return None  # both named (an explicit question) or neither: answered fresh
+    last = s.figures[-1] if s.figures else None
+    if last is None:
+        return None
+    other_text = right if num_last else left
+    ans, facts = turn.conv.single(phrase(other_text, "value"), turn.scope())
+    other = headline(ans, facts)
+    if other is None or other.unit != last.unit:
+        return turn.refused(f"没有找到“{other_text}”的数（或单位不同），无法计算占比。")
+    num, den = (last, other) if num_last else (other, last)
+    if not den.value:
+        return turn.refused("分母为0，无法计算占比。")
+    share = round(num.value / den.value * 100, 2)
+    how = f"{fmt(num.value)} ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
+    facts_all = _facts_of(turn, [num, den])
+    return turn.computed(share, "%", f"{num.label}占{den.label}的{fmt(share)}%", how, facts_all, item=s.item,
+                         measure="share")

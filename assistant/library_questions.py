@@ -1,0 +1,219 @@
+"""Questions over the whole library: one figure per department (各部门…, 哪个部门最高), a small series
+of years (从2017到2019年, 历年), two years compared (2019年比2017年) or both given (2017年和2019年).
+
+Each figure comes from `Assistant.ask` with an explicit department and year and is cited; the answer
+carries the figures as `series` for the page's chart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant import follow_up_words as fw
+from assistant import follow_ups as fu
+from assistant.compose import cite, fmt, label, where
+from assistant.conversation_state import (
+    ConversationAnswer,
+    ConversationState,
+    FactRef,
+    Figure,
+    Scope,
+    SeriesPoint,
+    TurnLike,
+    headline,
+)
+from assistant.mentions import fold, pattern, words
+from assistant.records import Answer
+
+_MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+
+
+def answer(turn: TurnLike) -> ConversationAnswer | None:
+    """The library-wide reading of the question, or None when it asks about one department and year."""
+    t = fold(turn.question)
+    catalog = turn.conv.catalog()
+    s = turn.state
+    if pattern("sum_last").search(t) and s is not None and len(s.figures) >= 2:
+        return None  # "两家加起来": the figures just answered
+    lib = "library"
+    ranked = "desc" if pattern("highest", lib).search(t) else ("asc" if pattern("lowest", lib).search(t) else None)
+    year = turn.filters.year or (turn.m.years[0] if len(turn.m.years) == 1 else None)
+    if year is None and s is not None and s.year and not turn.m.years:
+        year = s.year if any(s.year in ys for ys in catalog.values()) else None
+    scope = Scope(None, year, turn.filters.kind)
+    if turn.filters.department is None and (ranked or pattern("all_departments", lib).search(t)):
+        return across(turn, list(catalog), scope, _item_text(turn, t), ranked)
+    if turn.filters.department is None and pattern("both_departments", lib).search(t):
+        depts = turn.m.departments or _conversation_departments(turn) or (list(catalog) if len(catalog) == 2 else [])
+        if len(depts) == 2:
+            return across(turn, depts, scope, _item_text(turn, t), ranked)
+    if turn.filters.department is None and len(turn.m.departments) >= 2 and not pattern("change").search(t):
+        return across(turn, turn.m.departments, scope, _item_text(turn, t), ranked)
+    dept = turn.scope().department
+    if dept is None or turn.filters.year is not None:
+        return None
+    loaded = catalog.get(dept, [])
+    m = pattern("series", lib).search(t)
+    if m:
+        if m.group(1) and m.group(3):
+            lo, hi = sorted((int(m.group(1)), int(m.group(3))))
+            years = [y for y in loaded if lo <= y <= hi]
+        else:
+            years = list(loaded)
+        if len(years) >= 2:
+            return series(turn, dept, years, _item_text(turn, t), change=bool(re.search(r"变化|增|减|涨|降", t)))
+    m = pattern("two_years_compare", lib).search(t)
+    named = [int(y) for y in re.findall(r"20\d\d", m.group(0))] if m else []
+    if len(named) == 2 and named[0] != named[1]:
+        new, old = named
+        if new != old + 1:  # consecutive years: the document's own stated change comes first (follow_ups)
+            measure = fw.change_measure(t, s.change_measure if s else None)
+            return fu.two_years(turn, _item_text(turn, t), dept, new, old, measure)
+        return None
+    m = pattern("two_years_both", lib).search(t)
+    if m and m.group(1) != m.group(3) and not pattern("change").search(t):
+        return series(turn, dept, [int(m.group(1)), int(m.group(3))], _item_text(turn, t), change=False)
+    return None
+
+
+def _item_text(turn: TurnLike, t: str) -> str:
+    """The item asked about, without the library words: '哪个部门的三公经费最高' -> '三公经费'."""
+    rest = fold(turn.m.without_names())
+    for w in sorted(words()["library"]["words"], key=len, reverse=True):
+        rest = rest.replace(w, " ")
+    rest = re.sub(r"近[两三四五六七八九十\d]年|(?<![\u4e00-\u9fff])(到|至|比|较|与|和|跟|及|同)(?=\s|$)|^\s*(从|比|较|与|和|跟|及|同|到|至)", " ", rest)
+    rest = re.sub(r"\s*(从|到|至|比|较|与|和|跟|及|同)\s+", " ", " " + rest)
+    item = fw.item_of(rest) or (turn.state.item if turn.state else None) or rest.strip()
+    return item
+
+
+def _conversation_departments(turn: TurnLike) -> list[str]:
+    s = turn.state
+    if s is None:
+        return []
+    out: list[str] = []
+    for fig in reversed(s.figures):
+        if fig.department and fig.department not in out:
+            out.append(fig.department)
+    return out[:2]
+
+
+def _to_wan(value: float, unit: str) -> float | None:
+    return value * _MONEY[unit] / 1e4 if unit in _MONEY else None
+
+
+def _point(turn: TurnLike, item: str, scope: Scope) -> tuple[SeriesPoint, Any] | None:
+    ans, facts = turn.conv.single(fw.phrase(item, "value"), scope)
+    fig = headline(ans, facts)
+    if fig is None or fig.computation or not fig.facts:
+        return None
+    f = turn.conv.finder.verified(fig.facts[0])
+    if f is None:
+        return None
+    return SeriesPoint(department=f.department, year=f.year, label=label(f), value=f.value, unit=f.unit,
+                       citation=cite(f)), f
+
+
+def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
+    """One figure per department, each cited; ranked when the question asks which is highest/lowest."""
+    catalog = turn.conv.catalog()
+    item = fw.item_of(item_text) or item_text
+    points: list[tuple[SeriesPoint, Any]] = []
+    missing: list[str] = []
+    for d in departments:
+        years = catalog.get(d, [])
+        y = scope.year if scope.year in years else (years[-1] if years and scope.year is None else None)
+        got = _point(turn, item, Scope(d, y, scope.kind)) if y is not None else None
+        if got is None:
+            missing.append(d if y is not None else f"{d}（没有{scope.year}年的文件）")
+        else:
+            points.append(got)
+    if not points:
+        return turn.refused(f"已导入的各部门文件中都没有找到“{item}”的数，无法回答。")
+    comparable = all(_to_wan(p.value, p.unit) is not None for p, _ in points) or len({p.unit for p, _ in points}) == 1
+    if ranked and comparable and len(points) > 1:
+        points.sort(key=lambda x: (_to_wan(x[0].value, x[0].unit) or x[0].value), reverse=ranked == "desc")
+    lines = [f"{p.department}{p.year}年{p.label}{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in points]
+    text = "；".join(lines) + "。"
+    if ranked and comparable and len(points) > 1:
+        top = points[0][0]
+        text = f"{'最高' if ranked == 'desc' else '最低'}的是{top.department}（{fmt(top.value)}{top.unit}）。" \
+               f"按{'从高到低' if ranked == 'desc' else '从低到高'}：" + text
+        if len({p.unit for p, _ in points}) > 1:
+            text += "比较时已将元折算为万元。"
+    elif len(points) > 1 or missing:
+        text = f"按部门分别是：{text}"
+    if missing:
+        text += "以下部门的文件中没有找到该项：" + "、".join(missing) + "。"
+    head = points[0][0] if (ranked or turn.m.departments or len(points) == 1) else None
+    facts = [f for _, f in points]
+    ans = Answer(question=turn.question, status="answered", answer=text,
+                 value=head.value if head else None, unit=head.unit if head else None,
+                 citations=[cite(f) for f in facts], department=head.department if head else None,
+                 year=head.year if head else scope.year, item=item, measure="value")
+    state = ConversationState(department=head.department if head and len(points) == 1 else None,
+                              departments=[p.department for p, _ in points], year=scope.year or (head.year if head else None),
+                              item=item, asked=fw.phrase(item, "value"), measure="value",
+                              facts=[FactRef.of(f) for f in facts],
+                              figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
+                                              year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
+    return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
+
+
+def series(turn: TurnLike, department: str, years: list[int], item_text: str, change: bool) -> ConversationAnswer:
+    """The item in each of the years, each cited; with the change from the first to the last when asked."""
+    item = fw.item_of(item_text) or item_text
+    points, missing = [], []
+    for y in sorted(set(years)):
+        got = _point(turn, item, Scope(department, y, turn.filters.kind))
+        if got is None:
+            missing.append(y)
+        else:
+            points.append(got)
+    if not points:
+        return turn.refused(f"已导入的文件中没有找到{department}这些年份“{item}”的数，无法回答。")
+    lines = [f"{p.year}年{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in points]
+    text = f"{department}{points[0][0].label}：" + "；".join(lines) + "。"
+    if missing:
+        text += "没有找到" + "、".join(f"{y}年" for y in missing) + "的数。"
+    facts = [f for _, f in points]
+    value, unit, how = points[0][0].value, points[0][0].unit, None
+    first, last = points[0][0], points[-1][0]
+    if change and len(points) >= 2 and first.unit == last.unit:
+        d = round(last.value - first.value, 2)
+        how = f"{fmt(last.value)} - {fmt(first.value)} = {fmt(d)}"
+        rate = f"，{'增长' if d >= 0 else '下降'}{fmt(abs(d / first.value * 100))}%" if first.value else ""
+        text += (f"{last.year}年比{first.year}年{'增加' if d >= 0 else '减少'}{fmt(abs(d))}{last.unit}{rate}。"
+                 f"计算方法：{how}" + (f"；({fmt(last.value)} - {fmt(first.value)}) ÷ {fmt(first.value)} × 100%"
+                                     if first.value else "") + "。")
+        value, unit = abs(d), last.unit
+    ans = Answer(question=turn.question, status="answered", answer=text, value=value, unit=unit,
+                 citations=[cite(f) for f in facts], computation=how, department=department, year=last.year,
+                 item=item, measure="change_amount" if how else "value")
+    state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
+                              measure="value", facts=[FactRef.of(f) for f in facts],
+                              figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
+                                              year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
+    return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
+
+
+def chart_of(ans: Any) -> tuple[str, list[tuple[str, float]], str] | None:
+    """(title, bars, note) for the page's bar chart of an answer's `series`, in one unit; None without one."""
+    points = list(getattr(ans, "series", None) or [])
+    if len(points) < 2:
+        return None
+    units = {p.unit for p in points}
+    money = all(p.unit in _MONEY for p in points)
+    if len(units) > 1 and not money:
+        return None
+    unit = units.pop() if len(units) == 1 else "万元"
+    one_year, one_dept = len({p.year for p in points}) == 1, len({p.department for p in points}) == 1
+
+    def name(p: SeriesPoint) -> str:
+        return f"{p.year}年" if one_dept else (p.department if one_year else f"{p.department}{p.year}年")
+
+    rows = [(name(p), (_to_wan(p.value, p.unit) or 0.0) if unit == "万元" and money else p.value) for p in points]
+    title = f"{points[0].label}（{unit}）"
+    docs = "、".join(dict.fromkeys(f"《{p.citation.document}》第{p.citation.page}页" for p in points if p.citation))
+    return title, rows, docs

@@ -1,0 +1,259 @@
+"""Conversations through `POST /api/ask` with the history a chat client keeps (CONTRACT.md, HTTP):
+each answer's JSON is sent back unchanged, after a JSON round trip, with the next question.
+Every follow-up pattern of the conversation layer, over the bundled sample and over real documents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from real_corpus import real_home
+
+from budgetqa.settings import Settings
+
+
+def _client(home: Path) -> Iterator[TestClient]:
+    from app import build_app
+
+    with TestClient(build_app(Settings(home=home, embed_model="hash"))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def sample(sample_home: Path) -> Iterator[TestClient]:
+    yield from _client(sample_home)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from _client(real_home(tmp_path_factory))
+
+
+class Chat:
+    """A chat client: keeps the history as the contract says and sends it with every question."""
+
+    def __init__(self, client: TestClient, **filters: object):
+        self.client, self.filters, self.history = client, filters, []  # type: ignore[var-annotated]
+
+    def ask(self, question: str, **filters: object) -> dict:
+        body = {"question": question, "department": None, "year": None, "history": self.history,
+                **self.filters, **filters}
+        r = self.client.post("/api/ask", content=json.dumps(body, ensure_ascii=False).encode(),
+                             headers={"Content-Type": "application/json"})
+        assert r.status_code == 200, r.text
+        a = r.json()
+        self.history = self.history + [{"role": "user", "content": question},
+                                       {"role": "assistant", "content": a["answer"], "answer": json.loads(json.dumps(a))}]
+        return a
+
+
+def _value(a: dict) -> float | None:
+    return a["value"] if a["status"] == "answered" else None
+
+
+def _cites(a: dict, document: str, page: int) -> bool:
+    return any(c["document"] == document and c["page"] == page for c in a["citations"])
+
+
+SAMPLE_DOC = "2025年洛阳市西工区人民政府办公室部门预算公开.pdf"
+PROCURATORATE_2019 = "2019年度部门预算公开.pdf"
+
+
+# ---- the sample alone -------------------------------------------------------------------------
+def test_three_public_then_how_much_more_than_last_year_never_contradicts(sample: TestClient) -> None:
+    chat = Chat(sample)
+    first = chat.ask("三公经费是多少？")
+    assert _value(first) == 5.43 and "比上年增加1.17万元" in first["answer"]
+    a = chat.ask("比去年多了多少？")
+    assert _value(a) == 1.17 and a["unit"] == "万元"
+    assert a["measure"] == "change_amount" and a["conversation"]["kind"] == "预算"
+    assert _cites(a, SAMPLE_DOC, 7) and "1.17" in a["answer"]
+    rate = chat.ask("增长了百分之几？")
+    assert _value(rate) == 27.46 and rate["unit"] == "%" and rate["measure"] == "change_rate"
+
+
+def test_last_year_from_the_stated_change_shows_the_computation(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("车辆维护的预算是多少？")) == 4.6
+    a = chat.ask("那去年呢？")
+    assert _value(a) == 2.43 and a["year"] == 2024
+    assert "4.60 - 2.17 = 2.43" in a["computation"] and len(a["citations"]) == 2
+
+
+def test_share_of_the_last_total(sample: TestClient) -> None:
+    chat = Chat(sample)
+    chat.ask("三公经费是多少？")
+    a = chat.ask("其中公务接待费占多少？")
+    assert _value(a) == 15.29 and a["unit"] == "%"  # 0.83 ÷ 5.43
+    assert "0.83 ÷ 5.43" in a["computation"]
+
+
+def test_pronoun_and_two_items_added(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("政府办的职业年金是多少？")) == 0.75
+    assert _value(chat.ask("那基本养老保险呢？")) == 60.12
+    total = chat.ask("两项加起来多少？")
+    assert _value(total) == 60.87 and "0.75 + 60.12 = 60.87" in total["computation"]
+    chat = Chat(sample)
+    chat.ask("车辆维护的预算是多少？")
+    assert _value(chat.ask("它比去年多了多少？")) == 2.17
+
+
+def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("政府办社会保障和就业支出是多少？")) == 165.56
+    a = chat.ask("那2024年这一块是多少？")
+    assert a["status"] == "not_found" and a["value"] is None
+
+
+def test_altered_history_figure_is_never_stated(sample: TestClient) -> None:
+    chat = Chat(sample)
+    chat.ask("政府办的职业年金是多少？")
+    chat.ask("那基本养老保险呢？")
+    for turn in chat.history:
+        if turn["role"] == "assistant":
+            for fig in turn["answer"]["conversation"]["figures"]:
+                fig["value"] += 100
+                for ref in fig["facts"]:
+                    ref["value"] += 100
+    a = chat.ask("两项加起来多少？")
+    assert "160.87" not in a["answer"] and "260.87" not in a["answer"]
+    assert a["status"] == "not_found" or _value(a) == 60.87
+
+
+def test_malformed_history_is_ignored_not_an_error(sample: TestClient) -> None:
+    chat = Chat(sample)
+    chat.history = [{"role": "assistant", "content": "x", "answer": {"conversation": {"year": "soon", "figures": 3}}},
+                    {"role": "user"}]  # an answer that is not an object is a 400 (tests/web/test_security.py)
+    a = chat.ask("车辆维护的预算是多少？")
+    assert _value(a) == 4.6
+
+
+# ---- real documents, several departments and years -------------------------------------------
+def test_other_department_same_item_then_its_change(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年三公经费里，因公出国（境）费是多少？")) == 80
+    assert _value(chat.ask("比上年少了多少？")) == 20
+    a = chat.ask("那省高院呢？")
+    assert _value(a) == 160 and a["department"] == "江苏省高级人民法院" and a["year"] == 2019
+    assert _value(chat.ask("高院比上年少了多少？")) == 10
+
+
+def test_other_year_from_that_years_document_and_change_between_named_years(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省政协办公厅2019年提租补贴是多少？")) == 1754.17
+    assert _value(chat.ask("比上年增长了百分之多少？")) == 58.38
+    a = chat.ask("换成2018年呢？")
+    assert _value(a) == 1107.6 and a["year"] == 2018
+    b = chat.ask("2018年又比2017年涨了多少？")  # 涨了多少 after a percent question: the percent again
+    assert _value(b) == 47.33 and b["unit"] == "%"
+
+
+def test_same_item_last_year_reads_the_same_kind_of_table(real: TestClient) -> None:
+    chat = Chat(real)
+    first = chat.ask("江苏省政协办公厅2019年会议费是多少？")
+    a = chat.ask("那去年呢？")
+    assert a["year"] == 2018 and a["citations"][0]["table"] == first["citations"][0]["table"]
+
+
+def test_other_column_difference_and_completion(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("普陀区财政局2024年行政单位离退休（2080501）决算是多少？")) == 84.65
+    assert _value(chat.ask("年初预算呢？")) == 85.55
+    d = chat.ask("差了多少？")
+    assert _value(d) == 0.9 and "85.55 - 84.65 = 0.90" in d["computation"]
+    c = chat.ask("完成率呢？")
+    assert _value(c) == 98.95 and c["unit"] == "%"
+
+
+def test_two_departments_added(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人大常委会办公厅2019年公务用车运行维护费是多少？")) == 183.6
+    assert _value(chat.ask("那省检察院呢？")) == 237
+    a = chat.ask("两家加起来多少？")
+    assert _value(a) == 420.6 and {c["document"] for c in a["citations"]} >= {PROCURATORATE_2019}
+
+
+def test_question_and_filters_win_over_the_history(real: TestClient) -> None:
+    chat = Chat(real)
+    chat.ask("江苏省政协办公厅2019年提租补贴是多少？")
+    a = chat.ask("2018年提租补贴是多少？")
+    assert a["year"] == 2018 and _value(a) == 1107.6
+    b = chat.ask("三公经费里因公出国（境）费是多少？", department="江苏省人民检察院", year=2019)
+    assert b["department"] == "江苏省人民检察院" and _value(b) == 80
+
+
+def test_no_department_over_several_asks_which_never_picks(real: TestClient) -> None:
+    a = Chat(real).ask("车辆维护的预算是多少？")
+    assert a["status"] == "ambiguous" and a["value"] is None
+    assert len(a["alternatives"]) >= 4 and all(d in a["answer"] for d in a["alternatives"])
+
+
+def test_which_department_is_highest_ranks_every_department_with_citations(real: TestClient) -> None:
+    a = Chat(real).ask("2019年哪个部门的三公经费最高？")
+    points = a["series"]
+    assert a["status"] == "answered" and len(points) >= 3
+    values = [p["value"] for p in points]
+    assert values == sorted(values, reverse=True) and a["value"] == values[0]
+    assert a["department"] == points[0]["department"]
+    for p in points:
+        assert p["citation"]["document"] and p["citation"]["page"] >= 1 and f"{p['value']:,.2f}" in a["answer"]
+
+
+def test_each_department_lists_one_cited_figure_per_department(real: TestClient) -> None:
+    a = Chat(real).ask("各部门2019年的会议费是多少？")
+    depts = {p["department"] for p in a["series"]}
+    assert len(depts) >= 3 and all(p["year"] == 2019 for p in a["series"])
+    assert len(a["citations"]) == len(a["series"])
+
+
+def test_two_named_departments_both_answered(real: TestClient) -> None:
+    a = Chat(real).ask("省法院和省检察院2019年的因公出国（境）费分别是多少？")
+    assert {p["department"] for p in a["series"]} == {"江苏省高级人民法院", "江苏省人民检察院"}
+    assert {p["value"] for p in a["series"]} == {160.0, 80.0}
+
+
+def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
+    a = Chat(real).ask("江苏省政协办公厅从2017到2019年项目支出的变化")
+    assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
+    assert [p["value"] for p in a["series"]] == [3123.68, 3314.68, 4968.34]
+    assert _value(a) == 1844.66 and "4,968.34 - 3,123.68" in a["computation"]
+
+
+def test_2019_compared_with_2017_is_not_rewritten_as_last_year(real: TestClient) -> None:
+    a = Chat(real).ask("江苏省政协办公厅2019年比2017年项目支出增加了多少？")
+    assert _value(a) == 1844.66
+    assert {c["document"] for c in a["citations"]} == {"江苏省政协办公厅2019年预算公开表.pdf", "2017年度部门预算公开表.pdf"}
+
+
+def test_2017_and_2019_gives_both(real: TestClient) -> None:
+    a = Chat(real).ask("江苏省政协办公厅2017年和2019年的项目支出是多少？")
+    assert [p["year"] for p in a["series"]] == [2017, 2019]
+    assert "3,123.68" in a["answer"] and "4,968.34" in a["answer"]
+
+
+def test_no_department_and_nothing_anywhere_is_refused_not_asked(real: TestClient) -> None:
+    a = Chat(real).ask("教育局的三公经费是多少？")
+    assert a["status"] == "not_found" and a["value"] is None
+
+
+def test_answering_which_department_resolves_the_asked_question(real: TestClient) -> None:
+    chat = Chat(real)
+    assert chat.ask("车辆维护的预算是多少？")["status"] == "ambiguous"
+    a = chat.ask("省检察院2019年")
+    assert a["department"] == "江苏省人民检察院" and _value(a) == 237
+
+
+def test_the_page_draws_a_ranking_as_a_bar_chart(real: TestClient) -> None:
+    from assistant.conversation_state import ConversationAnswer
+    from web.markup import answer_html
+
+    a = ConversationAnswer.model_validate(Chat(real).ask("2019年哪个部门的三公经费最高？"))
+    page = answer_html(a, lambda _c: None)
+    assert page.count('class="bq-bar"') == len(a.series) >= 3
+    assert all(p.department in page for p in a.series)
+    single = ConversationAnswer.model_validate(Chat(real).ask("江苏省政协办公厅2019年提租补贴是多少？"))
+    assert "bq-chart" not in answer_html(single, lambda _c: None)
