@@ -86,11 +86,11 @@ class VectorDense:
         self.bot = bot
         self.embedder = embedder
         self.labels = labels
-        facts = bot.facts.facts
+        facts = bot.store.facts()  # every fact of the library (the assistant reads them per question)
         if labels:
             self.keys = sorted({("row", f.row) for f in facts if f.row} | {("column", f.column) for f in facts if f.column})
             texts = [t for _k, t in self.keys]
-        else:
+        else:  # one vector per fact, in the order of the assistant's facts (an assistant holding them all)
             texts = [fact_sentence(f) for f in facts]
         self.m = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
         self.qcache = qcache
