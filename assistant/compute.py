@@ -144,7 +144,7 @@ def share(t: Tools, p: Plan) -> Answer:
     else:
         total = total_for(t, a)
     if total is None or total.value == 0:
-        return not_found(q.text, f"找到{label(a)}，但没有找到可作分母的合计数，无法计算占比。")
+        return not_found(q.text, f"找到“{label(a)}”，但没有找到可作分母的合计数，无法计算占比。")
     v = round(a.value / total.value * 100, 2)
     how = f"{fmt(a.value)} ÷ {fmt(total.value)} × 100% = {fmt(v)}%"
     return computed(q.text, q.item, q.measure, v, "%", f"{label(a)}占{label(total)}的{fmt(v)}%", how, [a, total])
