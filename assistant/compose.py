@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.records import Citation
+import re
+
+from assistant.records import Answer, Citation
 from budgetqa.vocabulary import fmt, vocabulary
 from ingest.records import Fact
 
@@ -31,3 +33,32 @@ def label(f: Fact) -> str:
 
 def where(f: Fact) -> str:
     return f"见《{f.document}》第{f.page}页" + (f"“{f.table}”" if f.table else "")
+
+
+def kind_word(f: Fact) -> str:
+    """预算 for a budget's figure; 决算数 / 预算数 for the two columns a 决算 prints side by side."""
+    if f.kind == "决算":
+        return "决算数" if "决算" in f.column or f.source == "narrative" else ("预算数" if "预算" in f.column else "")
+    return "预算"
+
+
+def nothing_found(item: str, text: str = "") -> str:
+    what = re.sub(r"[\d.,%]+", "", item.strip() or text)[:40]  # never echo a figure the documents lack
+    return f"已导入的文件中没有找到“{what}”的相关数据，无法回答。"
+
+
+def not_found(question: str, text: str, suggestions: list[str] | None = None) -> Answer:
+    if suggestions:
+        text += "您是不是想问：" + "；".join(suggestions) + "？"
+    return Answer(question=question, status="not_found", answer=text, alternatives=list(suggestions or []))
+
+
+def computed(question: str, item: str, measure: str, value: float, unit: str, sentence: str, how: str,
+             facts: list[Fact]) -> Answer:
+    """A figure computed in code from cited facts: the sentence, how it was computed, each input and where."""
+    f = facts[0]
+    text = f"{f.year}年{f.department}{sentence}。计算方法：{how}。" + "；".join(
+        f"{label(x)}{fmt(x.value)}{x.unit}{where(x)}" for x in facts) + "。"
+    return Answer(question=question, status="answered", answer=text, value=value, unit=unit,
+                  citations=[cite(x) for x in facts], computation=how, department=f.department, year=f.year,
+                  item=item, measure=measure)

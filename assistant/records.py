@@ -33,6 +33,7 @@ class Answer(BaseModel):
     year: int | None = None
     item: str | None = Field(default=None, description="The budget item the answer is about (for follow-ups).")
     measure: str | None = None
+    comparison: str | None = Field(default=None, description="≤, ≥ or = when the figure is a target stated as a bound.")
 
     def to_json(self) -> dict:
         """The contract's answer JSON, extended with the fields follow-up questions need."""

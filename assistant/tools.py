@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from langchain_core.tools import BaseTool, StructuredTool
 
 from assistant.compose import fmt
-from assistant.understand import parse
+from assistant.decide import figures
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -42,13 +42,14 @@ def make_tools(bot: Assistant) -> list[BaseTool]:
     def table_lookup(item: str, department: str | None = None, year: int | None = None) -> str:
         """Find budget figures for an item (e.g. 公务用车运行维护费) in the ingested documents.
         Returns JSON facts: value, unit, document, page, table, row, column."""
-        q = parse(item, bot.departments)
-        depts, years, kind = bot._scope(q, department, year)
-        hits = bot.lookup(q, depts, years, kind)
-        return json.dumps([{"value": h.fact.value, "unit": h.fact.unit, "document": h.fact.document,
-                            "page": h.fact.page, "table": h.fact.table, "row": h.fact.row,
-                            "column": h.fact.column, "department": h.fact.department, "year": h.fact.year}
-                           for h in hits[:5]], ensure_ascii=False)
+        plan = bot.plan(item, department=department, year=year)
+        cands = bot.candidates(plan.query, plan.departments, plan.years, plan.kind, "value", plan.text)
+        # the two likeliest figures, each with every table that prints it (the model picks the source)
+        top = [round(c.fact.value, 2) for _p, c in figures(cands)[:2]]
+        facts = [c.fact for v in top for c in cands if round(c.fact.value, 2) == v][:10]
+        return json.dumps([{"value": f.value, "unit": f.unit, "document": f.document, "page": f.page,
+                            "table": f.table, "row": f.row, "column": f.column, "department": f.department,
+                            "year": f.year} for f in facts], ensure_ascii=False)
 
     def compute_tool(op: Literal["sum", "difference", "share", "growth"], values: list[float]) -> str:
         """Arithmetic on figures returned by table_lookup: sum, difference, share (%), growth (%)."""

@@ -113,7 +113,8 @@ def parse(question: str, known_departments: list[str]) -> Query:
             continue
         if not re.match(r".{0,6}?(政府|人民|财政|教育|委|局|厅|院|部|办)", q[m.end():]):
             continue  # "区志办", "经费和区…": not a place that names another body
-        if any(place.endswith(x) for x in _NOT_PLACE):
+        # a generic word ("城区", "其他地区"), not a district's name that ends like one ("老城区")
+        if place in _NOT_PLACE or any(place.endswith(x) for x in _NOT_PLACE if len(x) >= 3):
             continue
         names = query.departments or known_departments
         if not any(place in n or n.find(place[-3:]) >= 0 for n in names):

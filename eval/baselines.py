@@ -178,10 +178,10 @@ def assistant_evidence(bot: Assistant, k: int = TOP_K) -> Retrieve:
     """The assistant's ranked evidence for a question (see the module docstring)."""
 
     def retrieve(question: str) -> list[Evidence]:
-        q, _ctx = bot._query(question, None)
+        plan = bot.plan(question)
+        q, depts, years, kind = plan.query, plan.departments, plan.years, plan.kind
         if q.unknown_department:
             return []
-        depts, years, kind = bot._scope(q, None, None)
         if q.narrative:
             hits = bot.retriever.search(q.text, {"department": depts or None, "year": years or None})
             return [Evidence(p.document, p.page, f"{p.heading}\n{p.text}") for p, _score in hits[:k]]

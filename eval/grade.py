@@ -10,11 +10,32 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from assistant.records import Answer
 from budgetqa.errors import GoldFileError
-from budgetqa.vocabulary import convert, is_money, vocabulary
+from budgetqa.vocabulary import convert as convert_money
+from budgetqa.vocabulary import is_money, vocabulary
+
+# a count unit as documents print it beyond the vocabulary's list: 条, 本, 张, 名 … (CONTRACT.md, Answer)
+_COUNT_UNIT = re.compile(r"^[\u4e00-\u9fff（）()]{1,6}$")
+
+
+def is_count_unit(unit: str | None) -> bool:
+    """A unit that counts things (人, 辆, 件 …), not money and not a percentage."""
+    if not unit or is_money(unit) or unit == vocabulary().percent:
+        return False
+    # 千元 and the like are money in a unit the grader does not convert: not a count
+    return unit in vocabulary().count_units or (not unit.endswith("元") and bool(_COUNT_UNIT.match(unit)))
+
+
+def convert(value: float, unit: str | None, to: str | None) -> float | None:
+    """The value in unit `to`: money converts between 元/万元/亿元; a count is a count whichever word
+    counts it (条 / 项 / 个 for the items of a list); money, % and counts never convert into each other."""
+    got = convert_money(value, unit, to)
+    if got is None and is_count_unit(unit) and is_count_unit(to):
+        return value
+    return got
 
 
 class Answers(Protocol):
@@ -31,8 +52,14 @@ class GoldItem(BaseModel):
     unit: str | None = None
     answer_contains: list[str] = Field(default_factory=list)
     kind: str = "lookup"
+    asker: str | None = Field(default=None, description="Who asks: citizen, staff, trick … (groups the report).")
     source: dict[str, Any] = Field(default_factory=dict)
     note: str = ""
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _no_source(cls, v: Any) -> Any:
+        return {} if v is None else v  # a refusal has no source: null is allowed
 
     @model_validator(mode="after")
     def _gradable(self) -> GoldItem:
@@ -42,9 +69,9 @@ class GoldItem(BaseModel):
         if self.expect == "refuse" and (self.values or self.answer_contains):
             raise ValueError("a 'refuse' item cannot have 'values' or 'answer_contains'")
         v = vocabulary()
-        if self.unit is not None and not is_money(self.unit) and self.unit not in v.count_units | {v.percent}:
+        if self.unit is not None and not is_money(self.unit) and self.unit != v.percent and not is_count_unit(self.unit):
             raise ValueError(f"unit {self.unit!r} is not a money unit ({', '.join(v.money_scale)}), % or a count unit "
-                             f"({', '.join(sorted(v.count_units))})")
+                             f"such as {', '.join(sorted(v.count_units)[:6])}")
         return self
 
 
@@ -141,6 +168,9 @@ class EvalReport(BaseModel):
     correct: int
     accuracy: float
     by_kind: dict[str, KindScore]
+    by_asker: dict[str, KindScore] = Field(default_factory=dict, description="The same by who asks (gold `asker`).")
+    wrong: int = Field(default=0, description="Answered with a figure or text that is not the gold one.")
+    wrong_rate: float = 0.0
     citation_accuracy: float | None = Field(default=None, description="Answers citing the gold file and page.")
     refusal_precision: float | None = None
     refusal_recall: float | None = None
@@ -158,11 +188,15 @@ class Tally:
 
     def __init__(self) -> None:
         self.by_kind: dict[str, list[bool]] = defaultdict(list)
+        self.by_asker: dict[str, list[bool]] = defaultdict(list)
+        self.wrong = 0
         self.tp = self.fp = self.fn = 0
         self.latencies: list[float] = []
 
-    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float) -> None:
+    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float, answered: bool = False) -> None:
         self.by_kind[item.kind].append(ok)
+        self.by_asker[item.asker or "-"].append(ok)
+        self.wrong += answered and not ok
         self.tp += refused and item.expect == "refuse"
         self.fp += refused and item.expect != "refuse"
         self.fn += (not refused) and item.expect == "refuse"
@@ -176,6 +210,9 @@ class Tally:
             items=total, correct=correct, accuracy=round(correct / total, 4) if total else 0.0,
             by_kind={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
                      for k, v in sorted(self.by_kind.items())},
+            by_asker={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
+                      for k, v in sorted(self.by_asker.items())},
+            wrong=self.wrong, wrong_rate=round(self.wrong / total, 4) if total else 0.0,
             refusal_precision=round(tp / (tp + fp), 4) if tp + fp else None,
             refusal_recall=round(tp / (tp + fn), 4) if tp + fn else None,
             latency_ms_p50=round(statistics.median(self.latencies) * 1000, 1) if self.latencies else None,
@@ -194,7 +231,7 @@ def run_eval(assistant: Answers, gold: list[GoldItem], timings: list[float] | No
         t0 = time.perf_counter()
         ans = _ask(assistant, item.question)
         ok = is_correct(item, ans)
-        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0)
+        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0, ans.get("status") == "answered")
         c = citation_ok(item, ans)
         if c is not None:
             cites.append(c)
@@ -217,7 +254,14 @@ def format_report(report: EvalReport) -> str:
     lines = [f"{'kind':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
     for k, v in r["by_kind"].items():
         lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
-    lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}", "",
+    lines += ["-" * 38, f"{'overall':<12}{r['correct']:>9}{r['items']:>7}{pct(r['accuracy']):>10}"]
+    askers = r.get("by_asker") or {}
+    if len(askers) > 1 or (askers and "-" not in askers):
+        lines += ["", f"{'asker':<12}{'correct':>9}{'items':>7}{'accuracy':>10}", "-" * 38]
+        for k, v in askers.items():
+            lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
+    lines += ["",
+              f"answered wrongly    {pct(r.get('wrong_rate')):<7}(a figure or text that is not the gold one)",
               f"citation accuracy   {pct(r['citation_accuracy']):<7}(an answer cites the gold file and page)",
               f"refusal precision   {pct(r['refusal_precision']):<7}(of the questions refused, share that should be)",
               f"refusal recall      {pct(r['refusal_recall']):<7}(of the questions to refuse, share refused)",

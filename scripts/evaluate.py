@@ -73,7 +73,7 @@ def evaluate_set(gold_name: str, lib: Library, baselines: dict) -> dict:
     gold = load_gold(GOLD / f"{gold_name}.jsonl")
     out: dict = {}
     for name, kw in _VARIANTS.items():
-        bot = Assistant(lib.store, lib.index, **kw)
+        bot = Assistant(lib.store, lib.index, embed_model=lib.settings.embed_model, **kw)
         t0 = time.perf_counter()
         r = run_eval(bot, gold).to_json()
         r["retrieval"] = grade_retrieval(assistant_evidence(bot), gold).recall
@@ -206,7 +206,12 @@ def main() -> None:
             "minutes": (time.perf_counter() - t_start) / 60, "real_docs": len(real),
             "real_pages": sum(d["pages"] for d in real_lib.store.documents()),
             "chunks": {k: len(v) for k, v in chunks.items()}}
-    args.out.write_text(report(results, sizes, meta), encoding="utf-8")
+    text = report(results, sizes, meta)
+    kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    start, end = "<!-- fit_ranker:start -->", "<!-- fit_ranker:end -->"
+    if start in kept and end in kept:  # the held-out section scripts/fit_ranker.py writes stays
+        text = text.rstrip("\n") + "\n\n" + kept[kept.index(start):kept.index(end) + len(end)] + "\n"
+    args.out.write_text(text, encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} ({meta['minutes']:.1f} min)")

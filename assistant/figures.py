@@ -1,0 +1,58 @@
+"""Phrasing a looked-up figure: the sentence, the change the narrative states for it, the same
+figure in other tables as extra citations, close readings with other figures named."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.compose import cite, fmt, kind_word, label, where
+from assistant.compute import Tools
+from assistant.lookup import Scored
+from assistant.plan import Plan
+from assistant.records import Answer, Citation
+from ingest.records import Fact
+
+
+def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
+    """The change from last year and its reason, when the narrative states them for this item;
+    a decline is stated as a decline."""
+    name = (f.row or "").split(" / ")[-1] if f.source == "narrative" else label(f)
+    same_doc_year = t.facts_in(f.department, f.year)
+    for g in same_doc_year:
+        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row == name):
+            rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
+                         and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
+            word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
+            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{rate.column[3:5]}{fmt(abs(rate.value))}%" if rate else "")
+            reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
+            s += f"，主要原因：{reason.group(1)}" if reason else ""
+            return s + "。", [cite(g)] + ([cite(rate)] if rate else [])
+    return None
+
+
+def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | None = None) -> Answer:
+    """The best hit as the answer; the same figure elsewhere cited too; `close` readings named."""
+    best = hits[0]
+    f = best.fact
+    same = [h.fact for h in hits[1:] if abs(h.fact.value - f.value) < 0.005 and h.fact.table != f.table][:2]
+    others = close if close is not None else [
+        h for h in hits[1:] if abs(h.fact.value - f.value) >= 0.005 and best.score - h.score < 1.0
+        and label(h.fact) != label(f)][:2]
+    text = f"{f.year}年{f.department}{label(f)}{kind_word(f)}为{_figure(f)}。"
+    ctx = context(t, f)
+    if ctx:
+        text += ctx[0]
+    alternatives = [f"{label(h.fact)}{fmt(h.fact.value)}{h.fact.unit}（{where(h.fact)}）" for h in others]
+    if alternatives:
+        text += "另有相近项目：" + "；".join(alternatives) + "。如指的是它们，请说明。"
+    text += where(f) + "。"
+    cits = [cite(f)] + [cite(x) for x in same] + (ctx[1] if ctx else []) + [cite(h.fact) for h in others]
+    return Answer(question=p.query.text, status="answered", answer=text, value=f.value, unit=f.unit, citations=cits,
+                  alternatives=alternatives, department=f.department, year=f.year, item=p.query.item,
+                  measure="value", comparison=f.comparison)
+
+
+def _figure(f: Fact) -> str:
+    """'4.60万元', '127辆', '≤200人次' (a target's bound keeps its sign)."""
+    number = fmt(f.value) if f.unit in ("元", "万元", "亿元", "%") or f.value != int(f.value) else f"{int(f.value)}"
+    return f"{f.comparison or ''}{number}{f.unit}"

@@ -1,0 +1,116 @@
+"""The passages tool: which narrative passage answers a question, and which of its sentences to quote."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.compose import not_found, nothing_found
+from assistant.plan import Plan
+from assistant.records import Answer, Citation
+
+_GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容|有没有|有无|是否|几个|多少个|下属|为何|为什么|原因")
+_HEADING_NOISE = {"情况", "说明", "部门", "预算", "决算"}
+
+
+def _grams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i:i + 2])}
+
+
+class Passages:
+    """Narrative answers over a HybridRetriever (BM25 + vectors)."""
+
+    def __init__(self, retriever: Any):  # HybridRetriever or assistant.scoped.ScopedRetriever
+        self.retriever = retriever
+        self._rarity_cache: dict[str, float] = {}
+
+    def by_heading(self, item: str, flt: dict) -> tuple[Any, float] | None:
+        """A passage whose own heading is what the question names ("主要职责" → "一、主要职能";
+        "名词解释里基本支出…" → "第三部分 名词解释 > 七、基本支出")."""
+        item = item.replace("职责", "职能").replace("组成", "构成")
+        best, best_key = None, (1, 1.0)  # at least two words of the heading named
+        for i in self.retriever.candidates(flt):
+            p = self.retriever.passages[i]
+            levels = [re.sub(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|[“”\"]", "", h) for h in p.heading.split(" > ")]
+            leaf, parents = levels[-1], "".join(levels[:-1])
+            grams = _grams_all(leaf) - _HEADING_NOISE
+            up = _grams_all(parents) - _HEADING_NOISE
+            n = sum(g in item for g in grams)
+            if not grams or n == 0:
+                continue
+            key = (n + sum(g in item for g in up), n / len(grams))
+            if key > best_key:
+                best, best_key = p, key
+        return (best, float(best_key[0])) if best is not None else None
+
+    def rarity(self, gram: str) -> float:
+        """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
+        cache = self._rarity_cache
+        if gram not in cache:
+            if hasattr(self.retriever, "document_frequency"):  # scoped: statistics of the whole store
+                n, df = self.retriever.size() or 1, self.retriever.document_frequency(gram)
+            else:
+                n = len(self.retriever.passages) or 1
+                df = sum(gram in p.text for p in self.retriever.passages)
+            cache[gram] = max(0.0, 1.0 - df / n) ** 2
+        return cache[gram]
+
+    def answer(self, plan: Plan, fallback: bool = False) -> Answer:
+        q, depts, years = plan.query, plan.departments, plan.years
+        flt = {"department": depts or None, "year": years or None}
+        hits = self.retriever.search(q.text, flt)
+        if not hits:
+            return not_found(q.text, nothing_found(q.item, q.text))
+        p, _score = self.by_heading(q.item, flt) or hits[0]
+        if fallback:
+            grams = _grams(_GENERIC_ASK.sub(" ", q.item))
+            if not grams or sum(g in p.heading + p.text for g in grams) < 0.6 * len(grams):
+                return not_found(q.text, nothing_found(q.item, q.text))
+        if re.search(r"为什么|原因", q.text):
+            quote, p = self._reason(q.item, hits, p)
+        else:
+            mine = (self.retriever.passages[i] for i in self.retriever.candidates({"department": p.department}))
+            same = [x for x in mine if x.document == p.document and x.heading == p.heading]
+            body = "".join(x.text for x in same) if same else p.text
+            quote = focus(body, q.item) or body[:1200]
+        text = f"根据《{p.document}》第{p.page}页“{p.heading.split(' > ')[-1] if p.heading else '说明'}”：{quote}"
+        cits = [Citation(document=p.document, page=p.page, heading=p.heading, quote=quote)]
+        cits += [Citation(document=x.document, page=x.page, heading=x.heading, quote=x.text[:120]) for x, _ in hits[1:3]]
+        return Answer(question=q.text, status="answered", answer=text, citations=cits, department=p.department,
+                      year=p.year, item=q.item, measure="narrative")
+
+    def _reason(self, item: str, hits: list, p: Any) -> tuple[str, Any]:
+        """The reason sentence about this item, from the best few passages."""
+        topic = re.sub(r"为什么|为何|原因|比上年|比去年|与上年|上年|去年|增加|减少|增长|下降|的|了|是|什么", " ", item)
+        weight = {g: self.rarity(g) for g in _grams(topic)}
+        best = None
+        for cand, _s in hits[:4]:
+            sents = [x for x in re.split(r"(?<=[。；])", cand.text) if x.strip()]
+            for k, sent in enumerate(sents):
+                # the item is often named in the sentence before the one giving the reason
+                window = (sents[k - 1] if k and "原因" in sent else "") + sent
+                score = sum(w for g, w in weight.items() if g in window) + (3 if "原因" in sent else 0)
+                if best is None or score > best[0]:
+                    best = (score, window, cand)
+        if best is not None and best[0] > 3:
+            return best[1].strip(), best[2]
+        return p.text[:300], p
+
+
+def _grams_all(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def focus(body: str, item: str) -> str | None:
+    """The sentences of a long passage that speak of the asked-about topic ("防范非法集资…有什么职责"),
+    or None when the question asks for the whole list ("主要职责有哪些")."""
+    grams = _grams(_GENERIC_ASK.sub(" ", item))
+    if len(grams) < 2:
+        return None
+    parts = [x for x in re.split(r"(?<=[。；])|(?=\d{1,2}\.[\u4e00-\u9fff])", body) if x and x.strip()]
+    scored = [(sum(g in x for g in grams), n) for n, x in enumerate(parts)]
+    best = max((sc for sc, _ in scored), default=0)
+    if best < 2:
+        return None
+    keep = sorted(n for sc, n in scored if sc >= max(2, best - 1))[:3]
+    return "".join(parts[n] for n in keep)

@@ -1,0 +1,98 @@
+"""Question text → the comparable form matching works on.
+
+What people type differs from what documents print in ways that carry no meaning: traditional
+characters (辦 / 办), full-width letters and digits, spaces and quotes, number words (二〇一九年,
+两项), English (through `data/glossary.toml`). Homophone typos (委拖 for 委托, 计效 for 绩效) are
+not rewritten here: `pinyin_key` gives labels and questions a toneless pinyin form that candidate
+matching compares as a second signal (assistant/features.py).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+
+from assistant.understand import DATA
+
+_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_YEAR_WORDS = re.compile(r"([〇零一二三四五六七八九]{4})(?=年)")
+_SPACE_NEAR_CJK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "“", "』": "”", "〝": "“", "〞": "”", "‘": "“", "’": "”"})
+
+
+@lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC  # opencc-python-reimplemented: dictionaries ship with the package
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters → simplified (政府辦 → 政府办, 項目 → 项目)."""
+    return _converter().convert(text) if text else text
+
+
+@lru_cache(maxsize=1)
+def glossary() -> tuple[tuple[str, str], ...]:
+    """(English phrase lower-cased, Chinese words), longest phrase first."""
+    raw = tomllib.loads((DATA / "glossary.toml").read_text(encoding="utf-8"))
+    pairs = [(en.lower(), t["zh"]) for t in raw["term"] for en in t["en"]]
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
+def is_english(text: str) -> bool:
+    """More Latin letters than Chinese characters: a question asked in English."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin > 2 * len(re.findall(r"[\u4e00-\u9fff]", text)) and latin >= 6
+
+
+def english_to_chinese(text: str) -> str:
+    """An English question rendered in the document's words, phrase by phrase from the glossary.
+    Chinese already in the question (a name in brackets) and digits (years) are kept; English words
+    the glossary lacks are kept too (place names are matched by pinyin, assistant/departments.py)."""
+    t = " " + re.sub(r"[’']s\b", "", text.lower()) + " "
+    for en, zh in glossary():
+        t = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def _year_words(m: re.Match[str]) -> str:
+    return "".join(str(_DIGIT[c]) for c in m.group(1))
+
+
+def normalise(text: str) -> str:
+    """The question in the form matching reads: NFKC (full-width → half-width), simplified
+    characters, one kind of quote, no spaces beside Chinese, year words as digits, English through
+    the glossary."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text)
+    t = to_simplified(t).translate(_QUOTES)
+    t = _YEAR_WORDS.sub(_year_words, t)
+    if is_english(t):
+        t = english_to_chinese(t)
+    t = _SPACE_NEAR_CJK.sub("", t)
+    return re.sub(r"\s{2,}", " ", t).strip()
+
+
+@lru_cache(maxsize=65536)
+def pinyin_of(ch: str) -> str:
+    """Toneless pinyin of one Chinese character ('' for anything else)."""
+    if not ("\u4e00" <= ch <= "\u9fff"):
+        return ""
+    from pypinyin import Style, lazy_pinyin  # the dictionary ships with the package
+
+    return lazy_pinyin(ch, style=Style.NORMAL)[0]
+
+
+def pinyin_key(text: str) -> list[str]:
+    """The Chinese characters of a text as toneless syllables: 计效工资 and 绩效工资 both give
+    ['ji', 'xiao', 'gong', 'zi']."""
+    return [p for p in (pinyin_of(c) for c in text) if p]
+
+
+def pinyin_bigrams(text: str) -> set[str]:
+    syl = pinyin_key(text)
+    return {syl[i] + " " + syl[i + 1] for i in range(len(syl) - 1)}

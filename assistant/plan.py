@@ -1,0 +1,134 @@
+"""Question → Plan: the typed, public description of what will be looked up and how.
+
+`make_plan` normalises the question (assistant/normalise.py), reads it (assistant/understand.py),
+resolves the department and year against what is loaded (`Catalog`) and picks a route: which tool
+answers it (a figure lookup, a computation, narrative passages) or why it is refused. Nothing here
+reads a fact; the tools do (assistant/service.py dispatches on `Plan.route`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.normalise import normalise, pinyin_key
+from assistant.understand import Query, parse
+
+Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
+                "budget_vs_final", "previous_year"]
+
+
+@dataclass
+class Catalog:
+    """What is loaded: department names and the years each has a document for."""
+
+    departments: list[str]
+    years: dict[str, list[int]] = field(default_factory=dict)
+
+    def years_of(self, departments: list[str]) -> list[int]:
+        return sorted({y for d in (departments or self.departments) for y in self.years.get(d, [])})
+
+
+@dataclass
+class Plan:
+    """One question, read: where to look (departments, years, kind), what for (query: item words,
+    measure, codes) and which tool answers (route). `reason` says why, when the route is refuse."""
+
+    question: str
+    text: str
+    query: Query
+    departments: list[str]
+    years: list[int]
+    kind: str | None
+    route: Route
+    reason: str | None = None
+
+
+def romanised_places(text: str, departments: list[str]) -> str:
+    """Latin words that spell part of a loaded department's name in pinyin, as those characters:
+    an English question's place names ('Jiangsu', 'Putuo') read as the documents print them."""
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    if not words:
+        return text
+    spelled: dict[str, str] = {}
+    for name in departments:
+        for n in (2, 3):
+            for i in range(len(name) - n + 1):
+                part = name[i:i + n]
+                if re.fullmatch(r"[\u4e00-\u9fff]+", part):
+                    spelled.setdefault("".join(pinyin_key(part)), part)
+    out = text
+    for w in sorted(words, key=lambda x: (-len(x), x)):
+        if w in spelled:
+            out = re.sub(rf"(?i)(?<![a-z]){w}(?![a-z])", spelled[w], out)
+    return out
+
+
+def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised: bool = True) -> Query:
+    """The question normalised and parsed; `Query.text` is the normalised question."""
+    text = romanised_places(normalise(question), catalog.departments) if normalised else question
+    q = parse(text, catalog.departments)
+    if not use_thesaurus:
+        q.targets = []
+    return q
+
+
+def scope(q: Query, catalog: Catalog, department: str | None, year: int | None) -> tuple[list[str], list[int], str | None]:
+    """Departments and years to search: the caller's filters first, then the question's, then what
+    is unambiguous in the library (its only department; that department's latest year)."""
+    depts = [department] if department else q.departments
+    years = [year] if year else list(q.years)
+    if not depts and len(catalog.departments) == 1:
+        depts = list(catalog.departments)
+    if not years:
+        known = catalog.years_of(depts)
+        if known and (len(depts) == 1 or len(catalog.departments) == 1):
+            years = [known[-1]]
+    return depts, years, q.kind
+
+
+_ROUTES: dict[str, Route] = {"sum": "sum_or_difference", "difference": "sum_or_difference", "share": "share",
+                             "change_amount": "change", "change_rate": "change", "budget_gap": "budget_vs_final",
+                             "completion": "budget_vs_final"}
+
+
+def route(question: str, q: Query, catalog: Catalog, department: str | None = None, year: int | None = None,
+          kind: str | None = None) -> Plan:
+    """The plan for a read question (see `make_plan`)."""
+
+    def plan(r: Route, depts: list[str], years: list[int], k: str | None, reason: str | None = None) -> Plan:
+        return Plan(question, q.text, q, depts, years, k, r, reason)
+
+    if q.sub_year and not q.narrative:
+        return plan("refuse", [], [], None, "预算和决算文件只有全年数，没有按月或按季度的执行数据，无法回答。")
+    if q.region_total and not q.narrative:
+        return plan("refuse", [], [], None, "已导入的是部门预算/决算文件，不包含全区（全市、全省）的汇总数据，无法回答。")
+    if q.unknown_department and not department:
+        return plan("refuse", [], [], None, f"已导入的文件中没有“{q.unknown_department}”的预算或决算，无法回答。")
+    depts, years, k = scope(q, catalog, department, year)
+    k = kind or k
+    if len(depts) > 1 and q.measure not in ("sum", "difference") and not department:
+        # the words name several loaded bodies ("财政局" with two loaded): ask which, never pick one
+        return plan("which_department", depts, years, k)
+    missing = [y for y in years if depts and all(y not in catalog.years.get(d, []) for d in depts)]
+    if q.previous_year and years and not q.years:
+        return plan("previous_year", depts, [years[0]], k)
+    if missing and q.narrative:  # "2024年期末共有几辆车" is told in the 2025 document
+        return plan("narrative", depts, [], k)
+    if missing:
+        later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
+        if q.previous_year or (later and q.measure == "value" and not q.narrative):
+            return plan("previous_year", depts, [missing[0] + 1], k)
+        name = "、".join(depts) if depts else "所选部门"
+        return plan("refuse", depts, years, k, f"已导入的文件中没有{name}{missing[0]}年的数据，无法回答。")
+    if q.narrative:
+        return plan("narrative", depts, years, k)
+    return plan(_ROUTES.get(q.measure, "value"), depts, years, k)
+
+
+def make_plan(question: str, catalog: Catalog, department: str | None = None, year: int | None = None,
+              kind: str | None = None, use_thesaurus: bool = True) -> Plan:
+    """Question → Plan. department/year/kind are the caller's explicit filters (the page's, or the
+    conversation layer's); the question's own words fill in what they leave open."""
+    return route(question, read(question, catalog, use_thesaurus), catalog, department, year, kind)
