@@ -86,4 +86,4 @@ def test_a_document_saved_by_another_process_is_read_on_the_next_question(sample
     assert bot.ask("车辆维护的预算是多少？").value == 5.5
     other.save(extract(PUTUO))
     bot.refresh()
-    assert {d.document for d in bot.catalog.documents} == {SAMPLE.name, PUTUO.name}
+    assert {d.document for d in bot.store_catalog.documents} == {SAMPLE.name, PUTUO.name}
