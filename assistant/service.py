@@ -295,4 +295,5 @@ def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) 
         from assistant.llm import chat_model
 
         llm = chat_model(settings.llm)
-    return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars, embed_model=settings.embed_model)
+    return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars, embed_model=settings.embed_model,
+                     use_ranker=settings.ranker == "fitted")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
     embed_model: str = Field(
         default="e5-small-packaged",
         description="'e5-small-packaged' (built from pip packages), 'hash' (tests), or a sentence-transformers path.",
+    )
+    ranker: Literal["lexical", "fitted"] = Field(
+        default="lexical",
+        description="How figure candidates are ranked: 'lexical' (the scored label match) or 'fitted' (the "
+        "weights in assistant/data/ranker.json). 'fitted' scored lower on the independent held-out "
+        "questions (docs/EVALUATION.md), so it is not the default.",
     )
     model_cache: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetqa",
