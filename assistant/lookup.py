@@ -95,7 +95,7 @@ class FactIndex:
         """The item with the fact's table title taken out when the question names that table
         ("…支出预算表中的会议费": the title's words name the table, not the item)."""
         if lab.table not in memo:
-            # "十一、2017年江苏省高级人民法院部门一般公共预算“三公”经费…支出预算表": the part after year and department
+            # "十一、2017年浙江省高级人民法院部门一般公共预算“三公”经费…支出预算表": the part after year and department
             title = re.sub(r"^.*?20\d\d年?度?", "", lab.table)
             title = re.sub(r"^.*?(部门|单位)(?=.{4,}表)", "", title) if not title.startswith(("部门收", "部门支")) else title
             common = _common_part(title, query.item)

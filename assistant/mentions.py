@@ -1,5 +1,5 @@
 """What a question names outright: departments of the library (by full name, alias or a short form
-such as "省高院" for "江苏省高级人民法院"), years, and the follow-up words of assistant/data/follow_ups.toml.
+such as "省高院" for "浙江省高级人民法院"), years, and the follow-up words of assistant/data/follow_ups.toml.
 
 General matching only: a short form is a run of the question's characters that appears, in order,
 in exactly one loaded department's name and ends on the character that names the body (院, 局, 厅…).
@@ -19,7 +19,7 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
 # the character that ends the name of a body ("省高院", "规划资源局", "政府办")
 _BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
 # characters too common in names to start a short form on their own
-_WEAK_START = set("省市区县中共人民上海江苏的和与及在")
+_WEAK_START = set("省市区县中共人民的和与及在")
 
 
 @lru_cache(maxsize=1)
