@@ -12,10 +12,10 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import URL, Connection, Engine, Transaction, make_url
@@ -39,6 +39,8 @@ from vectorstore.schema import (
     passages,
     store_state,
 )
+
+T = TypeVar("T", Fact, Passage)
 
 __all__ = ["SCHEMA_VERSION", "FactStore", "StoredDocument", "FactFilter", "PassageFilter", "Aggregate",
            "engine_url", "shown_url", "store_state"]
@@ -333,25 +335,23 @@ class FactStore:
 
     def facts_of(self, doc_ids: Sequence[int]) -> dict[int, list[Fact]]:
         """The facts of these document rows, each document's in store order."""
-        out: dict[int, list[Fact]] = {i: [] for i in doc_ids}
-        with self.engine.connect() as c:
-            for start in range(0, len(doc_ids), _IN):
-                q = (select(facts.c.doc_id, documents.c.document, *FACT_COLUMNS)
-                     .join(documents, facts.c.doc_id == documents.c.id)
-                     .where(facts.c.doc_id.in_(list(doc_ids[start:start + _IN]))).order_by(facts.c.id))
-                for r in c.execute(q):
-                    out[r[0]].append(fact_of(r[1], r[2:]))
-        return out
+        return self._rows_of(facts, FACT_COLUMNS, fact_of, doc_ids)
 
     def passages_of(self, doc_ids: Sequence[int]) -> dict[int, list[Passage]]:
-        out: dict[int, list[Passage]] = {i: [] for i in doc_ids}
+        """The passages of these document rows, each document's in store order."""
+        return self._rows_of(passages, PASSAGE_COLUMNS, passage_of, doc_ids)
+
+    def _rows_of(self, table: Any, columns: Sequence[Any], make: Callable[[str, Any], T],
+                 doc_ids: Sequence[int]) -> dict[int, list[T]]:
+        """{doc id: records} of `table` for these document rows, read _IN ids at a time, in row order."""
+        out: dict[int, list[T]] = {i: [] for i in doc_ids}
         with self.engine.connect() as c:
             for start in range(0, len(doc_ids), _IN):
-                q = (select(passages.c.doc_id, documents.c.document, *PASSAGE_COLUMNS)
-                     .join(documents, passages.c.doc_id == documents.c.id)
-                     .where(passages.c.doc_id.in_(list(doc_ids[start:start + _IN]))).order_by(passages.c.id))
+                q = (select(table.c.doc_id, documents.c.document, *columns)
+                     .join(documents, table.c.doc_id == documents.c.id)
+                     .where(table.c.doc_id.in_(list(doc_ids[start:start + _IN]))).order_by(table.c.id))
                 for r in c.execute(q):
-                    out[r[0]].append(passage_of(r[1], r[2:]))
+                    out[r[0]].append(make(r[1], r[2:]))
         return out
 
     def passage_count(self) -> int:
