@@ -421,13 +421,20 @@ def _import_or_explain(module: str, package: str) -> Any:
 
 def _sentence_transformer(name: str, path: Path) -> SentenceTransformerEmbedder:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    # transformers draws a "Loading weights" bar on stderr; a command line or a server log is no place for it
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
     try:
         model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     except (OSError, ValueError) as e:
         raise BudgetQAError(
             f"{path}: not a loadable sentence-transformers model ({type(e).__name__}); fix {_ENV}"
         ) from e
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
     return SentenceTransformerEmbedder(name, model)
 
 

