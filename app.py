@@ -20,12 +20,19 @@ from fastapi import FastAPI, File, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
-from assistant.records import Answer
 from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected, one_line
 from budgetqa.logs import configure_logging
 from budgetqa.settings import Settings, load_settings
 from web import security
-from web.api_models import AskRequest, CheckOut, DocumentOut, ErrorResponse, FactsPage, UploadResponse
+from web.api_models import (
+    AskAnswer,
+    AskRequest,
+    CheckOut,
+    DocumentOut,
+    ErrorResponse,
+    FactsPage,
+    UploadResponse,
+)
 from web.backend import Backend
 from web.markup import PAGE_CSS
 from web.page import build_page
@@ -73,14 +80,16 @@ def add_api(app: FastAPI, backend: Backend) -> None:
     @app.post("/api/ask", tags=["answers"], summary="Answer one question",
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": {"$ref": "#/components/schemas/AskRequest"}}}}},
-              responses={200: {"model": Answer, "description": "The answer with its figure, unit and citations."},
+              responses={200: {"model": AskAnswer, "description": "The answer with its figure, unit and citations."},
                          400: {"model": ErrorResponse}, 500: {"model": ErrorResponse}})
     def api_ask(body: dict[str, Any]) -> Any:
         """The request is read leniently (a year given as a digit string, turns of unknown shape in
         `history` skipped); the schema shows the fields as a client should send them."""
         def run() -> Any:
             req = parse_ask(body)
-            return backend.ask(req.question, req.history, req.department, req.year, req.kind).to_json()
+            ans = backend.ask(req.question, req.history, req.department, req.year, req.kind)
+            _title, suggestions = backend.suggestions(req.question, ans)
+            return ans.to_json() | ({"suggestions": suggestions} if suggestions else {})
         return _guarded(run)
 
     @app.get("/api/documents", tags=["documents"], summary="List ingested documents",

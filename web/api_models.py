@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.records import Answer
 from ingest.records import Fact
 
 
@@ -31,6 +32,14 @@ class AskRequest(BaseModel):
     year: int | None = Field(default=None, description="Only this budget year; null = all (a digit string is accepted).")
     kind: Literal["预算", "决算"] | None = Field(default=None, description="Only budgets (预算) or final accounts (决算).")
     history: list[HistoryTurn] = Field(default_factory=list, description="The conversation so far, oldest first.")
+
+
+class AskAnswer(Answer):
+    """POST /api/ask's answer: the Answer JSON (CONTRACT.md) and, under a not_found answer, questions the
+    documents do answer."""
+
+    suggestions: list[str] | None = Field(default=None, description="With status not_found: 'did you mean' "
+                                          "questions the documents answer (absent otherwise).")
 
 
 class ErrorResponse(BaseModel):

@@ -20,6 +20,7 @@ from budgetqa.settings import Settings
 from library import Library, Outcome, document_row
 from web.examples import example_questions
 from web.page_images import RegionImages
+from web.suggest import did_you_mean
 from web.uploads import check_admin, stage_upload
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,21 @@ class Backend:
         if layer is not None:
             return layer.ask(question, history or [], department, year, kind)
         return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
+
+    def suggestions(self, question: str, ans: Answer) -> tuple[str, list[str]]:
+        """'Did you mean' questions for a not_found answer (web/suggest.py): (title, questions)."""
+        if ans.status != "not_found":
+            return "", []
+        docs = self.documents()
+
+        def near(text: str) -> list[str]:
+            return [label for field, label, _d in self.library.index.search_labels(text, k=60) if field == "row"]
+
+        def answerable(q: str) -> bool:
+            return self.ask(q).status == "answered"
+
+        return did_you_mean(question, ans, [d["department"] for d in docs], sorted({d["year"] for d in docs}),
+                            near, self.examples(), answerable=answerable)
 
     def documents(self) -> list[dict]:
         self.ingested.wait(timeout=900)

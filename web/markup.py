@@ -4,6 +4,7 @@ The page's CSS is web/page.css."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,32 +60,31 @@ def answer_text(ans: Answer) -> str:
     return "\n".join(lines)
 
 
-def suggestions_of(ans: Answer) -> list[str]:
-    """'Did you mean' questions the assistant offers with a not_found answer (optional Answer field)."""
-    got = getattr(ans, "suggestions", None) or []
-    return [str(s) for s in got if isinstance(s, str) and s.strip()][:6]
-
-
 Url = Callable[[Citation], str | None]
 
 
-def answer_html(ans: Answer, image_url: Url, page_url: Url | None = None, pdf_url: Url | None = None) -> str:
+def answer_html(ans: Answer, image_url: Url, page_url: Url | None = None, pdf_url: Url | None = None,
+                suggest: tuple[str, list[str]] = ("", [])) -> str:
     """The chat message for an answer: the sentence first with one source line, then the source cards
-    folded ("来源（3）"), suggestions as chips, and a copy button that copies plain text.
+    folded ("来源（3）"), 'did you mean' questions as chips (`suggest`: title, questions; web/suggest.py),
+    and a copy button that copies plain text.
     `image_url(c)`/`page_url(c)`/`pdf_url(c)` give the cell crop, the whole page and the PDF, or None."""
     cites = unique_citations(ans.citations)
     head = STATUS_WORD.get(ans.status, "")
+    title, chips = suggest
+    sentence = readable_answer(ans)
+    if chips:  # the chips say it: not once more inside the sentence
+        sentence = re.sub(r"您是不是想问：.*$", "", sentence, flags=re.S).strip() or sentence
     body = (f'<div class="bq-answer bq-{ans.status}">' + (f"<b>{head}</b>" if head else "")
-            + html.escape(readable_answer(ans)) + "</div>")
+            + html.escape(sentence) + "</div>")
     if cites:
         body += f'<div class="bq-source-line">来源：{html.escape(source_line(cites[0]))}</div>'
     if ans.computation:
         body += f'<div class="bq-computation">计算：{html.escape(ans.computation)}</div>'
     chart = chart_of(ans)  # a ranking or a series of years (assistant/library_questions.py)
     body += bars_html(*chart) if chart else ""
-    chips = suggestions_of(ans)
     if chips:
-        body += ('<div class="bq-suggest"><span class="bq-suggest-title">您是不是想问：</span>'
+        body += (f'<div class="bq-suggest"><span class="bq-suggest-title">{html.escape(title)}</span>'
                  + "".join(f'<button type="button" class="bq-chip">{html.escape(q)}</button>'
                            for q in chips) + "</div>")
     if cites:

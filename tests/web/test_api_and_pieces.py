@@ -111,11 +111,37 @@ def test_answer_markup_folds_sources_dedupes_and_offers_suggestions() -> None:
     assert out.index("bq-answer") < out.index("<details") and "来源（1）" in out  # the repeat is gone
     assert "<" not in answer_text(ans) and "0.83" in answer_text(ans)
 
-    class WithSuggestions(Answer):  # the answer work adds `suggestions` to Answer; the page renders them
-        suggestions: list[str] = []
+    nf = Answer(question="q", status="not_found", answer="没有找到。您是不是想问：2025年某部门的“公务接待费”？")
+    out = answer_html(nf, lambda _c: None, suggest=("您是不是想问：", ["公务接待费是多少？"]))
+    assert '<button type="button" class="bq-chip">公务接待费是多少？</button>' in out
+    assert out.count("您是不是想问") == 1  # the chips say it, the sentence no longer does
 
-    nf = WithSuggestions(question="q", status="not_found", answer="没有找到。", suggestions=["车辆维护的预算是多少？"])
-    assert '<button type="button" class="bq-chip">车辆维护的预算是多少？</button>' in answer_html(nf, lambda _c: None)
+
+def test_did_you_mean_on_not_found() -> None:
+    """Issue 14: "未找到" was a dead end. Suggested are the question with a year or a department the
+    library holds, rows whose names share words with the question, else the example questions."""
+    from web.suggest import did_you_mean
+
+    rows = ["公务用车运行维护费", "公务接待费", "办公费", "基本支出 / 人员经费", "合计"]
+    kept = ["某省某市财政局"]
+    nf = Answer(question="q", status="not_found", answer="没有找到。")
+
+    def offer(q: str, **kw: object) -> tuple[str, list[str]]:
+        return did_you_mean(q, nf, kept, [2024, 2025], lambda _t: rows, ["三公经费是多少？"], **kw)  # type: ignore[arg-type]
+
+    title, got = offer("2019年公务接待费是多少？")
+    assert title == "您是不是想问：" and got[:2] == ["2025年公务接待费是多少？", "2024年公务接待费是多少？"]
+    assert offer("公务用车维护是多少？")[1] == ["公务用车运行维护费是多少？"]  # no path, no total, no unrelated row
+    assert offer("火箭发射是多少？") == ("文档里有这些数据，可以试试：", ["三公经费是多少？"])
+    assert offer("公务用车维护是多少？", answerable=lambda q: False)[1] == ["三公经费是多少？"]  # dead ends left out
+    answered = nf.model_copy(update={"status": "answered"})
+    assert did_you_mean("公务接待费是多少？", answered, kept, [2025], lambda _t: rows, []) == ("", [])
+
+
+def test_api_not_found_carries_suggestions(client: TestClient) -> None:
+    a = client.post("/api/ask", json={"question": "2019年三公经费是多少？"}).json()
+    assert a["status"] == "not_found" and "2025年三公经费是多少？" in a["suggestions"]
+    assert "suggestions" not in client.post("/api/ask", json={"question": "三公经费是多少？"}).json()
 
 
 def test_pending_indicator_comes_first() -> None:
