@@ -88,7 +88,7 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         def run() -> Any:
             req = parse_ask(body)
             ans = backend.ask(req.question, req.history, req.department, req.year, req.kind)
-            _title, suggestions = backend.suggestions(req.question, ans)
+            _title, suggestions = backend.suggestions(req.question, ans, req.department, req.year, req.kind)
             return ans.to_json() | ({"suggestions": suggestions} if suggestions else {})
         return _guarded(run)
 

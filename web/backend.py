@@ -129,8 +129,10 @@ class Backend:
             return layer.ask(question, history or [], department, year, kind)
         return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
 
-    def suggestions(self, question: str, ans: Answer) -> tuple[str, list[str]]:
-        """'Did you mean' questions for a not_found answer (web/suggest.py): (title, questions)."""
+    def suggestions(self, question: str, ans: Answer, department: str | None = None, year: int | None = None,
+                    kind: str | None = None) -> tuple[str, list[str]]:
+        """'Did you mean' questions for a not_found answer (web/suggest.py): (title, questions), each one
+        answered under the same filters."""
         if ans.status != "not_found":
             return "", []
         docs = self.documents()
@@ -139,7 +141,7 @@ class Backend:
             return [label for field, label, _d in self.library.index.search_labels(text, k=60) if field == "row"]
 
         def answerable(q: str) -> bool:
-            return self.ask(q).status == "answered"
+            return self.ask(q, [], department, year, kind).status == "answered"
 
         return did_you_mean(question, ans, [d["department"] for d in docs], sorted({d["year"] for d in docs}),
                             near, self.examples(), answerable=answerable)

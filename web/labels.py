@@ -16,14 +16,20 @@ _NUMBERING_IN_TEXT = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[
 # a side marker the tables print after a total: 收入总计（收入）, 本年支出合计（支出）
 _SIDE = re.compile(r"[（(](?:收入|支出)[)）]")
 # a header path written into a sentence: "（基本支出 / 人员经费 / 工资福利支出）" → "（工资福利支出）"
-_PATH = re.compile(r"(?:[^\s（()）/，。、“”]+ / )+([^\s（()）/，。、“”]+)")
-# where the assistant says a figure stands; the page shows this once, as the source line
-_WHERE = re.compile(r"见《[^》]{1,200}》第\d+页(?:“[^”]{0,120}”)?[。；;]?")
+_PATH = re.compile(r"(?:[^\s（()）/，。、“”；;：:]+ / )+([^\s（()）/，。、“”；;：:]+)")
+# "其中：财政拨款": the table's way of saying a row is part of the one above
+_PART = re.compile(r"^\s*其中\s*[:：]\s*")
+# where the assistant says a figure stands; the page shows this once, as the source line: in brackets
+# inside a sentence ("…677.87万元（见《…》第15页“…”）；…"), or at its end, with the table's title or
+# "说明部分：" and the quoted sentence (the source card quotes it)
+_WHERE_IN = re.compile(r"[（(]见《[^》]{1,200}》第\d+页(?:“[^”]{0,120}”)?[)）]")
+_WHERE = re.compile(r"见《[^》]{1,200}》第\d+页(?:“[^”]{0,120}”|说明部分(?:[：:][^。；;\n]*)?)?[。；;]?")
+_BARE_TOTAL = {"合计", "总计", "小计"}
 
 
 def plain(label: str | None) -> str:
     """One label part without numbering or side markers: '(1)基本支出' → '基本支出'."""
-    text = _SIDE.sub("", _NUMBERING.sub("", label or "")).strip()
+    text = _PART.sub("", _SIDE.sub("", _NUMBERING.sub("", label or ""))).strip()
     return text or (label or "").strip()
 
 
@@ -42,10 +48,12 @@ def column_name(column: str | None) -> str:
 
 def cell_label(c: Citation) -> str:
     """'行政运行 · 工资福利支出', '公务接待费', or the quoted passage's heading."""
-    if c.table is None:
-        return leaf(c.heading, " > ") or leaf(c.row) or "说明部分"
+    if c.table is None and not c.row:
+        return leaf(c.heading, " > ") or "说明部分"
     row, col = leaf(c.row), column_name(c.column)
-    if row and col and col != row:
+    if row in _BARE_TOTAL and col:  # "合计 · 工资福利支出": the column's total is the column's figure
+        return col
+    if row and col and col not in row:  # "收入总计 · 收入" says 收入 twice
         return f"{row} · {col}"
     return row or col or plain(c.column)
 
@@ -66,7 +74,10 @@ def source_line(c: Citation) -> str:
 def readable_answer(ans: Answer) -> str:
     """The answer sentence as the page shows it: without the inline '见《…》第N页' (the source line says
     it once) and, for figures read from tables, without header paths, numbering and side markers."""
-    text = _WHERE.sub("", ans.answer).strip()
+    text = _WHERE.sub("", _WHERE_IN.sub("", ans.answer)).strip()
+    for raw in sorted({p for c in ans.citations if c.table for p in (c.row, *(c.column or "").split(" / "))
+                       if p and plain(p) != p}, key=len, reverse=True):
+        text = text.replace(raw, plain(raw))  # the cited labels as people say them
     if any(c.table for c in ans.citations):
         text = _PATH.sub(lambda m: plain(m.group(1)), text)
         text = _SIDE.sub("", _NUMBERING_IN_TEXT.sub("", text))

@@ -96,9 +96,10 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         shown = shown + [{"role": "user", "content": q}]
         yield shown + [{"role": "assistant", "content": PENDING_HTML}], turns, shown, ""
         try:
-            ans = backend.ask(q, turns, _opt(d), int(y) if _opt(y) else None, _opt(k))
+            filters = (_opt(d), int(y) if _opt(y) else None, _opt(k))
+            ans = backend.ask(q, turns, *filters)
             reply = answer_html(ans, backend.image_url, backend.page_url, backend.pdf_url,
-                                backend.suggestions(q, ans))
+                                backend.suggestions(q, ans, *filters))
             turns = turns + [{"role": "user", "content": q},
                              {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]
         except Exception as exc:

@@ -101,6 +101,29 @@ def test_readable_labels() -> None:
     assert text == "2025年行政运行（工资福利支出）为501.65万元。", text
 
 
+def test_readable_where_in_brackets_paths_after_a_colon_and_part_rows() -> None:
+    """Seen on the sample: '（）' left where an inline '（见《…》…）' was, a header path after '另有相近项目：'
+    swallowing the figure before it, '说明部分：' and its quote after the sentence, '其中：' in a label."""
+    from web.labels import cell_label, readable_answer
+
+    t15 = Citation(document="x.pdf", page=15, table="支出表", row="合计", column="基本支出 / 人员经费 / 工资福利支出")
+    ans = Answer(question="q", status="answered", citations=[t15], answer=(
+        "人员经费为781.35万元。另有相近项目：基本支出 / 人员经费 / 工资福利支出677.87万元（见《x.pdf》第15页“支出表”）；"
+        "基本支出 / 人员经费 / 对个人和家庭的补助103.48万元（见《x.pdf》第15页“支出表”）。如指的是它们，请说明。"))
+    assert readable_answer(ans) == ("人员经费为781.35万元。另有相近项目：工资福利支出677.87万元；对个人和家庭的补助103.48万元。"
+                                    "如指的是它们，请说明。")
+    said = Citation(document="x.pdf", page=6, row="基本支出", column="占比", quote="其中：基本支出833.26万元，占77.54%；")
+    ans = Answer(question="q", status="answered", citations=[said],
+                 answer="基本支出占77.54%。见《x.pdf》第6页说明部分：支出合计1074.61万元，其中：基本支出833.26万元，占77.54%；")
+    assert readable_answer(ans) == "基本支出占77.54%。"
+    part = Citation(document="x.pdf", page=16, table="收支表", row="其中：财政拨款", column="收入 / 金额")
+    ans = Answer(question="q", status="answered", citations=[part], answer="2025年某局其中：财政拨款预算为1,074.61万元。")
+    assert readable_answer(ans) == "2025年某局财政拨款预算为1,074.61万元。"
+    assert cell_label(part) == "财政拨款 · 收入" and cell_label(t15) == "工资福利支出"
+    assert cell_label(Citation(document="x.pdf", page=13, table="表", row="收入总计（收入）", column="收入 / 金额")) == "收入总计"
+    assert cell_label(said) == "基本支出 · 占比"  # a figure stated in the text: its row and what it is
+
+
 def test_answer_markup_folds_sources_dedupes_and_offers_suggestions() -> None:
     from web.markup import answer_html, answer_text
 

@@ -80,7 +80,9 @@ def test_department_year_and_history_reach_the_assistant(client: TestClient, mon
     r = client.post("/api/ask", json={"question": f"  {QUESTION} ", "department": "某部门", "year": "2024",
                                       "history": history, "kind": "决算"})
     assert r.status_code == 200 and r.json()["status"] == "not_found"
-    assert calls == [(QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024, "决算")]
+    assert calls[0] == (QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024, "决算")
+    # after it, only the did-you-mean questions (web/suggest.py), asked on their own under the same filters
+    assert all(c[1] == [] and c[2:] == ("某部门", 2024, "决算") for c in calls[1:])
 
 
 def test_documents_list_the_sample_ingested_on_first_start(client: TestClient, home: Path) -> None:
