@@ -50,6 +50,10 @@ PAGE_JS = Path(__file__).resolve().parent / "web" / "page.js"
 # --------------------------------------------------------------------------- JSON API
 
 
+# pydantic's error types in the words of the one-line 400 answer
+_INVALID = {"missing": "缺少这个字段", "int_parsing": "应为整数", "int_type": "应为整数", "bool_parsing": "应为 true 或 false",
+            "string_type": "应为文字", "literal_error": "取值不在允许的范围内", "json_invalid": "不是有效的 JSON",
+            "greater_than_equal": "数值太小", "less_than_equal": "数值太大", "model_attributes_type": "应为 JSON 对象"}
 _STATUS = {QuestionError: 400, UploadRejected: 400, NotAllowed: 403, NotFound: 404}
 
 
@@ -75,7 +79,8 @@ def add_api(app: FastAPI, backend: Backend) -> None:
     async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return JSONResponse({"error": f"请求格式不正确：{where + ' ' if where else ''}{first.get('msg', '')}"}, status_code=400)
+        what = _INVALID.get(str(first.get("type", "")).split(".")[0], "取值不正确")
+        return JSONResponse({"error": f"请求格式不正确：{where + ' ' if where else ''}{what}。"}, status_code=400)
 
     @app.post("/api/ask", tags=["answers"], summary="Answer one question",
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
@@ -112,7 +117,8 @@ def add_api(app: FastAPI, backend: Backend) -> None:
             rows = [r.to_json() for r in results]
             bad = [r for r in results if r.status in ("rejected", "failed")]
             if bad:
-                return JSONResponse({"error": bad[0].message, "results": rows}, status_code=400)
+                return JSONResponse({"error": f"{bad[0].document or bad[0].path.name}：{bad[0].message}", "results": rows},
+                                    status_code=400)
             return {"results": rows}
         return _guarded(run)
 

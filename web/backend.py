@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from budgetqa.settings import Settings
 from library import Library, Outcome, document_row
 from web.examples import example_questions
 from web.page_images import RegionImages
+from web.public_errors import ingest_reason
 from web.suggest import did_you_mean
 from web.uploads import check_admin, stage_upload
 
@@ -175,7 +177,8 @@ class Backend:
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
             results.append(o)
-        return results
+        # library/ and ingest/ give their reasons in English for the command line; the page and the API say them in Chinese
+        return [replace(o, message=ingest_reason(o.message, o.document or o.path.name)) for o in results]
 
     def remove(self, token: str | None, document: str) -> None:
         check_admin(self.settings, token)

@@ -13,12 +13,13 @@ from typing import Any
 
 import gradio as gr
 
-from budgetqa.errors import BudgetQAError, NotAllowed, one_line
+from budgetqa.errors import BudgetQAError, NotAllowed
 from library import Outcome
 from web.backend import Backend
 from web.charts import basic_vs_project, spending_by_function, three_public_breakdown
 from web.library_view import checks_frame, documents_html, export, facts_frame, matches
 from web.markup import PENDING_HTML, answer_html, bars_html, checks_html, error_html
+from web.public_errors import public_message
 from web.upload_folder import remove_uploaded
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def _upload_line(r: Outcome) -> str:
     line = f"- {STATUS_WORDS.get(r.status, r.status)}：{r.document or r.path.name}"
     if r.status == "ingested":
         line += f"（{r.facts} 条数据，{r.checks_failed} 项核对未通过）"
-    if r.message and r.status != "unchanged":
+    if r.message and r.status != "unchanged":  # Chinese, without the name again (Backend.upload)
         line += f" — {r.message}"
     return line
 
@@ -104,7 +105,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                              {"role": "assistant", "content": ans.answer, "answer": ans.to_json()}]
         except Exception as exc:
             log.exception("question failed: %s", q[:200])
-            reply = error_html(one_line(exc))
+            reply = error_html(public_message(exc))
         shown = shown + [{"role": "assistant", "content": reply}]
         yield shown, turns, shown, ""
 
@@ -160,10 +161,11 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                     data = fh.read(limit + 1)
                 results = backend.upload(token, [(name, data)])
             except NotAllowed as exc:
-                yield f"**未执行：** {exc}", gr.File(value=None)
+                yield f"**未执行：** {public_message(exc)}", gr.File(value=None)
                 return
             except (BudgetQAError, OSError) as exc:
-                results = [Outcome(Path(name), "failed", one_line(exc))]
+                log.info("upload of %s failed", name, exc_info=True)
+                results = [Outcome(Path(name), "failed", public_message(exc))]
             lines += [_upload_line(r) for r in results]
             yield "\n".join(lines), gr.File(value=None)
         yield "\n".join([*lines, f"\n共 {len(paths)} 个文件处理完毕。"]), gr.File(value=None)
@@ -179,7 +181,8 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         try:
             backend.remove(token, name)
         except BudgetQAError as exc:
-            return f"**未执行：** {exc}", gr.Row(visible=False)
+            log.info("removal of %s refused", name, exc_info=True)
+            return f"**未执行：** {public_message(exc)}", gr.Row(visible=False)
         return f"已删除：{name}", gr.Row(visible=False)
 
     admin_note = ("上传新的预算 / 决算 PDF，或删除已导入的文档。操作需要管理口令。" if admin else

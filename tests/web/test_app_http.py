@@ -118,7 +118,7 @@ def test_handler_failure_is_one_json_line_not_a_traceback(client: TestClient, mo
     monkeypatch.setattr(backend, "_assistant", Broken())
     r = client.post("/api/ask", json={"question": QUESTION})
     assert r.status_code == 500
-    assert _error_line(r) == "RuntimeError: index file vanished second line"
+    assert _error_line(r) == "服务器未能完成这个请求，原因已记入服务器日志；请稍后再试或联系管理员。"
     log = (backend.settings.home / "budgetqa.log").read_text(encoding="utf-8")  # the operator's side
     assert "request failed" in log and "Traceback" in log and "index file vanished\nsecond line" in log
 
@@ -141,6 +141,24 @@ def test_non_pdf_upload_is_400_and_nothing_is_stored(client: TestClient, home: P
     assert "不是 PDF" in _error_line(r)
     assert not (home / "files" / "report.pdf").exists()
     assert "report.pdf" not in {d["document"] for d in client.get("/api/documents").json()}
+
+
+def test_upload_failures_are_one_chinese_line_each(client: TestClient, bad_inputs) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: the reasons library/ and ingest/ give in English reach the page and the API in Chinese."""
+    import re
+
+    folder, expected = bad_inputs
+    names = [n for n, e in expected.items() if e.error and "Office" not in e.error and "empty" not in e.error]
+    files = [("files", (n, (folder / n).read_bytes(), "application/pdf")) for n in names]
+    r = client.post("/api/documents", files=files, headers={"X-Admin-Token": TOKEN})
+    assert r.status_code == 400
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == ["failed"] * len(names) or all(x["status"] != "ingested" for x in results)
+    for x in results:
+        assert x["message"] and not re.search(r"[A-Za-z]{4,}", x["message"].replace("PDF", "").replace("BUDGETQA_", "")
+                                               .replace("ocrmypdf", "")), x["message"]
+        assert "导入失败，原因已记入" not in x["message"], f"{x['document']}: no wording for its reason yet"
+    assert _error_line(r).startswith(results[0]["document"] + "：")
 
 
 def test_oversized_upload_is_400(client: TestClient) -> None:
