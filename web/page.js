@@ -33,18 +33,38 @@
   // Gradio names chat messages by their raw HTML and some controls in English: screen readers get
   // the answer's text and Chinese names instead.
   const NAMES = { "chatbot conversation": "对话", "More tabs": "更多标签页", "Scroll down": "滚动到最新消息",
-                  "Clear": "清空对话", "Copy message": "复制" };
+                  "Copy message": "复制", "Table actions": "表格操作",
+                  "Copy table data": "复制表格数据", "Fullscreen": "全屏", "Exit fullscreen": "退出全屏",
+                  "Click to upload or drop files": "选择要上传的 PDF 文件（点击或拖放）", "Upload": "上传",
+                  "Remove": "移除", "Clear uploads": "清除已选文件", "Download": "下载", "Close": "关闭",
+                  "Sort ascending": "升序排列", "Sort descending": "降序排列", "Search": "搜索",
+                  "Uploaded files": "已选文件", "Remove this file": "移除这个文件", "Remove file": "移除文件",
+                  "Upload a file": "上传文件", "Upload file": "上传文件", "Uploading": "正在上传",
+                  "Open cell menu": "排序和筛选", "Sorted ascending": "已升序排列", "Sorted descending": "已降序排列",
+                  "File upload": "文件上传", "Not sorted": "未排序", "Empty value": "未选择", "common.upload": "上传",
+                  "common.clear": "清除", "common.download": "下载", "common.remove": "移除" };
+  // words Gradio prints in its menus (the table's column menu) without a translation
+  const TEXTS = { "Filter": "筛选", "Clear filters": "清除筛选", "Apply": "应用", "Cancel": "取消" };
+  function retext() {
+    for (const el of document.querySelectorAll("[role=menuitem], [role=menu] button, [role=menu] span")) {
+      for (const node of el.childNodes) {
+        const word = node.nodeType === Node.TEXT_NODE ? node.textContent.trim() : "";
+        if (TEXTS[word]) node.textContent = node.textContent.replace(word, TEXTS[word]);
+      }
+    }
+  }
   function relabel() {
     for (const el of document.querySelectorAll("[aria-label]")) {
       const name = el.getAttribute("aria-label");
-      if (NAMES[name]) el.setAttribute("aria-label", NAMES[name]);
+      if (name === "Clear") el.setAttribute("aria-label", el.closest("#bq-chat") ? "清空对话" : "清除");
+      else if (NAMES[name]) el.setAttribute("aria-label", NAMES[name]);
       else if (name.startsWith("bot's message:")) {
         const a = el.querySelector(".bq-answer, .bq-pending");
         el.setAttribute("aria-label", "回答：" + (a ? a.innerText.trim() : el.innerText.trim()).slice(0, 300));
       } else if (name.startsWith("user's message:")) el.setAttribute("aria-label", "问题：" + name.slice(15).trim());
     }
   }
-  new MutationObserver(() => requestAnimationFrame(() => { relabel(); showNewest(); }))
+  new MutationObserver(() => requestAnimationFrame(() => { relabel(); retext(); showNewest(); }))
     .observe(document.documentElement, { childList: true, subtree: true });
 
   function copyText(text) {

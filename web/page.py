@@ -154,7 +154,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         lines: list[str] = []
         for i, p in enumerate(paths):
             name = Path(p).name
-            progress((i, len(paths)), desc=f"正在导入第 {i + 1}/{len(paths)} 个文件：{name}")
+            progress((i, len(paths)), desc=f"正在导入第 {i + 1}/{len(paths)} 个文件：{name}", unit="个文件")
             yield "\n".join([*lines, f"- 正在导入：{name}……"]), gr.File(value=None)
             try:
                 with open(p, "rb") as fh:
@@ -217,7 +217,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                 lib_kind = gr.Dropdown([ALL], value=ALL, label="类型", min_width=90, scale=1)
             doc_list = gr.HTML(elem_id="bq-doc-list")
             doc_pick = gr.Dropdown([], label="选择文档：查看数据、核对结果和图表", elem_id="bq-doc-pick")
-            gr.Markdown("#### 数据（点击表头排序）")
+            gr.Markdown("#### 数据（点表头旁的 ⋮ 按该列排序）")
             facts_table = gr.Dataframe(facts_frame([]), interactive=False, wrap=True, max_height=420,
                                        column_widths=["56px", "170px", "150px", "90px", "210px", "90px", "56px", "56px"],
                                        show_label=False, label="文档数据", elem_id="bq-facts", elem_classes=["bq-wide"])
@@ -233,12 +233,13 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         with gr.Tab("管理", elem_id="bq-tab-admin"):
             gr.Markdown(admin_note, elem_id="bq-admin-note")
             token = gr.Textbox(type="password", label="管理口令", interactive=admin, elem_id="bq-token")
-            files = gr.File(file_count="multiple", file_types=[".pdf"], label="选择 PDF 文件（可多选）", interactive=admin)
+            files = gr.File(file_count="multiple", file_types=[".pdf"], label="选择 PDF 文件（可多选）", interactive=admin,
+                            elem_id="bq-files")
             upload_btn = gr.Button("上传并导入", variant="primary", interactive=admin)
-            upload_log = gr.Markdown()
+            upload_log = gr.Markdown(elem_id="bq-upload-log")
             remove_pick = gr.Dropdown([], label="要删除的文档", interactive=admin)
             remove_btn = gr.Button("删除文档…", variant="stop", interactive=admin)
-            remove_log = gr.Markdown()
+            remove_log = gr.Markdown(elem_id="bq-remove-log")
             with gr.Row(visible=False) as confirm_row:
                 confirm_btn = gr.Button("确认删除", variant="stop", min_width=100)
                 cancel_btn = gr.Button("取消", min_width=100)
@@ -266,7 +267,8 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                 show_document, doc_pick, detail, **PRIVATE)
         doc_pick.input(show_document, doc_pick, detail, **PRIVATE)
         upload_btn.click(lambda: "", None, upload_log, **PRIVATE).then(
-            on_upload, [token, files], [upload_log, files], api_visibility="private").then(
+            # the progress bar on the file box only: the list of results below it stays readable
+            on_upload, [token, files], [upload_log, files], api_visibility="private", show_progress_on=files).then(
             refresh, refresh_in, loaded, **PRIVATE)
         remove_btn.click(ask_remove, remove_pick, [remove_log, confirm_row], **PRIVATE)
         cancel_btn.click(lambda: ("已取消。", gr.Row(visible=False)), None, [remove_log, confirm_row], **PRIVATE)
