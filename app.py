@@ -140,7 +140,9 @@ def add_api(app: FastAPI, backend: Backend) -> None:
     def api_page_image(document: str, page: int, bbox: str) -> Any:
         def run() -> Any:
             path = backend.images.path_for(document, page, _box(bbox))
-            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+            cell = backend.images.cell_box_of(path)  # the page scrolls a wide crop to the cell (web/page.js)
+            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400",
+                                                                        **({"X-Cell-Box": cell} if cell else {})})
         return _guarded(run)
 
     @app.get("/api/page-view", tags=["sources"], summary="The whole page with a cited cell outlined (PNG)")

@@ -159,6 +159,31 @@
     close.focus();
   }
 
+  // A crop wider than its card (a wide table on a phone) scrolls inside the card: bring the outlined
+  // cell into view. Where the cell stands comes with the image (X-Cell-Box, fractions of the crop);
+  // the second fetch is answered from the browser's cache.
+  function showCell(img) {
+    const wrap = img.closest(".bq-src-imgwrap");
+    if (!wrap || !img.naturalWidth) return;
+    fetch(img.currentSrc || img.src, { cache: "force-cache" }).then((r) => r.headers.get("X-Cell-Box")).then((box) => {
+      const f = (box || "").split(",").map(Number);
+      if (f.length !== 4 || f.some(isNaN)) return;
+      // the image is drawn with object-fit: contain from the top left corner of its box
+      const scale = Math.min(img.clientWidth / img.naturalWidth, img.clientHeight / img.naturalHeight);
+      const center = ((f[0] + f[2]) / 2) * img.naturalWidth * scale;
+      wrap.dataset.bqCellX = String(Math.round(center));
+      if (wrap.scrollWidth > wrap.clientWidth) wrap.scrollLeft = Math.max(0, center - wrap.clientWidth / 2);
+    }).catch(() => {});
+  }
+  document.addEventListener("load", (e) => {
+    const t = e.target;
+    if (t instanceof HTMLImageElement && t.classList.contains("bq-src-img")) showCell(t);
+  }, true);
+  document.addEventListener("toggle", (e) => {  // a card opened after its image loaded
+    const d = e.target;
+    if (d instanceof HTMLDetailsElement && d.open) for (const img of d.querySelectorAll("img.bq-src-img")) if (img.complete) showCell(img);
+  }, true);
+
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeViewer(); });
   document.addEventListener("click", (e) => {
     const t = e.target instanceof Element ? e.target : null;

@@ -74,6 +74,13 @@ class RegionImages:
         """The cell's region of its table, the cell outlined, at CROP_DPI."""
         return self._cached("crop", document, page, bbox)
 
+    @staticmethod
+    def cell_box_of(path: Path) -> str | None:
+        """Where the outlined cell stands in a crop, as fractions of its width and height
+        ('x0,top,x1,bottom'): the page scrolls a crop wider than a phone to show the cell."""
+        side = path.with_suffix(".cell")
+        return side.read_text(encoding="ascii").strip() if side.exists() else None
+
     def page_path_for(self, document: str, page: int, bbox: Iterable[float]) -> Path:
         """The whole page with the cell outlined, at PAGE_DPI (the page viewer)."""
         return self._cached("page", document, page, bbox)
@@ -81,7 +88,7 @@ class RegionImages:
     def _cached(self, what: str, document: str, page: int, bbox: Iterable[float]) -> Path:
         row, pdf_path, box = self._checked(document, page, bbox)
         dpi = CROP_DPI if what == "crop" else PAGE_DPI
-        key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}|{what}|{dpi}|2".encode()).hexdigest()
+        key = hashlib.sha1(f"{row['sha256']}|{page}|{','.join(f'{v:.1f}' for v in box)}|{what}|{dpi}|3".encode()).hexdigest()
         out = self.cache_dir / f"{key}.png"
         if not out.exists():
             self._render(pdf_path, page, box, out, whole_page=what == "page", dpi=dpi)
@@ -106,4 +113,8 @@ class RegionImages:
             fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".part")
             os.close(fd)
             im.save(tmp, format="PNG")
-        os.replace(tmp, out)  # readers never see half a file
+        if not whole_page:
+            w, h = region[2] - region[0], region[3] - region[1]
+            frac = ((ring[0] - region[0]) / w, (ring[1] - region[1]) / h, (ring[2] - region[0]) / w, (ring[3] - region[1]) / h)
+            out.with_suffix(".cell").write_text(",".join(f"{v:.4f}" for v in frac), encoding="ascii")
+        os.replace(tmp, out)  # readers never see half a file (the .cell file is written first)

@@ -82,7 +82,11 @@ def test_crop_at_200_dpi_and_whole_page(client: TestClient) -> None:
     a = client.post("/api/ask", json={"question": "车辆维护的预算是多少？"}).json()
     c = next(x for x in a["citations"] if x.get("bbox") and x["page"] == 22)
     params = {"document": c["document"], "page": c["page"], "bbox": ",".join(str(v) for v in c["bbox"])}
-    crop = Image.open(io.BytesIO(client.get("/api/page-image", params=params).content))
+    got = client.get("/api/page-image", params=params)
+    crop = Image.open(io.BytesIO(got.content))
+    x0, top, x1, bottom = (float(v) for v in got.headers["X-Cell-Box"].split(","))
+    assert 0 <= x0 < x1 <= 1 and 0 <= top < bottom <= 1  # where the page scrolls a wide crop to
+    assert x0 > 0.6  # 公务用车运行费 is the table's fifth of six columns
     whole = Image.open(io.BytesIO(client.get("/api/page-view", params=params).content))
     assert crop.width > 1200  # the 三公 table is ~520 pt wide: 200 dpi is ~1,450 px
     assert max(whole.size) > 1200 and min(whole.size) > 800  # the whole page at 150 dpi

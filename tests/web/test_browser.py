@@ -234,6 +234,11 @@ def test_answer_first_sources_copy_and_contrast(server: dict[str, Any], browser:
     image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 1000", arg=image.element_handle(),
                            timeout=ANSWER_TIMEOUT_MS)  # 200 dpi: a table half a page wide is > 1000 px
+    # the outlined cell is inside the card's visible part, however wide the table (page.js scrolls to it)
+    wrap = card.locator("a.bq-src-imgwrap")
+    page.wait_for_function("w => w.dataset.bqCellX !== undefined", arg=wrap.element_handle(), timeout=30_000)
+    cell_x, left, shown = wrap.evaluate("w => [Number(w.dataset.bqCellX), w.scrollLeft, w.clientWidth]")
+    assert left <= cell_x <= left + shown, f"the outlined cell (x={cell_x}px) is outside the card's view {left}-{left + shown}px"
     _contrast(card.locator(".bq-src-where"))
     _no_sideways(page, width, "the chat with its sources open")
     card.screenshot(path=str(ARTIFACTS / f"source_card_{width}.png"))
