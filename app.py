@@ -149,7 +149,9 @@ def add_api(app: FastAPI, backend: Backend) -> None:
     def api_page_view(document: str, page: int, bbox: str) -> Any:
         def run() -> Any:
             path = backend.images.page_path_for(document, page, _box(bbox))
-            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
+            cell = backend.images.cell_box_of(path)
+            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400",
+                                                                        **({"X-Cell-Box": cell} if cell else {})})
         return _guarded(run)
 
     @app.get("/api/pdf/{name}", tags=["documents"], summary="The stored copy of a document's PDF",

@@ -151,6 +151,15 @@
     body.className = "bq-viewer-body";
     const img = document.createElement("img");
     img.alt = "原文第" + page + "页";
+    img.addEventListener("load", () => {  // a page wider or taller than the screen: scroll to the cell
+      cellBox(img).then((f) => {
+        if (!f) return;
+        const x = ((f[0] + f[2]) / 2) * img.clientWidth, y = ((f[1] + f[3]) / 2) * img.clientHeight;
+        body.scrollLeft = Math.max(0, x - body.clientWidth / 2);
+        body.scrollTop = Math.max(0, y - body.clientHeight / 2);
+        body.dataset.bqCellX = String(Math.round(x));
+      });
+    });
     img.src = target.pageUrl;
     body.appendChild(img);
     v.append(bar, body);
@@ -162,18 +171,23 @@
   // A crop wider than its card (a wide table on a phone) scrolls inside the card: bring the outlined
   // cell into view. Where the cell stands comes with the image (X-Cell-Box, fractions of the crop);
   // the second fetch is answered from the browser's cache.
+  function cellBox(img) {
+    return fetch(img.currentSrc || img.src, { cache: "force-cache" }).then((r) => {
+      const f = (r.headers.get("X-Cell-Box") || "").split(",").map(Number);
+      return f.length === 4 && !f.some(isNaN) ? f : null;
+    }).catch(() => null);
+  }
   function showCell(img) {
     const wrap = img.closest(".bq-src-imgwrap");
     if (!wrap || !img.naturalWidth) return;
-    fetch(img.currentSrc || img.src, { cache: "force-cache" }).then((r) => r.headers.get("X-Cell-Box")).then((box) => {
-      const f = (box || "").split(",").map(Number);
-      if (f.length !== 4 || f.some(isNaN)) return;
+    cellBox(img).then((f) => {
+      if (!f) return;
       // the image is drawn with object-fit: contain from the top left corner of its box
       const scale = Math.min(img.clientWidth / img.naturalWidth, img.clientHeight / img.naturalHeight);
       const center = ((f[0] + f[2]) / 2) * img.naturalWidth * scale;
       wrap.dataset.bqCellX = String(Math.round(center));
       if (wrap.scrollWidth > wrap.clientWidth) wrap.scrollLeft = Math.max(0, center - wrap.clientWidth / 2);
-    }).catch(() => {});
+    });
   }
   document.addEventListener("load", (e) => {
     const t = e.target;

@@ -76,8 +76,8 @@ class RegionImages:
 
     @staticmethod
     def cell_box_of(path: Path) -> str | None:
-        """Where the outlined cell stands in a crop, as fractions of its width and height
-        ('x0,top,x1,bottom'): the page scrolls a crop wider than a phone to show the cell."""
+        """Where the outlined cell stands in a crop or page image, as fractions of its width and height
+        ('x0,top,x1,bottom'): the page scrolls an image wider than a phone to show the cell."""
         side = path.with_suffix(".cell")
         return side.read_text(encoding="ascii").strip() if side.exists() else None
 
@@ -113,8 +113,7 @@ class RegionImages:
             fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".part")
             os.close(fd)
             im.save(tmp, format="PNG")
-        if not whole_page:
-            w, h = region[2] - region[0], region[3] - region[1]
-            frac = ((ring[0] - region[0]) / w, (ring[1] - region[1]) / h, (ring[2] - region[0]) / w, (ring[3] - region[1]) / h)
-            out.with_suffix(".cell").write_text(",".join(f"{v:.4f}" for v in frac), encoding="ascii")
+        w, h = region[2] - region[0], region[3] - region[1]  # where the cell stands, for the page to scroll to
+        frac = ((ring[0] - region[0]) / w, (ring[1] - region[1]) / h, (ring[2] - region[0]) / w, (ring[3] - region[1]) / h)
+        out.with_suffix(".cell").write_text(",".join(f"{v:.4f}" for v in frac), encoding="ascii")
         os.replace(tmp, out)  # readers never see half a file (the .cell file is written first)

@@ -248,6 +248,10 @@ def test_answer_first_sources_copy_and_contrast(server: dict[str, Any], browser:
     expect(viewer.locator("a", has_text="打开PDF")).to_have_attribute("href", re.compile(r"^/api/pdf/.+#page=22$"))
     page.wait_for_function("() => { const i = document.querySelector('#bq-viewer img'); return i && i.complete && i.naturalWidth > 1000; }",
                            timeout=ANSWER_TIMEOUT_MS)
+    body = viewer.locator(".bq-viewer-body")
+    page.wait_for_function("b => b.dataset.bqCellX !== undefined", arg=body.element_handle(), timeout=30_000)
+    cell_x, left, shown = body.evaluate("b => [Number(b.dataset.bqCellX), b.scrollLeft, b.clientWidth]")
+    assert left <= cell_x <= left + shown, f"the page viewer shows {left}-{left + shown}px, the cell is at {cell_x}px"
     page.screenshot(path=str(ARTIFACTS / f"source_page_{width}.png"))
     viewer.get_by_role("button", name="关闭原文").click()
     expect(viewer).to_have_count(0)
