@@ -8,7 +8,7 @@ import logging
 import re
 from pathlib import Path
 
-from budgetqa.errors import BudgetQAError
+from budgetqa.errors import BudgetQAError, NotAllowed, NotFound, QuestionError, UploadRejected
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ def public_message(exc: BaseException, home: Path | None = None) -> str:
     if not isinstance(exc, BudgetQAError):  # an unexpected failure: its words are for the log
         return GENERAL
     text = scrub_paths(" ".join(str(exc).split()), home)
+    if isinstance(exc, (QuestionError, UploadRejected, NotAllowed, NotFound)):  # the web layer's own, in Chinese
+        return text[:300]
     return (translated(text) or GENERAL)[:300]
 
 

@@ -52,6 +52,29 @@ def test_openapi_describes_the_ask_request_and_answer(client: TestClient) -> Non
         assert path in spec["paths"]
 
 
+def test_readme_api_section_is_true(client: TestClient) -> None:
+    """Every call README's API table names is served, with the methods it says; the body fields it lists
+    are the request model's."""
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The web page and the HTTP API"):readme.index("## Conversations")]
+    calls = re.findall(r"^\| `(GET|POST|DELETE) (/api/[^`?\[ ]+)", section, re.M)
+    assert len(calls) >= 8, calls
+    routes = {(m, getattr(r, "path", "")) for r in client.app.routes for m in getattr(r, "methods", ())}  # type: ignore[attr-defined]
+    for method, path in calls:
+        path = re.sub(r"\{[^}]+\}", "{name}", path)
+        assert (method, path) in routes, f"README names {method} {path}, which the app does not serve"
+    spec = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]["properties"]
+    fields = re.findall(r"`(\w+)` \((?:required|a name|number|`预算`|the conversation)", section)
+    assert len(fields) == 5, fields
+    for name in fields:
+        assert name in spec, f"README lists the body field {name!r}, which AskRequest lacks"
+    assert "X-Admin-Token" in section
+
+
 def test_facts_filtered_and_paged(client: TestClient) -> None:
     page = client.get("/api/facts", params={"document": SAMPLE.name, "limit": 5, "offset": 10}).json()
     assert page["total"] > 300 and len(page["facts"]) == 5 and page["offset"] == 10

@@ -66,6 +66,7 @@ def test_messages_carry_no_server_path(tmp_path: Path) -> None:
     e = StoreError(f"{home}/chroma: an untranslated failure")
     assert public_message(e, home) == "服务器未能完成这个请求，原因已记入服务器日志；请稍后再试或联系管理员。"
     assert public_message(QuestionError(f"问题不能为空（{home}/x）。"), home) == "问题不能为空（$BUDGETQA_HOME/x）。"
+    assert public_message(QuestionError("question 应为字符串，收到 int。")) == "question 应为字符串，收到 int。"
     assert "/" not in public_message(PermissionError(13, "Permission denied", str(home / "cache")), home)
     assert "/" not in public_message(OSError(28, "No space left on device"), home)
     assert scrub_paths("cannot open /usr/lib/x/y.so: bad") == "cannot open …: bad"
