@@ -270,6 +270,9 @@ def test_answer_first_sources_copy_and_contrast(server: dict[str, Any], browser:
     expect(second).to_contain_text("公务接待费")
     _answer_in_view(page, second)
     _no_sideways(page, width, "the chat")
+    box = page.locator("#bq-question textarea").bounding_box()
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= WIDTHS[width]["height"], \
+        f"after two answers the question box is out of the window ({box})"
     page.screenshot(path=str(ARTIFACTS / f"chat_{width}.png"))
 
     # not found is no dead end: questions the documents answer, one click away
