@@ -225,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ingest.names import use_alias_file
 
             use_alias_file(settings.aliases_file)
-        return int(args.func(args, settings))
+        code = int(args.func(args, settings))
+        sys.stdout.flush()  # a reader that has gone (`| head -1`) shows here, inside the handlers below
+        return code
     except BudgetQAError as exc:
         log.info("budgetqa %s failed", args.command, exc_info=True)
         print(f"budgetqa: {exc}", file=sys.stderr)

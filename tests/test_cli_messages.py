@@ -44,6 +44,18 @@ def test_broken_pipe_is_quiet(sample_home: Path) -> None:
     assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr, r.stderr[-500:]
 
 
+def test_broken_pipe_after_an_answer_is_quiet(sample_home: Path) -> None:
+    """`budgetqa ask … | head -1` (the answer and its source lines; the reader leaves after one)."""
+    env = {"BUDGETQA_HOME": str(sample_home), "BUDGETQA_EMBED_MODEL": "hash", "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    lines = "".join(f'{{"id": {i}, "question": "车辆维护的预算是多少？"}}\n' for i in range(40))
+    for cmd in (f"{sys.executable} -m cli ask 车辆维护的预算是多少？ | head -1",
+                f"{sys.executable} -m cli ask --json --batch - | head -c 10"):
+        r = subprocess.run(cmd, shell=True, cwd=ROOT, env=env, input=lines, capture_output=True, text=True, timeout=180)
+        assert r.stdout.strip(), cmd
+        assert r.stderr.strip() == "", f"{cmd}: {r.stderr[-500:]}"
+
+
 def test_every_option_has_help() -> None:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if isinstance(a.choices, dict))
