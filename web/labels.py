@@ -22,7 +22,7 @@ _PART = re.compile(r"^\s*其中\s*[:：]\s*")
 # where the assistant says a figure stands; the page shows this once, as the source line: in brackets
 # inside a sentence ("…677.87万元（见《…》第15页“…”）；…"), or at its end, with the table's title or
 # "说明部分：" and the quoted sentence (the source card quotes it)
-_WHERE_IN = re.compile(r"[（(]见《[^》]{1,200}》第\d+页(?:“[^”]{0,120}”)?[)）]")
+_WHERE_IN = re.compile(r"[（(]见《[^》]{1,200}》第(\d+)页(?:“([^”]{0,120})”)?[)）]")
 _WHERE = re.compile(r"见《[^》]{1,200}》第\d+页(?:“[^”]{0,120}”|说明部分(?:[：:][^。；;\n]*)?)?[。；;]?")
 _BARE_TOTAL = {"合计", "总计", "小计"}
 
@@ -74,7 +74,9 @@ def source_line(c: Citation) -> str:
 def readable_answer(ans: Answer) -> str:
     """The answer sentence as the page shows it: without the inline '见《…》第N页' (the source line says
     it once) and, for figures read from tables, without header paths, numbering and side markers."""
-    text = _WHERE.sub("", _WHERE_IN.sub("", ans.answer)).strip()
+    # inside a sentence the page and table stay, shortly: they tell apart readings that differ only there
+    text = _WHERE_IN.sub(lambda m: f"（第{m.group(1)}页" + (f"，{m.group(2)}" if m.group(2) else "") + "）", ans.answer)
+    text = _WHERE.sub("", text).strip()
     for raw in sorted({p for c in ans.citations if c.table for p in (c.row, *(c.column or "").split(" / "))
                        if p and plain(p) != p}, key=len, reverse=True):
         text = text.replace(raw, plain(raw))  # the cited labels as people say them

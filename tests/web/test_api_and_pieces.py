@@ -137,8 +137,12 @@ def test_readable_where_in_brackets_paths_after_a_colon_and_part_rows() -> None:
     ans = Answer(question="q", status="answered", citations=[t15], answer=(
         "人员经费为781.35万元。另有相近项目：基本支出 / 人员经费 / 工资福利支出677.87万元（见《x.pdf》第15页“支出表”）；"
         "基本支出 / 人员经费 / 对个人和家庭的补助103.48万元（见《x.pdf》第15页“支出表”）。如指的是它们，请说明。"))
-    assert readable_answer(ans) == ("人员经费为781.35万元。另有相近项目：工资福利支出677.87万元；对个人和家庭的补助103.48万元。"
-                                    "如指的是它们，请说明。")
+    assert readable_answer(ans) == ("人员经费为781.35万元。另有相近项目：工资福利支出677.87万元（第15页，支出表）；"
+                                    "对个人和家庭的补助103.48万元（第15页，支出表）。如指的是它们，请说明。")
+    two = Answer(question="q", status="ambiguous", citations=[t15], answer=(
+        "这个问题有几种读法，数字不同：\n· 2025年某局基本支出：833.26万元（见《x.pdf》第15页“部门支出预算表”）\n"
+        "· 2025年某局基本支出：800.00万元（见《x.pdf》第18页“一般公共预算支出预算表”）\n请问您指的是哪一项？"))
+    assert "（第15页，部门支出预算表）\n" in readable_answer(two) and "（第18页，一般公共预算支出预算表）" in readable_answer(two)
     said = Citation(document="x.pdf", page=6, row="基本支出", column="占比", quote="其中：基本支出833.26万元，占77.54%；")
     ans = Answer(question="q", status="answered", citations=[said],
                  answer="基本支出占77.54%。见《x.pdf》第6页说明部分：支出合计1074.61万元，其中：基本支出833.26万元，占77.54%；")
