@@ -347,6 +347,8 @@ def test_library_and_admin_tabs(server: dict[str, Any], browser: Any, width: str
     expect(docs.locator(".bq-doc")).to_have_count(1)
     expect(page.locator(".bq-ok")).to_contain_text("全部通过", timeout=ANSWER_TIMEOUT_MS)
     expect(facts).to_contain_text("部门收支预算表")
+    _contrast(docs.locator(".bq-doc-meta").first, docs.locator(".bq-note").first, page.locator(".bq-chart .bq-muted").first,
+              page.locator(".bq-bar-label").first, docs.locator(".bq-doc a").first)
     _no_sideways(page, width, "the library tab")
     _chinese_names(page, "the library tab")
     page.screenshot(path=str(ARTIFACTS / f"library_{width}.png"), full_page=True)
