@@ -235,3 +235,19 @@ def test_first_run_answers_before_the_index_is_built(tmp_path: Path) -> None:
         time.sleep(0.2)
     assert backend.status_note() == ""
     assert SAMPLE.name in backend.library.index.documents()
+
+
+def test_failed_checks_export_keeps_only_the_failures() -> None:
+    import zipfile
+
+    from ingest.records import CheckResult
+    from web.library_view import checks_frame, export
+
+    checks = [CheckResult(name="收入合计 = 各项收入之和", ok=False, detail="1074.61 ≠ 1070.00", table="收支表", page=13),
+              CheckResult(name="支出合计 = 基本支出 + 项目支出", ok=True, detail="1074.61 = 833.26 + 241.35")]
+    frame = checks_frame(checks)
+    assert list(frame["核对项"]) == ["收入合计 = 各项收入之和"] and list(frame["结果"]) == ["未通过"]
+    csv = Path(export(frame, "某文件.pdf", "未通过核对", "csv")).read_text(encoding="utf-8-sig")
+    assert "1074.61 ≠ 1070.00" in csv and "项目支出" not in csv
+    with zipfile.ZipFile(export(frame, "某文件.pdf", "未通过核对", "xlsx")) as z:
+        assert "收入合计 = 各项收入之和" in z.read("xl/sharedStrings.xml").decode("utf-8")
