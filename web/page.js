@@ -64,8 +64,9 @@
       } else if (name.startsWith("user's message:")) el.setAttribute("aria-label", "问题：" + name.slice(15).trim());
     }
   }
+  // components re-render their own English names (aria-label changes) as well as add new nodes
   new MutationObserver(() => requestAnimationFrame(() => { relabel(); retext(); showNewest(); }))
-    .observe(document.documentElement, { childList: true, subtree: true });
+    .observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"] });
 
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);

@@ -168,8 +168,14 @@ def _no_sideways(page: Any, width: str, where: str) -> None:
 
 
 def _chinese_names(page: Any, where: str) -> None:
-    english = page.evaluate(ENGLISH_JS)
-    assert not english, f"{where}: accessible names not in Chinese: {english[:5]}"
+    try:  # the page script renames controls on the next animation frame after they appear
+        page.wait_for_function(f"() => ({ENGLISH_JS})().length === 0", timeout=10_000)
+    except Exception:
+        english = page.evaluate(ENGLISH_JS)
+        pytest.fail(f"{where}: accessible names not in Chinese: {english[:5]}")
+    keys = page.evaluate("""() => (document.body.innerText + ' ' + [...document.querySelectorAll('[aria-label]')]
+        .map(e => e.getAttribute('aria-label')).join(' ')).match(/\\b(common|chatbot|upload|dataframe)\\.\\w+/g) || []""")
+    assert not keys, f"{where}: untranslated message keys shown or announced: {keys[:5]}"  # "common.complete"
 
 
 def _contrast(*elements: Any) -> None:
