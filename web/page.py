@@ -172,8 +172,9 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
 
     def ask_remove(name: str | None) -> tuple:
         if not name:
-            return "请先选择要删除的文档。", gr.Row(visible=False)
-        return f"确定要删除《{name}》吗？删除后它的数据和检索索引都会移除，需要重新上传才能恢复。", gr.Row(visible=True)
+            return "请先选择要删除的文档。", gr.Row(visible=False), None
+        return (f"确定要删除《{name}》吗？删除后它的数据和检索索引都会移除，需要重新上传才能恢复。", gr.Row(visible=True),
+                name)
 
     def on_remove(token: str, name: str | None) -> tuple:
         if not name:
@@ -270,8 +271,11 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
             # the progress bar on the file box only: the list of results below it stays readable
             on_upload, [token, files], [upload_log, files], api_visibility="private", show_progress_on=files).then(
             refresh, refresh_in, loaded, **PRIVATE)
-        remove_btn.click(ask_remove, remove_pick, [remove_log, confirm_row], **PRIVATE)
+        # the confirmation removes the document it named, even if the choice changed meanwhile
+        to_remove = gr.State(None)
+        remove_btn.click(ask_remove, remove_pick, [remove_log, confirm_row, to_remove], **PRIVATE)
+        remove_pick.input(lambda: ("", gr.Row(visible=False), None), None, [remove_log, confirm_row, to_remove], **PRIVATE)
         cancel_btn.click(lambda: ("已取消。", gr.Row(visible=False)), None, [remove_log, confirm_row], **PRIVATE)
-        confirm_btn.click(on_remove, [token, remove_pick], [remove_log, confirm_row], **PRIVATE).then(
+        confirm_btn.click(on_remove, [token, to_remove], [remove_log, confirm_row], **PRIVATE).then(
             refresh, refresh_in, loaded, **PRIVATE)
     return page
