@@ -86,6 +86,16 @@ def _known_document(store: object, name: str | None) -> None:
         raise BudgetQAError(f"no document named {name!r}; known documents: {listed or 'none (run `budgetqa ingest`)'}")
 
 
+def _known_department(store: object, name: str | None) -> None:
+    """--department takes a name exactly as `documents` lists it: anything else would find nothing."""
+    if name is None:
+        return
+    known = sorted({d.department for d in store.documents()})  # type: ignore[attr-defined]
+    if name not in known:
+        listed = "、".join(known[:10]) + (f" … ({len(known)} in all)" if len(known) > 10 else "")
+        raise BudgetQAError(f"no department named {name!r}; known departments: {listed or 'none (run `budgetqa ingest`)'}")
+
+
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     from vectorstore.facts_db import FactStore
 
@@ -108,6 +118,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from library import Library
 
     bot = build_assistant(settings, Library(settings))
+    _known_department(bot.store, args.department)
     if args.batch:
         if args.batch != "-" and not Path(args.batch).is_file():
             raise BudgetQAError(f"batch file {args.batch} not found; give a JSONL file of {{\"id\", \"question\"}} lines, or - for stdin")

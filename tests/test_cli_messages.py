@@ -27,6 +27,13 @@ def test_unknown_document_lists_the_known_ones(sample_home: Path, monkeypatch: p
     assert "nope.pdf" in err and "部门预算公开.pdf" in err and err.count("\n") == 0
 
 
+def test_unknown_department_lists_the_known_ones(sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BUDGETQA_HOME", str(sample_home))
+    assert cli.main(["ask", "--department", "某某局", "三公经费是多少"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "某某局" in err and "洛阳市西工区人民政府办公室" in err and err.count("\n") == 0
+
+
 def test_facts_kind_filters(sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("BUDGETQA_HOME", str(sample_home))
     assert cli.main(["facts", "--kind", "决算"]) == 0
