@@ -441,3 +441,22 @@ def test_admin_uploads_per_file_in_chinese_and_deletes_after_confirming(admin_se
     expect(page.locator("#bq-remove-log")).to_contain_text(f"已删除：{good.name}", timeout=ANSWER_TIMEOUT_MS)
     expect(page.locator("#bq-status")).to_contain_text("已导入 1 个文件", timeout=ANSWER_TIMEOUT_MS)
     page.context.close()
+
+
+def test_api_docs_render_offline(server: dict[str, Any], browser: Any) -> None:
+    """GET /docs is Swagger UI from the server's own files: it renders /api/ask's fields with nothing
+    fetched from outside."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=WIDTHS["laptop"])
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server["url"], "data:", "blob:")) else None)
+    page.goto(server["url"] + "docs")
+    op = page.locator(".opblock", has_text="/api/ask").first
+    expect(op).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    op.locator(".opblock-summary").click()
+    expect(op).to_contain_text("question")
+    expect(page.locator(".opblock", has_text="/api/facts").first).to_be_visible()
+    assert not outside, f"/docs fetched from outside the server: {outside[:5]}"
+    context.close()
