@@ -95,7 +95,7 @@ class Conversation:
             return turn.answer()
         except Exception:  # the single-question path still answers; the log keeps the traceback
             log.exception("conversation layer failed on %r; answering it as a single question", question[:200])
-            ans = self.bot.ask(question, department=department, year=year)
+            ans = self.bot.ask(question, department=department, year=year, kind=kind)
             return ConversationAnswer.of(ans)
 
 
