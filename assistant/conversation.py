@@ -139,6 +139,12 @@ class Turn:
                 return self.finish(probe, probe_facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest))
             return self.per_department(list(catalog), scope)
         ans, facts = self.conv.single(fw.strip_ends(self.question), scope)
+        if ans.value is None and self.state and self.state.figures and fw.has_item(self.rest) \
+                and ans.status != "ambiguous":
+            # "那X的那个党建经费呢" gave no figure: a row beside the last one in its table that holds the words
+            near = fu.nearby(self, rows_under=False)
+            if near is not None:
+                return near
         if ans.status == "not_found" and self.state and self.state.item and fw.has_item(self.rest):
             # "打算派遣几个人？": the item the conversation is about, named for the assistant
             again, again_facts = self.conv.single(f"{self.state.item}{fw.strip_ends(self.rest)}", scope)

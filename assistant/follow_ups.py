@@ -22,6 +22,7 @@ from assistant.follow_up_words import (
     strip_ends,
 )
 from assistant.mentions import fold, pattern
+from assistant.neighbourhood import asks_other_measure, beside, under
 from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
@@ -55,6 +56,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         return _other_year(turn, year)
     if t.startswith("其中") and item_here:
         return _part_of_last(turn, t)
+    if item_here and not asks_other_measure(t):
+        near = nearby(turn, rows_under=True)
+        if near is not None:  # "它的总成本", "满意度目标定的多少": a row under the item just answered
+            return near
     if not item_here:
         return _same_item(turn, t)
     p = pronoun_in(t)
@@ -90,6 +95,21 @@ def _last_fact(turn: TurnLike) -> Any | None:
         if f is None or not (f.source == "narrative" and _CHANGE_COL.search(f.column)):
             return f
     return None
+
+
+def _figure_facts(turn: TurnLike) -> list[Any]:
+    """The stored facts of the one-fact figures answered so far, newest first."""
+    s = turn.state
+    if s is None:
+        return []
+    out = []
+    for fig in reversed(s.figures):
+        if fig.computation or len(fig.facts) != 1:
+            continue
+        f = turn.conv.finder.verified(fig.facts[0])
+        if f is not None and f not in out:
+            out.append(f)
+    return out
 
 
 def _asked(turn: TurnLike, measure: str | None = None, column: str | None = None) -> str:
@@ -248,11 +268,38 @@ def _column(turn: TurnLike, col: str) -> ConversationAnswer:
     return _single(turn, phrase(item, "value", col), scope, item, "value", col)
 
 
-def _fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None) -> ConversationAnswer:
-    text = f"{g.year}年{g.department}{describe(g)}为{fmt(g.value)}{g.unit}。{where(g)}。"
+def _fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None,
+                 name: str | None = None) -> ConversationAnswer:
+    text = f"{g.year}年{g.department}{name or describe(g)}为{g.comparison or ''}{fmt(g.value)}{g.unit}。{where(g)}。"
     ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,
-                 citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure)
+                 citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure,
+                 comparison=g.comparison)
     return turn.finish(ans, [g], item=item, measure=measure, column=col)
+
+
+def nearby(turn: TurnLike, rows_under: bool) -> ConversationAnswer | None:
+    """The row the follow-up names under the last answer's row (`rows_under`) or beside it in its table,
+    in the last answer's document, when the question names no other department or year
+    (assistant/neighbourhood.py)."""
+    scope = turn.scope()
+    anchors = [_last_fact(turn)] if rows_under else _figure_facts(turn)  # beside: any figure answered
+    g = None
+    for f in anchors:
+        if f is None or (scope.department, scope.year) != (f.department, f.year) \
+                or (turn.filters.kind and turn.filters.kind != f.kind):
+            continue
+        facts = turn.conv.finder.facts(f.document)
+        g = under(f, facts, turn.rest) if rows_under else beside(f, facts, turn.rest)
+        if g is not None:
+            break
+    if g is None:
+        return None
+    segs = [x for x in (g.row or "").split(" / ") if x]
+    if rows_under:  # "“金融扶贫贷款贴息”扶贫贴息覆盖率（指标值）"
+        col = f"（{g.column}）" if g.column else ""
+        name = f"“{segs[0]}”{segs[-1]}{col}"
+        return _fact_answer(turn, g, f"{segs[0]}{segs[-1]}", "value", name=name)
+    return _fact_answer(turn, g, segs[-1] if segs else None, "value")
 
 
 def _completion(turn: TurnLike, f: Any | None) -> ConversationAnswer:

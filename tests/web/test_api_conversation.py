@@ -102,6 +102,23 @@ def test_pronoun_and_two_items_added(sample: TestClient) -> None:
     assert _value(chat.ask("它比去年多了多少？")) == 2.17
 
 
+def test_an_indicator_of_the_project_just_answered(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("《西工年鉴》财政预算经费是多少？")) == 9.5
+    a = chat.ask("它的绩效目标里覆盖多少个单位？")
+    assert _value(a) == 350 and a["unit"] == "个" and _cites(a, SAMPLE_DOC, 32)
+    cost = chat.ask("总成本目标呢？")  # the same project's row, not another project's 总成本
+    assert _value(cost) == 9.5 and _cites(cost, SAMPLE_DOC, 32)
+
+
+def test_a_row_beside_the_last_one_in_its_table(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("党建工作经费安排了多少？")) == 1.02
+    a = chat.ask("那金融局的那个呢？")
+    assert _value(a) == 0.6 and _cites(a, SAMPLE_DOC, 26)
+    assert _value(chat.ask("它的党建活动次数目标是多少？")) == 12
+
+
 def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("政府办社会保障和就业支出是多少？")) == 165.56
