@@ -36,7 +36,7 @@ from assistant.conversation_state import (
     from_history,
     headline,
 )
-from assistant.mentions import Mentions, find, fold
+from assistant.mentions import Mentions, find, fold, pattern
 from assistant.records import Answer
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,8 @@ class Turn:
                                 asked=asked if self.state is None else None)
             return ConversationAnswer.of(ans, conversation=kept, **extra)
         prev = self.state or ConversationState()
+        if ans.value is None and prev.asked and pattern("elaboration").search(self.t):
+            item, asked = prev.item, prev.asked  # "另外两家是哪两家": about the last answer, whose topic stays
         head = figure or headline(ans, facts)
         figures = (prev.figures + [head])[-MAX_FIGURES:] if head else prev.figures
         measure = measure or ans.measure or "value"

@@ -22,8 +22,9 @@ from assistant.follow_up_words import (
     strip_ends,
 )
 from assistant.mentions import fold, pattern
-from assistant.neighbourhood import asks_other_measure, beside, under
-from assistant.records import Answer
+from assistant.neighbourhood import asked_unit, asks_other_measure, beside, under
+from assistant.reasons import passage_of, reason_for
+from assistant.records import Answer, Citation
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
 _CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
@@ -38,6 +39,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     item_here = has_item(turn.rest)
     if pattern("why").search(t):
         return _why(turn)
+    if pattern("elaboration").search(t):
+        told = _elaborate(turn)
+        if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
+            return told
     if pattern("sum_last").search(t):
         return _sum_last(turn, t)
     if pattern("difference_last").search(t) and not item_here and len(s.figures) >= 2:
@@ -128,12 +133,43 @@ def _single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: 
     return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
 
 
+def _quoted(turn: TurnLike, p: Any, quote: str, f: Any) -> ConversationAnswer:
+    s = turn.state
+    item = s.item if s else None
+    heading = p.heading.split(" > ")[-1]
+    ans = Answer(question=turn.question, status="answered", measure="narrative",
+                 answer=f"根据《{p.document}》第{p.page}页“{heading}”：{quote}",
+                 citations=[Citation(document=p.document, page=p.page, heading=p.heading, quote=quote)],
+                 department=f.department, year=f.year, item=item)
+    return turn.finish(ans, [], item=item, measure="narrative")
+
+
+def _elaborate(turn: TurnLike) -> ConversationAnswer | None:
+    s = turn.state
+    assert s is not None
+    scope = turn.scope()
+    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:2]:
+        if f.source != "narrative" or (f.department, f.year) != (scope.department, scope.year):
+            continue
+        hit = passage_of(f, turn.conv.bot.store.passages(document=f.document))
+        if hit is not None:
+            return _quoted(turn, hit[0], hit[1], f)
+    return None
+
+
 def _why(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):
         return None
+    scope = turn.scope()
+    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:4]:
+        if (f.department, f.year) != (scope.department, scope.year):
+            continue
+        hit = reason_for(f, turn.conv.bot.store.passages(document=f.document))
+        if hit is not None:  # the reason the document gives for the figure just answered
+            return _quoted(turn, hit[0], hit[1], f)
     text = f"{s.item}{strip_ends(turn.rest)}"
-    return _single(turn, text, turn.scope(), s.item, "narrative")
+    return _single(turn, text, scope, s.item, "narrative")
 
 
 def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:
@@ -366,7 +402,8 @@ def _other_year(turn: TurnLike, year: int) -> ConversationAnswer:
         twin = same_fact_in(turn, f, scope.department, year) if f is not None and not named_col else None
         if twin is not None:  # the same row of the same kind of table in that year's document
             return _fact_answer(turn, twin, item, "value", col)
-        text = phrase(item, measure, col) if (named_col or not s.asked) else s.asked
+        itself = pronoun_in(turn.rest) is not None  # "2018年还有这项收入吗": the item, not the last measure of it
+        text = phrase(item, measure, col) if (named_col or itself or not s.asked) else s.asked
         return _single(turn, text, scope, item, measure, col, topic=not named_col)
     if f is not None and measure == "value" and year == f.year - 1 and f.department == scope.department:
         g = prior_column(turn, f, year)
@@ -412,7 +449,8 @@ def _same_item(turn: TurnLike, t: str) -> ConversationAnswer | None:
     scope = turn.scope()
     named = measure_of(t)
     bare = not re.search(r"多少|几|是|金额|数", strip_ends(turn.rest))
-    if bare:  # "那省高院呢": the topic question again, scope changed
+    if bare or (named == "value" and s.asked and asked_unit(t) is not None):
+        # "那省高院呢", "那省高院呢，几家？": the topic question again, scope changed
         text = _asked(turn)
         return _single(turn, text, scope, s.item, measure_of(text), s.column, topic=True)
     return _single(turn, phrase(s.item or s.asked or "", named), scope, s.item, named)

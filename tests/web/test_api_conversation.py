@@ -119,6 +119,14 @@ def test_a_row_beside_the_last_one_in_its_table(sample: TestClient) -> None:
     assert _value(chat.ask("它的党建活动次数目标是多少？")) == 12
 
 
+def test_why_quotes_the_reason_the_document_gives_for_the_figure(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("公务接待费是多少？")) == 0.83
+    a = chat.ask("为什么减少了？")
+    assert a["status"] == "answered" and a["value"] is None
+    assert "厉行节约" in a["answer"] and _cites(a, SAMPLE_DOC, 8)
+
+
 def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("政府办社会保障和就业支出是多少？")) == 165.56
@@ -174,6 +182,26 @@ def test_same_item_last_year_reads_the_same_kind_of_table(real: TestClient) -> N
     first = chat.ask("江苏省政协办公厅2019年会议费是多少？")
     a = chat.ask("那去年呢？")
     assert a["year"] == 2018 and a["citations"][0]["table"] == first["citations"][0]["table"]
+
+
+def test_another_year_of_this_item_asks_the_item_not_its_share(real: TestClient) -> None:
+    chat = Chat(real)
+    share = chat.ask("江苏省政协办公厅2018年收入里，一般公共预算收入占多大比例？")
+    assert _value(share) == 99.21 and share["unit"] == "%"
+    a = chat.ask("2017年还有这项收入吗？")  # the income itself in 2017, not its share
+    assert _value(a) == 9066.79 and a["unit"] == "万元" and a["year"] == 2017
+    assert _value(chat.ask("那2019年呢？")) == 13297.11
+    why = chat.ask("为什么增加了？")  # the reason stated beside the 2019 figure
+    assert "主要原因" in why["answer"] and why["citations"][0]["page"] == 9 and why["year"] == 2019
+
+
+def test_a_question_about_the_last_figure_quotes_it_and_keeps_the_topic(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年预算单位有几家？")) == 3
+    which = chat.ask("除了本级，另外两家是哪两家？")
+    assert "铁路运输检察院" in which["answer"] and which["citations"][0]["page"] == 5
+    a = chat.ask("那高级人民法院呢，几家？")  # the topic is still the number of budget units
+    assert _value(a) == 2 and a["department"] == "江苏省高级人民法院"
 
 
 def test_other_column_difference_and_completion(real: TestClient) -> None:
