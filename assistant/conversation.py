@@ -35,6 +35,7 @@ from assistant.conversation_state import (
     describe,
     from_history,
     headline,
+    quotes_of,
 )
 from assistant.mentions import Mentions, find, fold, pattern
 from assistant.records import Answer
@@ -196,7 +197,7 @@ class Turn:
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
             column=column or fw.column_of(self.rest) or prev.column,
-            facts=[FactRef.of(f) for f in facts], figures=figures)
+            facts=[FactRef.of(f) for f in facts], figures=figures, quoted=quotes_of(ans))
         return ConversationAnswer.of(ans, conversation=state, **extra)
 
     def computed(self, value: float, unit: str, sentence: str, how: str, facts: list[Any], item: str | None,

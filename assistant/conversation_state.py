@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -44,6 +45,15 @@ class FactRef(BaseModel):
     def of(cls, f: Fact) -> FactRef:
         return cls(document=f.document, page=f.page, table=f.table, row=f.row, column=f.column or None,
                    value=f.value, unit=f.unit, department=f.department, year=f.year, kind=f.kind, label=label(f))
+
+
+class QuoteRef(BaseModel):
+    """A passage the last answer quoted, by where it stands; checked against the stored passage."""
+
+    document: str
+    page: int
+    heading: str
+    quote: str = Field(max_length=400, description="The quoted words (a stored passage must contain them).")
 
 
 class Figure(BaseModel):
@@ -85,6 +95,7 @@ class ConversationState(BaseModel):
     column: str | None = Field(default=None, description="The column asked for: 年初预算, 全年预算, 预算数, 决算数.")
     facts: list[FactRef] = Field(default_factory=list, description="The facts the last answer cited.")
     figures: list[Figure] = Field(default_factory=list, description="Headline figures of the last answers, oldest first.")
+    quoted: list[QuoteRef] = Field(default_factory=list, description="Passages the last answer quoted.")
 
 
 class ConversationAnswer(Answer):
@@ -139,6 +150,7 @@ class FactFinder:
         self.store = store
         self._version: str | None = None
         self._by_doc: dict[str, list[Fact]] = {}
+        self._passages: dict[str, list[Any]] = {}
         self._known: set[str] = set()
         self._lock = threading.Lock()
 
@@ -146,13 +158,25 @@ class FactFinder:
         with self._lock:
             version = self.store.version()
             if version != self._version:
-                self._by_doc, self._version = {}, version
+                self._by_doc, self._passages, self._version = {}, {}, version
                 self._known = {d.document for d in self.store.document_infos()}
             if document not in self._known:  # a name a client made up: nothing to read, nothing kept
                 return []
             if document not in self._by_doc:
                 self._by_doc[document] = list(self.store.facts(document=document))
             return self._by_doc[document]
+
+    def passage(self, ref: QuoteRef) -> Any | None:
+        """The stored passage a quote stands in (same document, page and heading, containing it), or None."""
+        if not self.facts(ref.document) and ref.document not in self._known:
+            return None
+        with self._lock:
+            if ref.document not in self._passages:
+                self._passages[ref.document] = list(self.store.passages(document=ref.document))
+            held = self._passages[ref.document]
+        words = _fold(ref.quote)[:40]
+        return next((p for p in held if p.page == ref.page and p.heading == ref.heading and words
+                     and words in _fold(p.text)), None)
 
     def find(self, document: str, page: int, table: str | None, row: str | None, column: str | None) -> Fact | None:
         for f in self.facts(document):
@@ -189,7 +213,8 @@ def _verify(state: ConversationState, finder: FactFinder) -> ConversationState:
         elif not _recomputes(fig, real):
             continue
         figures.append(fig.model_copy(update={"facts": [FactRef.of(f) for f in real]}))
-    return state.model_copy(update={"facts": facts, "figures": figures})
+    quoted = [q for q in state.quoted[:3] if finder.passage(q) is not None]
+    return state.model_copy(update={"facts": facts, "figures": figures, "quoted": quoted})
 
 
 def _recomputes(fig: Figure, facts: list[Fact]) -> bool:
@@ -206,6 +231,16 @@ def _recomputes(fig: Figure, facts: list[Fact]) -> bool:
     if len(vals) >= 3 and vals[-1]:
         cands.append(sum(vals[:-1]) / vals[-1] * 100)
     return any(abs(round(c, 2) - fig.value) <= 0.011 for c in cands)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def quotes_of(ans: Answer) -> list[QuoteRef]:
+    """The passages an answer quoted (narrative citations), for a follow-up about them."""
+    return [QuoteRef(document=c.document, page=c.page, heading=c.heading, quote=c.quote[:400])
+            for c in ans.citations if c.heading and c.quote and not c.table][:3]
 
 
 def describe(f: Fact) -> str:

@@ -154,6 +154,13 @@ def _elaborate(turn: TurnLike) -> ConversationAnswer | None:
         hit = passage_of(f, turn.conv.bot.store.passages(document=f.document))
         if hit is not None:
             return _quoted(turn, hit[0], hit[1], f)
+    for ref in s.quoted[:1]:  # the passage the last answer quoted, read on from the quote
+        p = turn.conv.finder.passage(ref)
+        if p is not None and (p.department, p.year) == (scope.department, scope.year):
+            text = fold(p.text)
+            at = text.find(fold(ref.quote)[:40])
+            start = text.rfind("。", 0, max(at, 0)) + 1
+            return _quoted(turn, p, text[start:start + 240], p)
     return None
 
 

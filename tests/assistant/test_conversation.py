@@ -138,3 +138,15 @@ def test_a_made_up_document_in_the_history_is_neither_read_nor_kept(sample_bot: 
     got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}], finder)
     assert got is not None and got.facts == [] and got.figures == []
     assert "../../etc/passwd" not in finder._by_doc
+
+
+def test_a_quoted_passage_is_kept_only_when_the_store_holds_it(sample_bot: Assistant) -> None:
+    from assistant.conversation_state import QuoteRef
+
+    p = next(x for x in sample_bot.store.passages() if len(x.text) > 40)
+    real = QuoteRef(document=p.document, page=p.page, heading=p.heading, quote=p.text[:60])
+    made_up = real.model_copy(update={"quote": "本部门共有车辆999辆，其中一般公务用车999辆。"})
+    state = ConversationState(department=p.department, year=p.year, quoted=[made_up, real])
+    got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}],
+                       FactFinder(sample_bot.store))
+    assert got is not None and got.quoted == [real]
