@@ -151,6 +151,9 @@ class Turn:
             again, again_facts = self.conv.single(f"{self.state.item}{fw.strip_ends(self.rest)}", scope)
             if again.status == "answered":
                 ans, facts = again, again_facts
+        named = fu.named_column(self, ans, facts)
+        if named is not None:
+            return named
         return self.finish(ans, facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),
                            asked=fw.strip_ends(self.rest))
 

@@ -296,6 +296,21 @@ def same_row(turn: TurnLike, f: Any, col: str) -> Any | None:
     return found[0] if found else None
 
 
+def named_column(turn: TurnLike, ans: Answer, facts: list[Any]) -> ConversationAnswer | None:
+    """The question names 年初预算 or 全年预算 and the answer's figure stands in another column: the same
+    row's figure in the column named (what the question names wins), or None."""
+    col = column_of(turn.rest)
+    if col not in ("年初预算", "全年预算") or ans.status != "answered" or ans.computation or ans.value is None:
+        return None
+    f = next((g for g in facts if abs(g.value - ans.value) <= 0.005 and g.unit == ans.unit), None)
+    if f is None or re.search(r"年初|全年|调整", f.column):
+        return None
+    g = same_row(turn, f, col)
+    if g is None:
+        return None
+    return _fact_answer(turn, g, item_of(turn.rest), "value", col)
+
+
 def _column(turn: TurnLike, col: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None

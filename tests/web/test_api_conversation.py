@@ -204,6 +204,12 @@ def test_a_question_about_the_last_figure_quotes_it_and_keeps_the_topic(real: Te
     assert _value(a) == 2 and a["department"] == "江苏省高级人民法院"
 
 
+def test_the_column_the_question_names_wins(real: TestClient) -> None:
+    # the row code alone finds the 决算 table's 84.65; the question asks for the 年初预算 stated beside it
+    a = Chat(real).ask("上海市普陀区财政局2024年行政单位离退休（2080501）年初预算是多少？")
+    assert _value(a) == 85.55 and "年初预算" in a["answer"] and a["citations"][0]["column"] == "年初预算数"
+
+
 def test_other_column_difference_and_completion(real: TestClient) -> None:
     chat = Chat(real)
     assert _value(chat.ask("普陀区财政局2024年行政单位离退休（2080501）决算是多少？")) == 84.65
