@@ -58,6 +58,8 @@ def _sum_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
         if den is None or not den.value or den.unit != unit:
             return turn.refused(f"{names}合计{fmt(total)}{unit}，但没有找到“{den_text}”的数，无法计算占比。")
         share = round(total / den.value * 100, 2)
+        if share > 100:
+            return turn.refused(f"{names}合计{fmt(total)}{unit}，大于{den.label}（{fmt(den.value)}{unit}），无法计算占比。")
         how2 = f"({' + '.join(fmt(f.value) for f in figs)}) ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
         return turn.computed(share, "%", f"{names}合计占{den.label}的{fmt(share)}%", how2,
                              facts + [f for f in den_facts if f not in facts][:1], item=f"{names}合计", measure="share")
@@ -115,6 +117,9 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
     if not den.value:
         return turn.refused("分母为0，无法计算占比。")
     share = round(num.value / den.value * 100, 2)
+    if share > 100:  # a part is never more than its whole: one of the two is not the figure meant
+        return turn.refused(f"{num.label}（{fmt(num.value)}{num.unit}）大于{den.label}（{fmt(den.value)}{den.unit}），"
+                            "不是其中的一部分，无法计算占比。请说明要比较的两项。")
     how = f"{fmt(num.value)} ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
     facts_all = _facts_of(turn, [num, den])
     return turn.computed(share, "%", f"{num.label}占{den.label}的{fmt(share)}%", how, facts_all, item=s.item,

@@ -91,6 +91,13 @@ def test_share_of_the_last_total(sample: TestClient) -> None:
     assert "0.83 ÷ 5.43" in a["computation"]
 
 
+def test_a_share_above_the_whole_is_refused_not_stated(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("基本支出是多少？")) == 833.26
+    a = chat.ask("它在项目支出里占多少？")  # 833.26 is not a part of 241.35
+    assert a["status"] == "not_found" and a["value"] is None and "无法计算占比" in a["answer"]
+
+
 def test_pronoun_and_two_items_added(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("政府办的职业年金是多少？")) == 0.75
