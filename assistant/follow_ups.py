@@ -11,6 +11,7 @@ from typing import Any
 from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, describe, headline
 from assistant.follow_up_arithmetic import _difference_last, _share, _sum_last
+from assistant.follow_up_passages import elaborate, why
 from assistant.follow_up_words import (
     change_measure,
     column_of,
@@ -23,8 +24,7 @@ from assistant.follow_up_words import (
 )
 from assistant.mentions import fold, pattern
 from assistant.neighbourhood import asked_unit, asks_other_measure, beside, under
-from assistant.reasons import passage_of, reason_for
-from assistant.records import Answer, Citation
+from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
 _CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
@@ -38,9 +38,9 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     t = fold(turn.rest)
     item_here = has_item(turn.rest)
     if pattern("why").search(t):
-        return _why(turn)
+        return why(turn)
     if pattern("elaboration").search(t):
-        told = _elaborate(turn)
+        told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
             return told
     if pattern("sum_last").search(t):
@@ -131,52 +131,6 @@ def _single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: 
     department or year changes ("那省高院呢"), a derived one (its change, a column) is not."""
     ans, facts = turn.conv.single(text, scope)
     return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
-
-
-def _quoted(turn: TurnLike, p: Any, quote: str, f: Any) -> ConversationAnswer:
-    s = turn.state
-    item = s.item if s else None
-    heading = p.heading.split(" > ")[-1]
-    ans = Answer(question=turn.question, status="answered", measure="narrative",
-                 answer=f"根据《{p.document}》第{p.page}页“{heading}”：{quote}",
-                 citations=[Citation(document=p.document, page=p.page, heading=p.heading, quote=quote)],
-                 department=f.department, year=f.year, item=item)
-    return turn.finish(ans, [], item=item, measure="narrative")
-
-
-def _elaborate(turn: TurnLike) -> ConversationAnswer | None:
-    s = turn.state
-    assert s is not None
-    scope = turn.scope()
-    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:2]:
-        if f.source != "narrative" or (f.department, f.year) != (scope.department, scope.year):
-            continue
-        hit = passage_of(f, turn.conv.bot.store.passages(document=f.document))
-        if hit is not None:
-            return _quoted(turn, hit[0], hit[1], f)
-    for ref in s.quoted[:1]:  # the passage the last answer quoted, read on from the quote
-        p = turn.conv.finder.passage(ref)
-        if p is not None and (p.department, p.year) == (scope.department, scope.year):
-            text = fold(p.text)
-            at = text.find(fold(ref.quote)[:40])
-            start = text.rfind("。", 0, max(at, 0)) + 1
-            return _quoted(turn, p, text[start:start + 240], p)
-    return None
-
-
-def _why(turn: TurnLike) -> ConversationAnswer | None:
-    s = turn.state
-    if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):
-        return None
-    scope = turn.scope()
-    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:4]:
-        if (f.department, f.year) != (scope.department, scope.year):
-            continue
-        hit = reason_for(f, turn.conv.bot.store.passages(document=f.document))
-        if hit is not None:  # the reason the document gives for the figure just answered
-            return _quoted(turn, hit[0], hit[1], f)
-    text = f"{s.item}{strip_ends(turn.rest)}"
-    return _single(turn, text, scope, s.item, "narrative")
 
 
 def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:

@@ -32,6 +32,43 @@ def _anchor_words(f: Any) -> list[str]:
     return [w for w in out if w]
 
 
+def _reason_in(text: str, start: int = 0) -> str | None:
+    """From `start` to the end of the first reason sentence before the next numbered item, or None."""
+    nxt = _NEXT_ITEM.search(text, start + 1)
+    segment = text[start:nxt.start() if nxt else len(text)]
+    m = _REASON.search(segment)
+    if m is None:
+        return None
+    end = segment.find("。", m.end())
+    return segment[:end + 1 if end >= 0 else len(segment)][:300]
+
+
+def _reason_clause(text: str) -> str | None:
+    """The numbered clause that states a reason, to the end of its sentence ("二是……主要原因：……。")."""
+    m = _REASON.search(text)
+    if m is None:
+        return None
+    begin = max([x.start() for x in _NEXT_ITEM.finditer(text, 0, m.start())] or [0])
+    end = text.find("。", m.end())
+    return text[begin:end + 1 if end >= 0 else len(text)][:240]
+
+
+def parts_reasons(f: Any, passages: list[Any]) -> tuple[Any, str, list[Any]] | None:
+    """The figure's passage states no reason but its sub-headings do ("（二）公务接待费……主要原因：……"):
+    (the figure's passage, the reasons of its parts), or None."""
+    for word in _anchor_words(f):
+        for p in sorted(passages, key=lambda p: (p.page != f.page, p.page)):
+            if word not in fold(p.text):
+                continue
+            parts = [c for c in passages if c.document == p.document and c.heading.startswith(p.heading + " > ")]
+            said = [(c, r) for c in parts if (r := _reason_clause(fold(c.text))) is not None]
+            if said:
+                text = "文件没有直接说明原因；其中各项的说明：" + "".join(r for _, r in said)[:400]
+                return p, text, [c for c, _ in said]
+            return None
+    return None
+
+
 def reason_for(f: Any, passages: list[Any]) -> tuple[Any, str] | None:
     """(passage, quoted sentences) giving the reason for fact f, or None."""
     for word in _anchor_words(f):

@@ -134,6 +134,14 @@ def test_why_quotes_the_reason_the_document_gives_for_the_figure(sample: TestCli
     assert "厉行节约" in a["answer"] and _cites(a, SAMPLE_DOC, 8)
 
 
+def test_why_with_no_reason_for_the_total_gives_its_parts_reasons(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("三公经费是多少？")) == 5.43
+    a = chat.ask("为什么会多？")  # the total's paragraph gives none; its parts' paragraphs do
+    assert "没有直接说明" in a["answer"] and "机构改革" in a["answer"]
+    assert _cites(a, SAMPLE_DOC, 8)
+
+
 def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("政府办社会保障和就业支出是多少？")) == 165.56
