@@ -125,8 +125,11 @@ class Turn:
         if lib is not None:
             return lib
         s = self.state
-        if s is None or not (s.item or s.figures or s.department):
+        if s is None or not (s.item or s.figures or s.department or s.departments):
             return self.fresh()
+        over = library_questions.again(self)  # the departments of the last answer, another item or year
+        if over is not None:
+            return over
         handled = fu.resolve(self)
         return handled if handled is not None else self.fresh()
 

@@ -84,6 +84,7 @@ class ConversationState(BaseModel):
 
     department: str | None = None
     departments: list[str] = Field(default_factory=list, description="Departments the last answer covered.")
+    ranked: str | None = Field(default=None, description="desc or asc when the last answer ranked departments.")
     year: int | None = None
     kind: str | None = Field(default=None, description="预算 or 决算, when the question or filter named it.")
     scope: str | None = Field(default=None, description="部门 or 单位 of the document answered from.")

@@ -24,6 +24,7 @@ from assistant.conversation_state import (
     headline,
 )
 from assistant.mentions import fold, pattern, words
+from assistant.neighbourhood import asks_other_measure
 from assistant.records import Answer
 
 _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
@@ -75,6 +76,29 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     if m and m.group(1) != m.group(3) and not pattern("change").search(t):
         return series(turn, dept, [int(m.group(1)), int(m.group(3))], _item_text(turn, t), change=False)
     return None
+
+
+def again(turn: TurnLike) -> ConversationAnswer | None:
+    """After an answer over several departments ("各部门…", "哪个部门最高", "省法院和省检察院…"), a follow-up
+    naming no department ("那公务接待费呢", "2018年呢") is answered over the same departments, ranked
+    again when the last one was; None when the question names a department or asks a change, a share,
+    a sum or a reason of the figures just given."""
+    s = turn.state
+    if s is None or s.department or len(s.departments) < 2 or turn.m.departments or turn.filters.department:
+        return None
+    t = fold(turn.rest)
+    if asks_other_measure(t) or len(turn.m.years) > 1:
+        return None
+    year = turn.filters.year or (turn.m.years[0] if turn.m.years else None)
+    if year is None and s.year is not None:
+        year = s.year - 1 if pattern("previous_year").search(t) else (
+            s.year + 1 if pattern("next_year").search(t) else s.year)
+    item = fw.item_of(turn.rest) if fw.has_item(turn.rest) else s.item
+    if not item:
+        return None
+    ranked = "desc" if pattern("highest", "library").search(t) else (
+        "asc" if pattern("lowest", "library").search(t) else s.ranked)
+    return across(turn, list(s.departments), Scope(None, year, turn.filters.kind), item, ranked)
 
 
 def _item_text(turn: TurnLike, t: str) -> str:
@@ -153,7 +177,8 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
                  citations=[cite(f) for f in facts], department=head.department if head else None,
                  year=head.year if head else scope.year, item=item, measure="value")
     state = ConversationState(department=head.department if head and len(points) == 1 else None,
-                              departments=[p.department for p, _ in points], year=scope.year or (head.year if head else None),
+                              departments=list(dict.fromkeys([p.department for p, _ in points] + departments)),
+                              ranked=ranked if comparable else None, year=scope.year or (head.year if head else None),
                               item=item, asked=fw.phrase(item, "value"), measure="value",
                               facts=[FactRef.of(f) for f in facts],
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,

@@ -282,6 +282,24 @@ def test_two_named_departments_both_answered(real: TestClient) -> None:
     assert {p["value"] for p in a["series"]} == {160.0, 80.0}
 
 
+def test_after_an_answer_over_departments_another_item_or_year_covers_the_same_ones(real: TestClient) -> None:
+    chat = Chat(real)
+    both = chat.ask("省法院和省检察院2019年的三公经费分别是多少？")
+    depts = {p["department"] for p in both["series"]}
+    assert depts == {"江苏省高级人民法院", "江苏省人民检察院"}
+    a = chat.ask("那公务接待费呢？")  # the same two departments, not "which department?"
+    assert a["status"] == "answered" and {p["department"] for p in a["series"]} == depts
+    assert len(a["citations"]) == 2 and all(p["citation"] for p in a["series"])
+    total = chat.ask("两家加起来呢？")
+    assert _value(total) == round(sum(p["value"] for p in a["series"]), 2)
+    ranked = Chat(real)
+    top = ranked.ask("2019年哪个部门的三公经费最高？")
+    again = ranked.ask("那公务接待费呢？")  # ranked again, over the same departments
+    assert again["answer"].startswith("最高的是") and len(again["series"]) >= 2
+    values = [p["value"] for p in again["series"]]
+    assert values == sorted(values, reverse=True) and len(top["series"]) >= len(again["series"])
+
+
 def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅从2017到2019年项目支出的变化")
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
