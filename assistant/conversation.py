@@ -81,7 +81,7 @@ class Conversation:
         if scope.kind:
             kw["kind"] = scope.kind
         ans = self.bot.ask(text, **kw)
-        facts = [f for f in (self.finder.of_citation(c) for c in ans.citations) if f is not None]
+        facts = [f for f in (self.finder.of_citation(c, ans.value) for c in ans.citations) if f is not None]
         return ans, facts
 
     # ---- the public call ------------------------------------------------------------------

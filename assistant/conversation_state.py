@@ -179,18 +179,24 @@ class FactFinder:
         return next((p for p in held if p.page == ref.page and p.heading == ref.heading and words
                      and words in _fold(p.text)), None)
 
-    def find(self, document: str, page: int, table: str | None, row: str | None, column: str | None) -> Fact | None:
-        for f in self.facts(document):
-            if f.page == page and (f.table or None) == (table or None) and (f.row or None) == (row or None) \
-                    and (f.column or None) == (column or None):
-                return f
-        return None
+    def find(self, document: str, page: int, table: str | None, row: str | None, column: str | None,
+             value: float | None = None) -> Fact | None:
+        """The fact standing there; where one sentence states two figures of one row ("由3辆变为4辆"),
+        the one with `value` when given."""
+        here = [f for f in self.facts(document)
+                if f.page == page and (f.table or None) == (table or None) and (f.row or None) == (row or None)
+                and (f.column or None) == (column or None)]
+        if value is not None:
+            same = [f for f in here if abs(f.value - value) <= 0.005]
+            if same:
+                return same[0]
+        return here[0] if here else None
 
-    def of_citation(self, c: Citation) -> Fact | None:
-        return self.find(c.document, c.page, c.table, c.row, c.column)
+    def of_citation(self, c: Citation, value: float | None = None) -> Fact | None:
+        return self.find(c.document, c.page, c.table, c.row, c.column, value)
 
     def verified(self, ref: FactRef) -> Fact | None:
-        f = self.find(ref.document, ref.page, ref.table, ref.row, ref.column)
+        f = self.find(ref.document, ref.page, ref.table, ref.row, ref.column, ref.value)
         return f if f is not None and f.unit == ref.unit else None
 
 
@@ -273,7 +279,7 @@ def _from_answer(a: dict, finder: FactFinder) -> ConversationState | None:
         ans = Answer.model_validate({k: v for k, v in a.items() if k in Answer.model_fields})
     except ValidationError:
         return None
-    facts = [f for f in (finder.of_citation(c) for c in ans.citations) if f is not None]
+    facts = [f for f in (finder.of_citation(c, ans.value) for c in ans.citations) if f is not None]
     state = ConversationState(department=ans.department, year=ans.year, item=ans.item, measure=ans.measure,
                               facts=[FactRef.of(f) for f in facts])
     head = headline(ans, facts)

@@ -23,7 +23,7 @@ from assistant.follow_up_words import (
     strip_ends,
 )
 from assistant.mentions import fold, pattern
-from assistant.neighbourhood import asked_unit, asks_other_measure, beside, under
+from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, under
 from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
@@ -39,6 +39,9 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     item_here = has_item(turn.rest)
     if pattern("why").search(t):
         return why(turn)
+    turned = _before_after(turn)
+    if turned is not None:  # "那合并之前是几辆": the other side of the change the last sentence states
+        return turned
     if pattern("elaboration").search(t):
         told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
@@ -287,6 +290,17 @@ def _fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: st
                  citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure,
                  comparison=g.comparison)
     return turn.finish(ans, [g], item=item, measure=measure, column=col)
+
+
+def _before_after(turn: TurnLike) -> ConversationAnswer | None:
+    f = _last_fact(turn)
+    if f is None or f.source != "narrative" or turn.m.departments or turn.m.years:
+        return None
+    g = before_after(f, turn.conv.finder.facts(f.document), turn.rest)
+    if g is None:
+        return None
+    item = turn.state.item if turn.state else None
+    return _fact_answer(turn, g, item, "value", name=f"{label(g)}（原文：“{(g.quote or '')[:120]}”）")
 
 
 def nearby(turn: TurnLike, rows_under: bool) -> ConversationAnswer | None:

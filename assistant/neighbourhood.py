@@ -114,3 +114,25 @@ def asks_other_measure(question: str) -> bool:
     """A change, share or reason is not a row of its own: those follow-ups keep their own paths."""
     t = fold(question)
     return any(pattern(p).search(t) for p in ("change", "share", "why", "sum_last", "difference_last"))
+
+
+# "由3辆变为4辆", "从2个增加到5个": a change of state stated in one sentence
+_TRANSITION = re.compile(r"(?:由|从)(\d+(?:\.\d+)?)[^\d，。；]{0,4}(?:变为|变成|增加到|增加至|增至|减少到|减少至|减至|调整为|调整到|到)"
+                         r"(\d+(?:\.\d+)?)")
+
+
+def before_after(anchor: Any, facts: list[Any], question: str) -> Any | None:
+    """"那合并之前是几辆" after a figure whose sentence states a change of state: the figure of the same
+    row and sentence on the side asked (before: the first number, after: the second), or None."""
+    t = fold(question)
+    side = 0 if pattern("before").search(t) else (1 if pattern("after").search(t) else None)
+    if side is None or not anchor.quote:
+        return None
+    m = _TRANSITION.search(fold(anchor.quote))
+    if m is None:
+        return None
+    want = float(m.group(side + 1))
+    for g in facts:
+        if g.row == anchor.row and g.quote == anchor.quote and g.unit == anchor.unit and abs(g.value - want) < 1e-9:
+            return g
+    return None

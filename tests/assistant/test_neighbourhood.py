@@ -45,3 +45,18 @@ def test_a_row_beside_it_holding_the_question_words() -> None:
 def test_question_words_and_count_unit() -> None:
     assert "总成本" in question_words("绩效目标表里它的总成本写的是多少？")
     assert asked_unit("打算派遣几个人？") == "人" and asked_unit("有几辆车") == "辆" and asked_unit("多少钱") is None
+
+
+def test_before_and_after_a_change_of_state_stated_in_one_sentence() -> None:
+    from assistant.neighbourhood import before_after
+
+    quote = "因机构调整，下属单位并入，实际持有公车由3辆变为5辆，运行维护预算增加。"
+    before = Fact(document="d.pdf", department="某局", year=2025, kind="预算", page=8, row="公车", column="数量",
+                  value=3.0, unit="辆", source="narrative", quote=quote)
+    after = before.model_copy(update={"value": 5.0})
+    facts = [before, after]
+    assert before_after(after, facts, "那合并之前是几辆？") is before
+    assert before_after(before, facts, "调整后呢？") is after
+    assert before_after(after, facts, "那去年呢？") is None  # not a side of the change
+    plain = after.model_copy(update={"quote": "本部门共有公车5辆。"})
+    assert before_after(plain, [plain], "之前是几辆？") is None  # the sentence states no change
