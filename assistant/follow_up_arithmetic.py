@@ -71,6 +71,10 @@ def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
     a, b = s.figures[-2], s.figures[-1]
+    if len(s.figures) >= 3 and b.computation and " + " in b.computation:
+        x, y = s.figures[-3], s.figures[-2]  # "两者合计…" then "差多少": the two just added, not the sum
+        if x.unit == y.unit == b.unit and abs(x.value + y.value - b.value) <= 0.011:
+            a, b = x, y
     if a.unit != b.unit:
         return turn.refused("前面两个数字的单位不同，无法相减。")
     big, small = (a, b) if a.value >= b.value else (b, a)

@@ -91,6 +91,15 @@ def test_share_of_the_last_total(sample: TestClient) -> None:
     assert "0.83 ÷ 5.43" in a["computation"]
 
 
+def test_difference_after_a_sum_is_between_the_two_added(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("培训费是多少？")) == 1.5
+    assert _value(chat.ask("会议费呢？")) == 1.3
+    assert _value(chat.ask("两者合计多少？")) == 2.8
+    d = chat.ask("差多少？")  # 1.50 - 1.30, not the sum minus one of its parts
+    assert _value(d) == 0.2 and "1.50 - 1.30" in d["computation"]
+
+
 def test_a_share_above_the_whole_is_refused_not_stated(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("基本支出是多少？")) == 833.26
