@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, describe, headline
-from assistant.follow_up_arithmetic import _difference_last, _share, _sum_last
+from assistant.follow_up_arithmetic import _compare_last, _difference_last, _share, _sum_last
 from assistant.follow_up_passages import elaborate, why
 from assistant.follow_up_words import (
     change_measure,
@@ -50,6 +50,8 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         return _sum_last(turn, t)
     if pattern("difference_last").search(t) and not item_here and len(s.figures) >= 2:
         return _difference_last(turn)
+    if pattern("compare_last").search(t) and len(s.figures) >= 2:
+        return _compare_last(turn, t)
     if pattern("change").search(t) and not pattern("share").search(t) and not item_here and not re.search(r"变成|变为", t):
         return _change(turn, t)
     col = column_of(t)

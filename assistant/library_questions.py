@@ -35,8 +35,9 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     t = fold(turn.question)
     catalog = turn.conv.catalog()
     s = turn.state
-    if pattern("sum_last").search(t) and s is not None and len(s.figures) >= 2:
-        return None  # "两家加起来": the figures just answered
+    if s is not None and len(s.figures) >= 2 and any(pattern(n).search(t) for n in ("sum_last", "difference_last",
+                                                                                    "compare_last")):
+        return None  # "两家加起来", "两家差了多少", "哪家更高": the figures just answered
     lib = "library"
     ranked = "desc" if pattern("highest", lib).search(t) else ("asc" if pattern("lowest", lib).search(t) else None)
     year = turn.filters.year or (turn.m.years[0] if len(turn.m.years) == 1 else None)
@@ -139,6 +140,25 @@ def _point(turn: TurnLike, item: str, scope: Scope) -> tuple[SeriesPoint, Any] |
                        citation=cite(f)), f
 
 
+def _as_point(f: Any) -> SeriesPoint:
+    return SeriesPoint(department=f.department, year=f.year, label=label(f), value=f.value, unit=f.unit, citation=cite(f))
+
+
+def _seen(turn: TurnLike, department: str, item: str) -> dict[int, Any]:
+    """Year → the one-fact figure the conversation gave for this item and department (what the user saw)."""
+    s = turn.state
+    if s is None or s.item != item:
+        return {}
+    out: dict[int, Any] = {}
+    for fig in s.figures:
+        if fig.computation or len(fig.facts) != 1:
+            continue
+        f = turn.conv.finder.verified(fig.facts[0])
+        if f is not None and f.department == department:
+            out[f.year] = f
+    return out
+
+
 def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
     """One figure per department, each cited; ranked when the question asks which is highest/lowest."""
     catalog = turn.conv.catalog()
@@ -190,8 +210,12 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
     """The item in each of the years, each cited; with the change from the first to the last when asked."""
     item = fw.item_of(item_text) or item_text
     points, missing = [], []
+    seen = _seen(turn, department, item)
+    anchor = next(iter(seen.values()), None)
     for y in sorted(set(years)):
-        got = _point(turn, item, Scope(department, y, turn.filters.kind))
+        # the figure the conversation already gave for that year, or the same row of the same kind of table
+        f = seen.get(y) or (fu.same_fact_in(turn, anchor, department, y) if anchor is not None else None)
+        got = (_as_point(f), f) if f is not None else _point(turn, item, Scope(department, y, turn.filters.kind))
         if got is None:
             missing.append(y)
         else:

@@ -113,7 +113,7 @@ def beside(anchor: Any, facts: list[Any], question: str) -> Any | None:
 def asks_other_measure(question: str) -> bool:
     """A change, share or reason is not a row of its own: those follow-ups keep their own paths."""
     t = fold(question)
-    return any(pattern(p).search(t) for p in ("change", "share", "why", "sum_last", "difference_last"))
+    return any(pattern(p).search(t) for p in ("change", "share", "why", "sum_last", "difference_last", "compare_last"))
 
 
 # "由3辆变为4辆", "从2个增加到5个": a change of state stated in one sentence

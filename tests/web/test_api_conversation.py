@@ -309,6 +309,27 @@ def test_after_an_answer_over_departments_another_item_or_year_covers_the_same_o
     assert values == sorted(values, reverse=True) and len(top["series"]) >= len(again["series"])
 
 
+def test_two_departments_just_answered_subtracted_and_compared(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人大常委会办公厅2019年会议费是多少？")) == 1469.73
+    assert _value(chat.ask("这项在政协办公厅是多少？")) == 1282.56
+    d = chat.ask("两家差了多少？")  # the two figures just given, not a library-wide question about "差了"
+    assert _value(d) == 187.17 and "1,469.73 - 1,282.56" in d["computation"]
+    higher = chat.ask("哪家更高？")
+    assert _value(higher) == 1469.73 and higher["department"] == "江苏省人大常委会办公厅"
+
+
+def test_a_series_after_single_years_uses_the_figures_already_given(real: TestClient) -> None:
+    chat = Chat(real)
+    given = [_value(chat.ask("江苏省政协办公厅2019年培训费是多少？")), _value(chat.ask("2018年呢？")),
+             _value(chat.ask("2017年呢？"))]
+    assert all(v is not None for v in given)
+    total = chat.ask("这三年加起来呢？")
+    assert _value(total) == round(sum(v for v in given if v is not None), 2)
+    trend = chat.ask("从2017到2019年的变化")  # the same rows, not another table's 培训费
+    assert [p["value"] for p in trend["series"]] == given[::-1]
+
+
 def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅从2017到2019年项目支出的变化")
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
