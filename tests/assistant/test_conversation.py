@@ -32,6 +32,8 @@ DEPTS = ["江苏省高级人民法院", "江苏省人民检察院", "江苏省�
     ("委托业务费是多少", []),
     ("本部门预算的办公费", []),
     ("政府购买服务项目多少钱", []),
+    ("那省财政厅2019年的呢？", []),  # "政厅" is the tail of 财政厅, not a short form of 政协办公厅
+    ("这项在政协办公厅是多少？", ["江苏省政协办公厅"]),
 ])
 def test_departments_by_name_alias_or_short_form(question: str, named: list[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert find(question, DEPTS).departments == named
