@@ -17,6 +17,7 @@ history. Every figure stated is a stored fact or computed from stored facts, the
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -37,7 +38,7 @@ from assistant.conversation_state import (
     headline,
     quotes_of,
 )
-from assistant.mentions import Mentions, find, fold, pattern
+from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.records import Answer
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,28 @@ class Turn:
         s = self.state
         if s is None or not (s.item or s.figures or s.department or s.departments):
             return self.fresh()
+        body = self.unloaded_body()
+        if body is not None:  # "那省财政厅的呢": a body no loaded document is of, never the last department's answer
+            return self.refused(f"已导入的文件中没有“{body}”的预算或决算，无法回答。")
         over = library_questions.again(self)  # the departments of the last answer, another item or year
         if over is not None:
             return over
         handled = fu.resolve(self)
         return handled if handled is not None else self.fresh()
+
+    def unloaded_body(self) -> str | None:
+        """"那省财政厅的呢": the follow-up names only a body (a name ending on 厅, 局, 院…) that is no loaded
+        department and no row of the conversation's documents ("公立医院" is a row, not a body)."""
+        if self.m.departments or self.filters.department or self.state is None or not self.state.department:
+            return None
+        core = re.sub(r"\s+", "", fw.strip_ends(self.rest)).rstrip("的")
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", core) or core[-1] not in BODY_END:
+            return None
+        s = self.state
+        docs = self.conv.documents(s.department, s.year) if s.department and s.year else []
+        if any(core in fold(f.row or "") for d in docs for f in self.conv.finder.facts(d)):
+            return None
+        return core
 
     def fresh(self) -> ConversationAnswer:
         """A question that stands on its own, with the conversation's scope where it names none."""

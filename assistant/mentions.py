@@ -17,7 +17,8 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
 # the character that ends the name of a body ("省高院", "规划资源局", "政府办")
-_BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
+BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
+_BODY_END = BODY_END
 # characters too common in names to start a short form on their own
 _WEAK_START = set("省市区县中共人民的和与及在")
 # what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办");

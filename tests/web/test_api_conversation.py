@@ -330,6 +330,14 @@ def test_a_series_after_single_years_uses_the_figures_already_given(real: TestCl
     assert [p["value"] for p in trend["series"]] == given[::-1]
 
 
+def test_a_body_with_no_document_is_refused_not_answered_for_the_last_department(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年三公经费是多少？")) == 418.26
+    a = chat.ask("那省财政厅2019年的呢？")  # no 财政厅 document loaded, and not the 检察院's figure
+    assert a["status"] == "not_found" and a["value"] is None and "省财政厅" in a["answer"]
+    assert _value(chat.ask("那法院呢？")) == 513.75  # the topic is still the 三公经费
+
+
 def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅从2017到2019年项目支出的变化")
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
