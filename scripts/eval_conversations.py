@@ -209,6 +209,12 @@ def report(rows: list[dict], meta: dict) -> str:
         clean = [r for r in follow if r["after_correct"]]
         lines.append(f"| {name} | {_rate(part)} | {_rate(follow)} | {sum(r['outcome'] == 'wrong' for r in part)} | "
                      f"{sum(r['contradiction'] for r in part)} | {_rate(clean)} |")
+    missed = [r for r in rows if r["turn"] > 1 and not r["correct"]]
+    after_bad = sum(not r["after_correct"] for r in missed)
+    lines += ["", f"Of the {len(missed)} follow-ups not answered correctly, {after_bad} come after an earlier turn "
+                  "of the same conversation that was answered wrongly or not at all (their context was missing); "
+                  f"first turns not answered correctly: {sum(r['turn'] == 1 and not r['correct'] for r in rows)} "
+                  "(the single-question assistant's part)."]
     lat = [r["ms"] for r in rows]
     lines += ["", f"Latency per turn through the API (the layer and its calls of the single-question assistant, "
                   f"in process): median {statistics.median(lat):.0f} ms, slowest {max(lat):.0f} ms."]
@@ -219,14 +225,18 @@ def report(rows: list[dict], meta: dict) -> str:
     lines += ["", "## By follow-up pattern", "",
               "Patterns are labelled by hand from each question's wording (`eval/gold/conversation_patterns.toml`), "
               "not from what the assistant did.", "",
-              "| pattern | all | developed on | held out |", "|---|---|---|---|"]
+              "| pattern | all | developed on | held out |" + (" baseline (all) |" if meta.get("baseline_turns") else ""),
+              "|---|---|---|---|" + ("---|" if meta.get("baseline_turns") else "")]
     by: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by[r["pattern"]].append(r)
+    before: dict[str, list[dict]] = defaultdict(list)
+    for r in meta.get("baseline_turns") or []:
+        before[r["pattern"]].append(r)
     for p in sorted(by, key=lambda p: (p != "first", p)):
         part = by[p]
         lines.append(f"| {p} | {_rate(part)} | {_rate([r for r in part if not r['held_out']])} | "
-                     f"{_rate([r for r in part if r['held_out']])} |")
+                     f"{_rate([r for r in part if r['held_out']])} |" + (f" {_rate(before[p])} |" if before else ""))
     wrong = [r for r in rows if not r["correct"] or r["contradiction"]]
     lines += ["", "## Turns not answered correctly", ""]
     if not wrong:
@@ -335,11 +345,13 @@ def main() -> None:
         rows += play(clients[which], conv, patterns)
     meta: dict[str, Any] = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "embed_model": args.embed_model}
     if args.baseline:
-        meta["baseline"] = {"label": args.baseline_label,
-                            **json.loads(args.baseline.read_text(encoding="utf-8"))["summary"]}
+        base = json.loads(args.baseline.read_text(encoding="utf-8"))
+        meta["baseline"] = {"label": args.baseline_label, **base["summary"]}
+        meta["baseline_turns"] = base.get("turns") or []
     text = report(rows, meta)
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "summary": summary(rows), "turns": rows},
+        args.json.write_text(json.dumps({"meta": {k: v for k, v in meta.items() if k != "baseline_turns"},
+                                         "summary": summary(rows), "turns": rows},
                                         ensure_ascii=False, indent=1), encoding="utf-8")
     if args.no_write:
         print(text)
