@@ -28,6 +28,10 @@ from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
 _CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
+# "比年初预算少了多少", "与预算数相差多少": the last figure against another column of its row
+_AGAINST_COLUMN = re.compile(r"(比|较|与|和|跟|同)(年初预算|全年预算|调整后?预算|预算|决算)")
+_COLUMN_OF_WORD = {"年初预算": "年初预算", "全年预算": "全年预算", "调整预算": "全年预算", "调整后预算": "全年预算",
+                   "预算": "预算数", "决算": "决算数"}
 
 
 # ---- the dispatcher ------------------------------------------------------------------------
@@ -52,6 +56,11 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         return _difference_last(turn)
     if pattern("compare_last").search(t) and len(s.figures) >= 2:
         return _compare_last(turn, t)
+    against = _AGAINST_COLUMN.search(t)
+    if against and (pattern("change").search(t) or pattern("difference_last").search(t)):
+        versus = _column_difference(turn, against.group(2))
+        if versus is not None:  # "比年初预算少了多少": the same row's two columns, not two years
+            return versus
     if pattern("change").search(t) and not pattern("share").search(t) and not item_here and not re.search(r"变成|变为", t):
         return _change(turn, t)
     col = column_of(t)
@@ -268,6 +277,21 @@ def named_column(turn: TurnLike, ans: Answer, facts: list[Any]) -> ConversationA
     if g is None:
         return None
     return _fact_answer(turn, g, item_of(turn.rest), "value", col)
+
+
+def _column_difference(turn: TurnLike, word: str) -> ConversationAnswer | None:
+    col = _COLUMN_OF_WORD[word]
+    f = _last_fact(turn)
+    if f is None or (turn.m.departments or turn.m.years):
+        return None
+    g = same_row(turn, f, col)
+    if g is None or g is f or g.unit != f.unit:
+        return turn.refused(f"没有找到{label(f)}的{col}，无法比较。")
+    d = round(f.value - g.value, 2)
+    how = f"{fmt(f.value)} - {fmt(g.value)} = {fmt(d)}"
+    return turn.computed(abs(d), f.unit, f"{f.year}年{f.department}{describe(f)}比{col}{'多' if d >= 0 else '少'}"
+                         f"{fmt(abs(d))}{f.unit}", how, [f, g], item=turn.state.item if turn.state else None,
+                         measure="difference")
 
 
 def _column(turn: TurnLike, col: str) -> ConversationAnswer:

@@ -228,6 +228,14 @@ def test_a_question_about_the_last_figure_quotes_it_and_keeps_the_topic(real: Te
     assert _value(a) == 2 and a["department"] == "江苏省高级人民法院"
 
 
+def test_against_another_column_of_the_row_not_another_year(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("上海市普陀区财政局2024年信息化建设年初预算是多少？")) == 135.9
+    assert _value(chat.ask("换成决算数呢？")) == 135.25
+    d = chat.ask("比年初预算少了多少？")  # the row's 决算数 against its 年初预算, not 2024 against 2023
+    assert _value(d) == 0.65 and "135.25 - 135.90" in d["computation"] and len(d["citations"]) == 2
+
+
 def test_the_column_the_question_names_wins(real: TestClient) -> None:
     # the row code alone finds the 决算 table's 84.65; the question asks for the 年初预算 stated beside it
     a = Chat(real).ask("上海市普陀区财政局2024年行政单位离退休（2080501）年初预算是多少？")
