@@ -38,6 +38,7 @@ from assistant.conversation_state import (
     headline,
     quotes_of,
 )
+from assistant.follow_up_columns import named_column
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.records import Answer
 
@@ -172,7 +173,7 @@ class Turn:
             again, again_facts = self.conv.single(f"{self.state.item}{fw.strip_ends(self.rest)}", scope)
             if again.status == "answered":
                 ans, facts = again, again_facts
-        named = fu.named_column(self, ans, facts)
+        named = named_column(self, ans, facts)
         if named is not None:
             return named
         return self.finish(ans, facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),

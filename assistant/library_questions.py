@@ -23,6 +23,7 @@ from assistant.conversation_state import (
     TurnLike,
     headline,
 )
+from assistant.follow_up_facts import same_fact_in
 from assistant.mentions import fold, pattern, words
 from assistant.neighbourhood import asks_other_measure
 from assistant.records import Answer
@@ -214,7 +215,7 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
     anchor = next(iter(seen.values()), None)
     for y in sorted(set(years)):
         # the figure the conversation already gave for that year, or the same row of the same kind of table
-        f = seen.get(y) or (fu.same_fact_in(turn, anchor, department, y) if anchor is not None else None)
+        f = seen.get(y) or (same_fact_in(turn, anchor, department, y) if anchor is not None else None)
         got = (_as_point(f), f) if f is not None else _point(turn, item, Scope(department, y, turn.filters.kind))
         if got is None:
             missing.append(y)
