@@ -95,7 +95,7 @@ def test_difference_after_a_sum_is_between_the_two_added(sample: TestClient) -> 
     chat = Chat(sample)
     assert _value(chat.ask("培训费是多少？")) == 1.5
     assert _value(chat.ask("会议费呢？")) == 1.3
-    assert _value(chat.ask("两者合计多少？")) == 2.8
+    assert _value(chat.ask("它们加起来是多少？")) == 2.8  # 它们: the two just answered
     d = chat.ask("差多少？")  # 1.50 - 1.30, not the sum minus one of its parts
     assert _value(d) == 0.2 and "1.50 - 1.30" in d["computation"]
 
