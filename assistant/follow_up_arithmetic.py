@@ -100,10 +100,19 @@ def _compare_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
     """"哪家更高": the larger (or smaller) of the last two figures, both cited, the difference shown."""
     s = turn.state
     assert s is not None
+    low = re.search(r"低|少|小", t.split("哪")[-1] if "哪" in t else t) is not None
+    plain = [f for f in s.figures if not f.computation]
+    if "最" in t and len(plain) >= 3 and len({f.unit for f in plain}) == 1:  # "哪一年最高": of all just given
+        ranked = sorted(plain, key=lambda f: f.value, reverse=not low)
+        top = ranked[0]
+        rest = "；".join(f"{_figure_name(f, plain)}{fmt(f.value)}{f.unit}" for f in ranked[1:])
+        return turn.computed(top.value, top.unit, f"{_figure_name(top, plain)}最{'低' if low else '高'}："
+                             f"{fmt(top.value)}{top.unit}（其余：{rest}）", "按数值排序",
+                             _facts_of(turn, ranked), item=s.item, measure="value", department=top.department,
+                             year=top.year, label=top.label)
     a, b = _last_pair(s.figures)
     if a.unit != b.unit:
         return turn.refused("前面两个数字的单位不同，无法比较。")
-    low = re.search(r"低|少|小", t.split("哪")[-1] if "哪" in t else t) is not None
     big, small = (a, b) if a.value >= b.value else (b, a)
     pick, other = (small, big) if low else (big, small)
     na, nb = _figure_name(pick, [a, b]), _figure_name(other, [a, b])

@@ -14,6 +14,7 @@ from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
 from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import (
+    MAX_FIGURES,
     ConversationAnswer,
     ConversationState,
     FactRef,
@@ -241,10 +242,15 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
     ans = Answer(question=turn.question, status="answered", answer=text, value=value, unit=unit,
                  citations=[cite(f) for f in facts], computation=how, department=department, year=last.year,
                  item=item, measure="change_amount" if how else "value")
+    given = [Figure(label=p.label, value=p.value, unit=p.unit, department=p.department, year=p.year,
+                    facts=[FactRef.of(f)]) for p, f in points]
+    years_here = {p.year for p, _ in points}
+    # the same item's figures for other years given earlier stay ("2019年…", "那2017年和2018年呢", "哪一年最高")
+    earlier = [g for g in (turn.state.figures if turn.state else []) if not g.computation and g.department == department
+               and g.label == points[0][0].label and g.year not in years_here]
+    figures = sorted(earlier + given, key=lambda g: g.year or 0)[-MAX_FIGURES:]
     state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
-                              measure="value", facts=[FactRef.of(f) for f in facts],
-                              figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
-                                              year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
+                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures)
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
 
 

@@ -346,6 +346,17 @@ def test_a_body_with_no_document_is_refused_not_answered_for_the_last_department
     assert _value(chat.ask("那法院呢？")) == 513.75  # the topic is still the 三公经费
 
 
+def test_which_year_is_highest_among_every_year_just_given(real: TestClient) -> None:
+    chat = Chat(real)
+    first = _value(chat.ask("江苏省政协办公厅2019年住房公积金是多少？"))
+    both = chat.ask("那2017年和2018年呢？")
+    assert [p["year"] for p in both["series"]] == [2017, 2018]
+    values = {2019: first, **{p["year"]: p["value"] for p in both["series"]}}
+    top = chat.ask("哪一年最高？")  # 2019 from the first turn counts too
+    best = max(values, key=lambda y: values[y] or 0)
+    assert _value(top) == values[best] and top["year"] == best and len(top["citations"]) == 3
+
+
 def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅从2017到2019年项目支出的变化")
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
