@@ -207,6 +207,7 @@ class Turn:
             year = scope.year if self.conv.loaded(scope.department, scope.year) else None
             kept = self.carried(department=scope.department, year=year, item=item if self.state is None else None,
                                 asked=asked if self.state is None else None)
+            kept.readings = [FactRef.of(f) for f in facts] if ans.status == "ambiguous" else []
             return ConversationAnswer.of(ans, conversation=kept, **extra)
         prev = self.state or ConversationState()
         if ans.value is None and prev.asked and pattern("elaboration").search(self.t):

@@ -97,6 +97,8 @@ class ConversationState(BaseModel):
     facts: list[FactRef] = Field(default_factory=list, description="The facts the last answer cited.")
     figures: list[Figure] = Field(default_factory=list, description="Headline figures of the last answers, oldest first.")
     quoted: list[QuoteRef] = Field(default_factory=list, description="Passages the last answer quoted.")
+    readings: list[FactRef] = Field(default_factory=list, description="The figures an ambiguous last answer "
+                                    "listed, in order: the next question may pick one (第二个, 汇总表的那个).")
 
 
 class ConversationAnswer(Answer):
@@ -221,7 +223,8 @@ def _verify(state: ConversationState, finder: FactFinder) -> ConversationState:
             continue
         figures.append(fig.model_copy(update={"facts": [FactRef.of(f) for f in real]}))
     quoted = [q for q in state.quoted[:3] if finder.passage(q) is not None]
-    return state.model_copy(update={"facts": facts, "figures": figures, "quoted": quoted})
+    readings = [FactRef.of(f) for f in (finder.verified(r) for r in state.readings[:8]) if f is not None]
+    return state.model_copy(update={"facts": facts, "figures": figures, "quoted": quoted, "readings": readings})
 
 
 def _recomputes(fig: Figure, facts: list[Fact]) -> bool:

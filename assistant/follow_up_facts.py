@@ -72,11 +72,14 @@ def change_word(g: Any) -> str:
 
 def fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None,
                  name: str | None = None) -> ConversationAnswer:
-    text = f"{g.year}年{g.department}{name or describe(g)}为{g.comparison or ''}{fmt(g.value)}{g.unit}。{where(g)}。"
+    count = g.unit not in ("元", "万元", "亿元", "%") and g.value == int(g.value)  # "2个", not "2.00个"
+    number = f"{int(g.value)}" if count else fmt(g.value)
+    text = f"{g.year}年{g.department}{name or describe(g)}为{g.comparison or ''}{number}{g.unit}。{where(g)}。"
     ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,
                  citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure,
                  comparison=g.comparison)
     return turn.finish(ans, [g], item=item, measure=measure, column=col)
+
 
 def same_row(turn: TurnLike, f: Any, col: str) -> Any | None:
     """The fact in f's row under another column (决算数 beside 年初预算, 全年预算…): in f's table, else

@@ -38,7 +38,7 @@ from assistant.follow_up_words import (
     strip_ends,
 )
 from assistant.mentions import fold, pattern
-from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, under
+from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, chosen, under
 from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
@@ -53,6 +53,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     assert s is not None
     t = fold(turn.rest)
     item_here = has_item(turn.rest)
+    if s.readings:
+        picked = chosen([f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None], turn.rest)
+        if picked is not None:  # the reply to "请问您指的是哪一项？"
+            return fact_answer(turn, picked, s.item, "value")
     if pattern("why").search(t):
         return why(turn)
     turned = _before_after(turn)

@@ -136,3 +136,29 @@ def before_after(anchor: Any, facts: list[Any], question: str) -> Any | None:
         if g.row == anchor.row and g.quote == anchor.quote and g.unit == anchor.unit and abs(g.value - want) < 1e-9:
             return g
     return None
+
+
+_ORDINAL = {"一": 0, "1": 0, "二": 1, "2": 1, "两": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4}
+
+
+def chosen(readings: list[Any], question: str) -> Any | None:
+    """The reading a reply to "请问您指的是哪一项？" picks: by its place ("第二个", "前者", "后者") or by the
+    words of its row, column or table ("汇总表里的那个"), when exactly one reading fits; else None."""
+    t = fold(strip_ends(question))
+    m = re.fullmatch(r"(?:就是|我说的是|我问的是|要|选)?第?([一二两三四五1-5])(?:个|种|项|条|笔)?(?:的|吧|数)?", t)
+    if m:
+        i = _ORDINAL[m.group(1)]
+        return readings[i] if i < len(readings) else None
+    if re.fullmatch(r"(?:就是)?前者(?:吧)?", t):
+        return readings[0] if readings else None
+    if re.fullmatch(r"(?:就是)?(?:后者|最后一个|最后那个)(?:吧)?", t):
+        return readings[-1] if readings else None
+    q = _chars(question_words(question))
+    if len(q) < 2:
+        return None
+    scored = []
+    for g in readings:
+        cover = len(q & _chars(fold(f"{g.row or ''}{g.column}{g.table or ''}"))) / len(q)
+        if cover >= 0.6:
+            scored.append((cover, g))
+    return _unique(scored)

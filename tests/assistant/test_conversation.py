@@ -152,3 +152,14 @@ def test_a_quoted_passage_is_kept_only_when_the_store_holds_it(sample_bot: Assis
     got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}],
                        FactFinder(sample_bot.store))
     assert got is not None and got.quoted == [real]
+
+
+def test_readings_of_an_ambiguous_answer_are_checked_against_the_store(sample_bot: Assistant) -> None:
+    f = next(x for x in sample_bot.store.facts() if x.source == "table")
+    real = FactRef.of(f)
+    forged = real.model_copy(update={"page": real.page + 50})
+    state = ConversationState(department=f.department, year=f.year, readings=[forged, real])
+    got = from_history([{"role": "assistant", "content": "", "answer": {"status": "ambiguous",
+                                                                        "conversation": state.model_dump()}}],
+                       FactFinder(sample_bot.store))
+    assert got is not None and got.readings == [real]

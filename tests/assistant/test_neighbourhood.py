@@ -60,3 +60,14 @@ def test_before_and_after_a_change_of_state_stated_in_one_sentence() -> None:
     assert before_after(after, facts, "那去年呢？") is None  # not a side of the change
     plain = after.model_copy(update={"quote": "本部门共有公车5辆。"})
     assert before_after(plain, [plain], "之前是几辆？") is None  # the sentence states no change
+
+
+def test_the_reading_a_reply_picks() -> None:
+    from assistant.neighbourhood import chosen
+
+    units = _fact("内设机构", 21.0, unit="个", table="机构表", column="数量")
+    bodies = _fact("事业单位", 2.0, unit="个", table="机构表", column="数量")
+    readings = [units, bodies]
+    assert chosen(readings, "第二个") is bodies and chosen(readings, "前者") is units
+    assert chosen(readings, "后者吧") is bodies and chosen(readings, "事业单位那个") is bodies
+    assert chosen(readings, "第三个") is None and chosen(readings, "那去年呢？") is None
