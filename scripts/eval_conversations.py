@@ -299,7 +299,8 @@ def write_independent(doc: Path, label: str, table: str) -> None:
     intro = ("## Independent conversations\n\nThe 12 conversations of `eval/independent/conversations.jsonl` (36 turns, "
              "written from the PDFs by someone who never saw the code), played the same way over the documents of "
              "each one's group (`python scripts/eval_conversations.py --independent --label …`). Nothing was tuned "
-             "on them and their turns are not listed here: totals only.\n\n")
+             "on them and their turns are not listed here: totals only. The run at the end of a round against the "
+             "one at its start is what that round's conversation work did on conversations nobody tuned on.\n\n")
     write_section(doc, "eval_conversations", intro + "\n".join(p.strip() + "\n" for p in parts))
 
 
