@@ -17,6 +17,7 @@ history. Every figure stated is a stored fact or computed from stored facts, the
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -35,8 +36,10 @@ from assistant.conversation_state import (
     describe,
     from_history,
     headline,
+    quotes_of,
 )
-from assistant.mentions import Mentions, find, fold
+from assistant.follow_up_columns import named_column
+from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.records import Answer
 
 log = logging.getLogger(__name__)
@@ -80,7 +83,7 @@ class Conversation:
         if scope.kind:
             kw["kind"] = scope.kind
         ans = self.bot.ask(text, **kw)
-        facts = [f for f in (self.finder.of_citation(c) for c in ans.citations) if f is not None]
+        facts = [f for f in (self.finder.of_citation(c, ans.value) for c in ans.citations) if f is not None]
         return ans, facts
 
     # ---- the public call ------------------------------------------------------------------
@@ -95,7 +98,7 @@ class Conversation:
             return turn.answer()
         except Exception:  # the single-question path still answers; the log keeps the traceback
             log.exception("conversation layer failed on %r; answering it as a single question", question[:200])
-            ans = self.bot.ask(question, department=department, year=year)
+            ans = self.bot.ask(question, department=department, year=year, kind=kind)
             return ConversationAnswer.of(ans)
 
 
@@ -124,10 +127,30 @@ class Turn:
         if lib is not None:
             return lib
         s = self.state
-        if s is None or not (s.item or s.figures or s.department):
+        if s is None or not (s.item or s.figures or s.department or s.departments):
             return self.fresh()
+        body = self.unloaded_body()
+        if body is not None:  # "那省财政厅的呢": a body no loaded document is of, never the last department's answer
+            return self.refused(f"已导入的文件中没有“{body}”的预算或决算，无法回答。")
+        over = library_questions.again(self)  # the departments of the last answer, another item or year
+        if over is not None:
+            return over
         handled = fu.resolve(self)
         return handled if handled is not None else self.fresh()
+
+    def unloaded_body(self) -> str | None:
+        """"那省财政厅的呢": the follow-up names only a body (a name ending on 厅, 局, 院…) that is no loaded
+        department and no row of the conversation's documents ("公立医院" is a row, not a body)."""
+        if self.m.departments or self.filters.department or self.state is None or not self.state.department:
+            return None
+        core = re.sub(r"\s+", "", fw.strip_ends(self.rest)).rstrip("的")
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,12}", core) or core[-1] not in BODY_END:
+            return None
+        s = self.state
+        docs = self.conv.documents(s.department, s.year) if s.department and s.year else []
+        if any(core in fold(f.row or "") for d in docs for f in self.conv.finder.facts(d)):
+            return None
+        return core
 
     def fresh(self) -> ConversationAnswer:
         """A question that stands on its own, with the conversation's scope where it names none."""
@@ -139,11 +162,20 @@ class Turn:
                 return self.finish(probe, probe_facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest))
             return self.per_department(list(catalog), scope)
         ans, facts = self.conv.single(fw.strip_ends(self.question), scope)
+        if ans.value is None and self.state and self.state.figures and fw.has_item(self.rest) \
+                and ans.status != "ambiguous":
+            # "那X的那个党建经费呢" gave no figure: a row beside the last one in its table that holds the words
+            near = fu.nearby(self, rows_under=False)
+            if near is not None:
+                return near
         if ans.status == "not_found" and self.state and self.state.item and fw.has_item(self.rest):
             # "打算派遣几个人？": the item the conversation is about, named for the assistant
             again, again_facts = self.conv.single(f"{self.state.item}{fw.strip_ends(self.rest)}", scope)
             if again.status == "answered":
                 ans, facts = again, again_facts
+        named = named_column(self, ans, facts)
+        if named is not None:
+            return named
         return self.finish(ans, facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),
                            asked=fw.strip_ends(self.rest))
 
@@ -175,8 +207,11 @@ class Turn:
             year = scope.year if self.conv.loaded(scope.department, scope.year) else None
             kept = self.carried(department=scope.department, year=year, item=item if self.state is None else None,
                                 asked=asked if self.state is None else None)
+            kept.readings = [FactRef.of(f) for f in facts] if ans.status == "ambiguous" else []
             return ConversationAnswer.of(ans, conversation=kept, **extra)
         prev = self.state or ConversationState()
+        if ans.value is None and prev.asked and pattern("elaboration").search(self.t):
+            item, asked = prev.item, prev.asked  # "另外两家是哪两家": about the last answer, whose topic stays
         head = figure or headline(ans, facts)
         figures = (prev.figures + [head])[-MAX_FIGURES:] if head else prev.figures
         measure = measure or ans.measure or "value"
@@ -188,7 +223,7 @@ class Turn:
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
             column=column or fw.column_of(self.rest) or prev.column,
-            facts=[FactRef.of(f) for f in facts], figures=figures)
+            facts=[FactRef.of(f) for f in facts], figures=figures, quoted=quotes_of(ans))
         return ConversationAnswer.of(ans, conversation=state, **extra)
 
     def computed(self, value: float, unit: str, sentence: str, how: str, facts: list[Any], item: str | None,

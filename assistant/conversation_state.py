@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +47,15 @@ class FactRef(BaseModel):
                    value=f.value, unit=f.unit, department=f.department, year=f.year, kind=f.kind, label=label(f))
 
 
+class QuoteRef(BaseModel):
+    """A passage the last answer quoted, by where it stands; checked against the stored passage."""
+
+    document: str
+    page: int
+    heading: str
+    quote: str = Field(max_length=400, description="The quoted words (a stored passage must contain them).")
+
+
 class Figure(BaseModel):
     """A figure an answer stated as its headline: one fact, or computed from facts."""
 
@@ -74,6 +84,7 @@ class ConversationState(BaseModel):
 
     department: str | None = None
     departments: list[str] = Field(default_factory=list, description="Departments the last answer covered.")
+    ranked: str | None = Field(default=None, description="desc or asc when the last answer ranked departments.")
     year: int | None = None
     kind: str | None = Field(default=None, description="预算 or 决算, when the question or filter named it.")
     scope: str | None = Field(default=None, description="部门 or 单位 of the document answered from.")
@@ -85,6 +96,9 @@ class ConversationState(BaseModel):
     column: str | None = Field(default=None, description="The column asked for: 年初预算, 全年预算, 预算数, 决算数.")
     facts: list[FactRef] = Field(default_factory=list, description="The facts the last answer cited.")
     figures: list[Figure] = Field(default_factory=list, description="Headline figures of the last answers, oldest first.")
+    quoted: list[QuoteRef] = Field(default_factory=list, description="Passages the last answer quoted.")
+    readings: list[FactRef] = Field(default_factory=list, description="The figures an ambiguous last answer "
+                                    "listed, in order: the next question may pick one (第二个, 汇总表的那个).")
 
 
 class ConversationAnswer(Answer):
@@ -139,6 +153,7 @@ class FactFinder:
         self.store = store
         self._version: str | None = None
         self._by_doc: dict[str, list[Fact]] = {}
+        self._passages: dict[str, list[Any]] = {}
         self._known: set[str] = set()
         self._lock = threading.Lock()
 
@@ -146,7 +161,7 @@ class FactFinder:
         with self._lock:
             version = self.store.version()
             if version != self._version:
-                self._by_doc, self._version = {}, version
+                self._by_doc, self._passages, self._version = {}, {}, version
                 self._known = {d.document for d in self.store.document_infos()}
             if document not in self._known:  # a name a client made up: nothing to read, nothing kept
                 return []
@@ -154,18 +169,36 @@ class FactFinder:
                 self._by_doc[document] = list(self.store.facts(document=document))
             return self._by_doc[document]
 
-    def find(self, document: str, page: int, table: str | None, row: str | None, column: str | None) -> Fact | None:
-        for f in self.facts(document):
-            if f.page == page and (f.table or None) == (table or None) and (f.row or None) == (row or None) \
-                    and (f.column or None) == (column or None):
-                return f
-        return None
+    def passage(self, ref: QuoteRef) -> Any | None:
+        """The stored passage a quote stands in (same document, page and heading, containing it), or None."""
+        if not self.facts(ref.document) and ref.document not in self._known:
+            return None
+        with self._lock:
+            if ref.document not in self._passages:
+                self._passages[ref.document] = list(self.store.passages(document=ref.document))
+            held = self._passages[ref.document]
+        words = _fold(ref.quote)[:40]
+        return next((p for p in held if p.page == ref.page and p.heading == ref.heading and words
+                     and words in _fold(p.text)), None)
 
-    def of_citation(self, c: Citation) -> Fact | None:
-        return self.find(c.document, c.page, c.table, c.row, c.column)
+    def find(self, document: str, page: int, table: str | None, row: str | None, column: str | None,
+             value: float | None = None) -> Fact | None:
+        """The fact standing there; where one sentence states two figures of one row ("由3辆变为4辆"),
+        the one with `value` when given."""
+        here = [f for f in self.facts(document)
+                if f.page == page and (f.table or None) == (table or None) and (f.row or None) == (row or None)
+                and (f.column or None) == (column or None)]
+        if value is not None:
+            same = [f for f in here if abs(f.value - value) <= 0.005]
+            if same:
+                return same[0]
+        return here[0] if here else None
+
+    def of_citation(self, c: Citation, value: float | None = None) -> Fact | None:
+        return self.find(c.document, c.page, c.table, c.row, c.column, value)
 
     def verified(self, ref: FactRef) -> Fact | None:
-        f = self.find(ref.document, ref.page, ref.table, ref.row, ref.column)
+        f = self.find(ref.document, ref.page, ref.table, ref.row, ref.column, ref.value)
         return f if f is not None and f.unit == ref.unit else None
 
 
@@ -189,7 +222,9 @@ def _verify(state: ConversationState, finder: FactFinder) -> ConversationState:
         elif not _recomputes(fig, real):
             continue
         figures.append(fig.model_copy(update={"facts": [FactRef.of(f) for f in real]}))
-    return state.model_copy(update={"facts": facts, "figures": figures})
+    quoted = [q for q in state.quoted[:3] if finder.passage(q) is not None]
+    readings = [FactRef.of(f) for f in (finder.verified(r) for r in state.readings[:8]) if f is not None]
+    return state.model_copy(update={"facts": facts, "figures": figures, "quoted": quoted, "readings": readings})
 
 
 def _recomputes(fig: Figure, facts: list[Fact]) -> bool:
@@ -206,6 +241,16 @@ def _recomputes(fig: Figure, facts: list[Fact]) -> bool:
     if len(vals) >= 3 and vals[-1]:
         cands.append(sum(vals[:-1]) / vals[-1] * 100)
     return any(abs(round(c, 2) - fig.value) <= 0.011 for c in cands)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def quotes_of(ans: Answer) -> list[QuoteRef]:
+    """The passages an answer quoted (narrative citations), for a follow-up about them."""
+    return [QuoteRef(document=c.document, page=c.page, heading=c.heading, quote=c.quote[:400])
+            for c in ans.citations if c.heading and c.quote and not c.table][:3]
 
 
 def describe(f: Fact) -> str:
@@ -237,7 +282,7 @@ def _from_answer(a: dict, finder: FactFinder) -> ConversationState | None:
         ans = Answer.model_validate({k: v for k, v in a.items() if k in Answer.model_fields})
     except ValidationError:
         return None
-    facts = [f for f in (finder.of_citation(c) for c in ans.citations) if f is not None]
+    facts = [f for f in (finder.of_citation(c, ans.value) for c in ans.citations) if f is not None]
     state = ConversationState(department=ans.department, year=ans.year, item=ans.item, measure=ans.measure,
                               facts=[FactRef.of(f) for f in facts])
     head = headline(ans, facts)

@@ -58,17 +58,32 @@ def _sum_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
         if den is None or not den.value or den.unit != unit:
             return turn.refused(f"{names}合计{fmt(total)}{unit}，但没有找到“{den_text}”的数，无法计算占比。")
         share = round(total / den.value * 100, 2)
+        if share > 100:
+            return turn.refused(f"{names}合计{fmt(total)}{unit}，大于{den.label}（{fmt(den.value)}{unit}），无法计算占比。")
         how2 = f"({' + '.join(fmt(f.value) for f in figs)}) ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
         return turn.computed(share, "%", f"{names}合计占{den.label}的{fmt(share)}%", how2,
                              facts + [f for f in den_facts if f not in facts][:1], item=f"{names}合计", measure="share")
-    return turn.computed(total, unit, f"{names}合计{fmt(total)}{unit}", how, facts, item=f"{names}合计",
+    # one item in several years or departments stays the item ("这三年加起来" then "从2017到2019年的变化")
+    item = s.item if len({f.label for f in figs}) == 1 and s.item else f"{names}合计"
+    return turn.computed(total, unit, f"{names}合计{fmt(total)}{unit}", how, facts, item=item,
                          measure="sum", department=figs[-1].department if len({f.department for f in figs}) == 1 else None)
+
+
+def _last_pair(figs: list[Figure]) -> tuple[Figure, Figure]:
+    """The last two figures answered; when the last is their sum or difference ("两者合计", "差了多少"),
+    the two it was computed from: a further "差多少" / "哪家更高" is about them."""
+    a, b = figs[-2], figs[-1]
+    if len(figs) >= 3 and b.computation:
+        x, y = figs[-3], figs[-2]
+        if x.unit == y.unit == b.unit and any(abs(v - b.value) <= 0.011 for v in (x.value + y.value, abs(x.value - y.value))):
+            return x, y
+    return a, b
 
 
 def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
-    a, b = s.figures[-2], s.figures[-1]
+    a, b = _last_pair(s.figures)
     if a.unit != b.unit:
         return turn.refused("前面两个数字的单位不同，无法相减。")
     big, small = (a, b) if a.value >= b.value else (b, a)
@@ -79,6 +94,37 @@ def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
         nb, ns = f"{nb}（{_where_short(turn, big)}）", f"{ns}（{_where_short(turn, small)}）"
     return turn.computed(d, a.unit, f"{nb}比{ns}多{fmt(d)}{a.unit}", how, _facts_of(turn, [big, small]),
                          item=f"{big.label}与{small.label}之差", measure="difference")
+
+
+def _compare_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
+    """"哪家更高": the larger (or smaller) of the last two figures, both cited, the difference shown."""
+    s = turn.state
+    assert s is not None
+    low = re.search(r"低|少|小", t.split("哪")[-1] if "哪" in t else t) is not None
+    plain = [f for f in s.figures if not f.computation]
+    if "最" in t and len(plain) >= 3 and len({f.unit for f in plain}) == 1:  # "哪一年最高": of all just given
+        ranked = sorted(plain, key=lambda f: f.value, reverse=not low)
+        top = ranked[0]
+        rest = "；".join(f"{_figure_name(f, plain)}{fmt(f.value)}{f.unit}" for f in ranked[1:])
+        return turn.computed(top.value, top.unit, f"{_figure_name(top, plain)}最{'低' if low else '高'}："
+                             f"{fmt(top.value)}{top.unit}（其余：{rest}）", "按数值排序",
+                             _facts_of(turn, ranked), item=s.item, measure="value", department=top.department,
+                             year=top.year, label=top.label)
+    a, b = _last_pair(s.figures)
+    if a.unit != b.unit:
+        return turn.refused("前面两个数字的单位不同，无法比较。")
+    big, small = (a, b) if a.value >= b.value else (b, a)
+    pick, other = (small, big) if low else (big, small)
+    na, nb = _figure_name(pick, [a, b]), _figure_name(other, [a, b])
+    if a.value == b.value:
+        return turn.computed(a.value, a.unit, f"{na}与{nb}相同，都是{fmt(a.value)}{a.unit}", f"{fmt(a.value)} = {fmt(b.value)}",
+                             _facts_of(turn, [a, b]), item=s.item, measure="value")
+    d = round(big.value - small.value, 2)
+    word = "低" if low else "高"
+    return turn.computed(pick.value, pick.unit, f"{na}更{word}：{fmt(pick.value)}{pick.unit}，比{nb}（{fmt(other.value)}"
+                         f"{other.unit}）{'少' if low else '多'}{fmt(d)}{pick.unit}",
+                         f"{fmt(big.value)} - {fmt(small.value)} = {fmt(d)}", _facts_of(turn, [pick, other]),
+                         item=s.item, measure="value", department=pick.department, year=pick.year, label=pick.label)
 
 
 def _where_short(turn: TurnLike, fig: Figure) -> str:
@@ -115,6 +161,9 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
     if not den.value:
         return turn.refused("分母为0，无法计算占比。")
     share = round(num.value / den.value * 100, 2)
+    if share > 100:  # a part is never more than its whole: one of the two is not the figure meant
+        return turn.refused(f"{num.label}（{fmt(num.value)}{num.unit}）大于{den.label}（{fmt(den.value)}{den.unit}），"
+                            "不是其中的一部分，无法计算占比。请说明要比较的两项。")
     how = f"{fmt(num.value)} ÷ {fmt(den.value)} × 100% = {fmt(share)}%"
     facts_all = _facts_of(turn, [num, den])
     return turn.computed(share, "%", f"{num.label}占{den.label}的{fmt(share)}%", how, facts_all, item=s.item,

@@ -1,6 +1,8 @@
 """Follow-up patterns resolved against the conversation state: the item of the last answer in another
-year, column or department; its change; a pronoun for it; a part of it. Arithmetic on the last
-figures is in follow_up_arithmetic.py, the reading of the question in follow_up_words.py.
+year, column or department; its change; a pronoun for it; a part of it; a row under or beside it.
+Arithmetic on the last figures is in follow_up_arithmetic.py, other columns of its row in
+follow_up_columns.py, the facts around it in follow_up_facts.py, answers from the text in
+follow_up_passages.py, the reading of the question in follow_up_words.py.
 """
 
 from __future__ import annotations
@@ -9,8 +11,22 @@ import re
 from typing import Any
 
 from assistant.compose import cite, fmt, label, where
-from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, describe, headline
-from assistant.follow_up_arithmetic import _difference_last, _share, _sum_last
+from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, headline
+from assistant.follow_up_arithmetic import _compare_last, _difference_last, _share, _sum_last
+from assistant.follow_up_columns import AGAINST_COLUMN, column, column_difference
+from assistant.follow_up_facts import (
+    CHANGE_COL,
+    asked_text,
+    change_word,
+    fact_answer,
+    figure_facts,
+    last_fact,
+    prior_column,
+    same_fact_in,
+    single,
+    stated_change,
+)
+from assistant.follow_up_passages import elaborate, why
 from assistant.follow_up_words import (
     change_measure,
     column_of,
@@ -22,30 +38,50 @@ from assistant.follow_up_words import (
     strip_ends,
 )
 from assistant.mentions import fold, pattern
+from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, chosen, under
 from assistant.records import Answer
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
-_CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
 
 
 # ---- the dispatcher ------------------------------------------------------------------------
+
+
 def resolve(turn: TurnLike) -> ConversationAnswer | None:
     """The follow-up's answer, or None when the question stands on its own (then answered fresh)."""
     s = turn.state
     assert s is not None
     t = fold(turn.rest)
     item_here = has_item(turn.rest)
+    if s.readings:
+        picked = chosen([f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None], turn.rest)
+        if picked is not None:  # the reply to "请问您指的是哪一项？"
+            return fact_answer(turn, picked, s.item, "value")
     if pattern("why").search(t):
-        return _why(turn)
+        return why(turn)
+    turned = _before_after(turn)
+    if turned is not None:  # "那合并之前是几辆": the other side of the change the last sentence states
+        return turned
+    if pattern("elaboration").search(t):
+        told = elaborate(turn)
+        if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
+            return told
     if pattern("sum_last").search(t):
         return _sum_last(turn, t)
     if pattern("difference_last").search(t) and not item_here and len(s.figures) >= 2:
         return _difference_last(turn)
+    if pattern("compare_last").search(t) and len(s.figures) >= 2:
+        return _compare_last(turn, t)
+    against = AGAINST_COLUMN.search(t)
+    if against and (pattern("change").search(t) or pattern("difference_last").search(t)):
+        versus = column_difference(turn, against.group(2))
+        if versus is not None:  # "比年初预算少了多少": the same row's two columns, not two years
+            return versus
     if pattern("change").search(t) and not pattern("share").search(t) and not item_here and not re.search(r"变成|变为", t):
         return _change(turn, t)
     col = column_of(t)
     if col and not item_here:
-        return _column(turn, col)
+        return column(turn, col)
     if pattern("share").search(t):
         shared = _share(turn, t)
         if shared is not None:
@@ -55,6 +91,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         return _other_year(turn, year)
     if t.startswith("其中") and item_here:
         return _part_of_last(turn, t)
+    if item_here and not asks_other_measure(t):
+        near = nearby(turn, rows_under=True)
+        if near is not None:  # "它的总成本", "满意度目标定的多少": a row under the item just answered
+            return near
     if not item_here:
         return _same_item(turn, t)
     p = pronoun_in(t)
@@ -76,60 +116,6 @@ def _target_year(turn: TurnLike, t: str) -> int | None:
     if pattern("next_year").search(t):
         return s.year + 1
     return None
-
-
-def _last_fact(turn: TurnLike) -> Any | None:
-    """The stored fact the last figure about the item itself is (not its change), when it is one fact."""
-    s = turn.state
-    if s is None:
-        return None
-    for fig in reversed(s.figures):
-        if fig.computation or len(fig.facts) != 1:
-            continue
-        f = turn.conv.finder.verified(fig.facts[0])
-        if f is None or not (f.source == "narrative" and _CHANGE_COL.search(f.column)):
-            return f
-    return None
-
-
-def _asked(turn: TurnLike, measure: str | None = None, column: str | None = None) -> str:
-    s = turn.state
-    assert s is not None
-    if measure is None and column is None and s.asked:
-        return s.asked
-    return phrase(s.item or s.asked or "", measure or s.measure, column if column is not None else s.column)
-
-
-def _single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: str | None,
-            column: str | None = None, topic: bool = False) -> ConversationAnswer:
-    """Ask the single-question assistant; a `topic` question is the one asked again when only the
-    department or year changes ("那省高院呢"), a derived one (its change, a column) is not."""
-    ans, facts = turn.conv.single(text, scope)
-    return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
-
-
-def _why(turn: TurnLike) -> ConversationAnswer | None:
-    s = turn.state
-    if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):
-        return None
-    text = f"{s.item}{strip_ends(turn.rest)}"
-    return _single(turn, text, turn.scope(), s.item, "narrative")
-
-
-def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:
-    """The change from last year the document states for fact f ("比上年增加1.17万元")."""
-    name = label(f)
-    for g in turn.conv.finder.facts(f.document):
-        if g.source != "narrative" or not g.column.startswith("比上年") or (g.unit == "%") != rate:
-            continue
-        if (g.row or "").split(" / ")[-1] in (name, (f.row or "").split(" / ")[-1]):
-            return g
-    return None
-
-
-def _change_word(g: Any) -> str:
-    up, down = ("增长", "下降") if g.unit == "%" else ("增加", "减少")
-    return up if re.search(r"增加|增长", g.column) else (down if re.search(r"减少|下降", g.column) else "变化")
 
 
 def _change(turn: TurnLike, t: str) -> ConversationAnswer:
@@ -156,9 +142,9 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
     if old == new - 1 and here:
         # the change the last answer cited, or the document states for its figure: never contradicted
         for g in (turn.conv.finder.verified(r) for r in s.facts):
-            if g is not None and g.source == "narrative" and _CHANGE_COL.search(g.column) and (g.unit == "%") == rate:
+            if g is not None and g.source == "narrative" and CHANGE_COL.search(g.column) and (g.unit == "%") == rate:
                 return _stated(turn, g, measure)
-        f = _last_fact(turn)
+        f = last_fact(turn)
         g = stated_change(turn, f, rate) if f is not None else None
         if g is not None:
             return _stated(turn, g, measure)
@@ -172,7 +158,7 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
 
 
 def _stated(turn: TurnLike, g: Any, measure: str) -> ConversationAnswer:
-    word = _change_word(g)
+    word = change_word(g)
     unit = g.unit
     text = (f"{g.year}年{g.department}{(g.row or '').split(' / ')[-1]}比上年{word}{fmt(g.value)}{unit}。"
             f"{where(g)}说明部分：{(g.quote or '')[:200]}")
@@ -213,96 +199,40 @@ def two_years(turn: TurnLike, item: str, department: str | None, new: int, old: 
                          department=department, year=new)
 
 
-def same_row(turn: TurnLike, f: Any, col: str) -> Any | None:
-    """The fact in f's row under another column (决算数 beside 年初预算, 全年预算…): in f's table, else
-    in another table of the same document with the same row code (or, without codes, the same row)."""
-    want = {"决算数": r"决算|执行", "年初预算": r"年初", "全年预算": r"全年|调整", "预算数": r"预算"}[col]
-    avoid = r"决算|执行|年初|全年|调整" if col == "预算数" else r"^比|增减|增长|下降|完成|%"
-    leaf = (f.row or "").split(" / ")[-1]
-    same_table, elsewhere = [], []
-    for g in turn.conv.finder.facts(f.document):
-        if g is f or g.unit != f.unit:
-            continue
-        if not re.search(want, g.column) or re.search(avoid, g.column):
-            continue
-        if g.table == f.table and g.row == f.row and (g.row_code or None) == (f.row_code or None):
-            same_table.append(g)
-        elif (f.row_code and g.row_code == f.row_code) or (g.row or "").split(" / ")[-1] == leaf:
-            elsewhere.append(g)  # the narrative states it too ("年初预算为85.55万元，决算数为84.65万元")
-    found = same_table or elsewhere
-    return found[0] if found else None
-
-
-def _column(turn: TurnLike, col: str) -> ConversationAnswer:
-    s = turn.state
-    assert s is not None
-    scope = turn.scope()
-    f = _last_fact(turn)
-    if col == "完成率":
-        return _completion(turn, f)
-    if f is not None and (f.department, f.year) == (scope.department, scope.year):
-        g = same_row(turn, f, col)
-        if g is not None:
-            return _fact_answer(turn, g, s.item, "value", col)
-    item = s.item or ""
-    return _single(turn, phrase(item, "value", col), scope, item, "value", col)
-
-
-def _fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None) -> ConversationAnswer:
-    text = f"{g.year}年{g.department}{describe(g)}为{fmt(g.value)}{g.unit}。{where(g)}。"
-    ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,
-                 citations=[cite(g)], department=g.department, year=g.year, item=item, measure=measure)
-    return turn.finish(ans, [g], item=item, measure=measure, column=col)
-
-
-def _completion(turn: TurnLike, f: Any | None) -> ConversationAnswer:
-    s = turn.state
-    assert s is not None
-    item = s.item or ""
-    ans, facts = turn.conv.single(phrase(item, "completion"), turn.scope())
-    stated = ans.status == "answered" and ans.unit == "%" and not ans.computation
-    if stated or f is None:
-        return turn.finish(ans, facts, item=item, measure="completion")
-    leaf = (f.row or "").split(" / ")[-1]
-    for g in turn.conv.finder.facts(f.document):  # the completion rate the document states for this row
-        if g.unit == "%" and re.search(r"完成", g.column) and (g.row or "").split(" / ")[-1] == leaf:
-            return _fact_answer(turn, g, item, "completion")
-    final = f if re.search(r"决算|执行", f.column) else same_row(turn, f, "决算数")
-    budgets = [g for g in (_verified_figure_facts(turn) + [same_row(turn, f, "年初预算"), same_row(turn, f, "全年预算")])
-               if g is not None and g.table == f.table and g.row == f.row and not re.search(r"决算|执行", g.column)]
-    budget = next((b for b in budgets if b.value), None)
-    if final is None or budget is None:
-        return turn.finish(ans, facts, item=item, measure="completion")
-    rate = round(final.value / budget.value * 100, 2)
-    how = f"{fmt(final.value)} ÷ {fmt(budget.value)} × 100% = {fmt(rate)}%"
-    return turn.computed(rate, "%", f"{final.year}年{final.department}{(f.row or '').split(' / ')[-1]}决算数为预算数的{fmt(rate)}%",
-                         how, [final, budget], item=item, measure="completion")
-
-
-def _verified_figure_facts(turn: TurnLike) -> list[Any]:
-    s = turn.state
-    assert s is not None
-    return [g for g in (turn.conv.finder.verified(r) for fig in reversed(s.figures) for r in fig.facts) if g is not None]
-
-
-def same_fact_in(turn: TurnLike, f: Any, department: str | None, year: int) -> Any | None:
-    """Fact f's counterpart in another year's document: same label, same kind of table, same unit."""
-    if department is None or f.source != "table" or not f.table_type:
+def _before_after(turn: TurnLike) -> ConversationAnswer | None:
+    f = last_fact(turn)
+    if f is None or f.source != "narrative" or turn.m.departments or turn.m.years:
         return None
-    found = [g for doc in turn.conv.documents(department, year) for g in turn.conv.finder.facts(doc)
-             if g.table_type == f.table_type and g.unit == f.unit and label(g) == label(f)]
-    return found[0] if len({g.value for g in found}) == 1 else None
+    g = before_after(f, turn.conv.finder.facts(f.document), turn.rest)
+    if g is None:
+        return None
+    item = turn.state.item if turn.state else None
+    return fact_answer(turn, g, item, "value", name=f"{label(g)}（原文：“{(g.quote or '')[:120]}”）")
 
 
-def prior_column(turn: TurnLike, f: Any, year: int) -> Any | None:
-    """The same row's figure for an earlier year printed beside it ("2018年预算数", "上年决算数")."""
-    for g in turn.conv.finder.facts(f.document):
-        if g is f or g.table != f.table or g.row != f.row or g.source != "table" or g.unit != f.unit:
+def nearby(turn: TurnLike, rows_under: bool) -> ConversationAnswer | None:
+    """The row the follow-up names under the last answer's row (`rows_under`) or beside it in its table,
+    in the last answer's document, when the question names no other department or year
+    (assistant/neighbourhood.py)."""
+    scope = turn.scope()
+    anchors = [last_fact(turn)] if rows_under else figure_facts(turn)  # beside: any figure answered
+    g = None
+    for f in anchors:
+        if f is None or (scope.department, scope.year) != (f.department, f.year) \
+                or (turn.filters.kind and turn.filters.kind != f.kind):
             continue
-        if (str(year) in g.column or re.search(r"上年", g.column)) and not re.search(r"增减|增长|下降|比", g.column) \
-                and str(f.year) not in g.column:
-            return g
-    return None
+        facts = turn.conv.finder.facts(f.document)
+        g = under(f, facts, turn.rest) if rows_under else beside(f, facts, turn.rest)
+        if g is not None:
+            break
+    if g is None:
+        return None
+    segs = [x for x in (g.row or "").split(" / ") if x]
+    if rows_under:  # "“金融扶贫贷款贴息”扶贫贴息覆盖率（指标值）"
+        col = f"（{g.column}）" if g.column else ""
+        name = f"“{segs[0]}”{segs[-1]}{col}"
+        return fact_answer(turn, g, f"{segs[0]}{segs[-1]}", "value", name=name)
+    return fact_answer(turn, g, segs[-1] if segs else None, "value")
 
 
 def _other_year(turn: TurnLike, year: int) -> ConversationAnswer:
@@ -314,20 +244,21 @@ def _other_year(turn: TurnLike, year: int) -> ConversationAnswer:
     named_col = column_of(turn.rest)
     col = named_col or s.column
     item = s.item or ""
-    f = _last_fact(turn)
+    f = last_fact(turn)
     if turn.conv.loaded(scope.department, year):
         twin = same_fact_in(turn, f, scope.department, year) if f is not None and not named_col else None
         if twin is not None:  # the same row of the same kind of table in that year's document
-            return _fact_answer(turn, twin, item, "value", col)
-        text = phrase(item, measure, col) if (named_col or not s.asked) else s.asked
-        return _single(turn, text, scope, item, measure, col, topic=not named_col)
+            return fact_answer(turn, twin, item, "value", col)
+        itself = pronoun_in(turn.rest) is not None  # "2018年还有这项收入吗": the item, not the last measure of it
+        text = phrase(item, measure, col) if (named_col or itself or not s.asked) else s.asked
+        return single(turn, text, scope, item, measure, col, topic=not named_col)
     if f is not None and measure == "value" and year == f.year - 1 and f.department == scope.department:
         g = prior_column(turn, f, year)
         if g is not None:
-            return _fact_answer(turn, g, item, "value", col)
+            return fact_answer(turn, g, item, "value", col)
         c = stated_change(turn, f, rate=False)
         if c is not None and c.unit == f.unit:
-            up = _change_word(c) in ("增加", "增长")
+            up = change_word(c) in ("增加", "增长")
             prev = round(f.value - c.value if up else f.value + c.value, 2)
             how = (f"{fmt(f.value)} {'-' if up else '+'} {fmt(c.value)} = {fmt(prev)}"
                    f"（{f.year}年数{'减去' if up else '加上'}比上年{'增加' if up else '减少'}额）")
@@ -346,8 +277,8 @@ def _part_of_last(turn: TurnLike, t: str) -> ConversationAnswer:
     scope = turn.scope()
     if _LOCATIVE.search(part_item):  # "其中基本支出里的是多少": a qualifier of the same item
         text = f"{part_item}{s.item or ''}是多少"
-        return _single(turn, text, scope, f"{part_item}{s.item or ''}", "value")
-    f = _last_fact(turn)
+        return single(turn, text, scope, f"{part_item}{s.item or ''}", "value")
+    f = last_fact(turn)
     ans, facts = turn.conv.single(part, scope)
     if f is not None and not any(g.table == f.table for g in facts):
         again, again_facts = turn.conv.single(f"{label(f)}中的{part}", scope)
@@ -365,10 +296,11 @@ def _same_item(turn: TurnLike, t: str) -> ConversationAnswer | None:
     scope = turn.scope()
     named = measure_of(t)
     bare = not re.search(r"多少|几|是|金额|数", strip_ends(turn.rest))
-    if bare:  # "那省高院呢": the topic question again, scope changed
-        text = _asked(turn)
-        return _single(turn, text, scope, s.item, measure_of(text), s.column, topic=True)
-    return _single(turn, phrase(s.item or s.asked or "", named), scope, s.item, named)
+    if bare or (named == "value" and s.asked and asked_unit(t) is not None):
+        # "那省高院呢", "那省高院呢，几家？": the topic question again, scope changed
+        text = asked_text(turn)
+        return single(turn, text, scope, s.item, measure_of(text), s.column, topic=True)
+    return single(turn, phrase(s.item or s.asked or "", named), scope, s.item, named)
 
 
 def _with_pronoun(turn: TurnLike, t: str, p: str) -> ConversationAnswer:

@@ -14,6 +14,7 @@ from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
 from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import (
+    MAX_FIGURES,
     ConversationAnswer,
     ConversationState,
     FactRef,
@@ -23,7 +24,9 @@ from assistant.conversation_state import (
     TurnLike,
     headline,
 )
+from assistant.follow_up_facts import same_fact_in
 from assistant.mentions import fold, pattern, words
+from assistant.neighbourhood import asks_other_measure
 from assistant.records import Answer
 
 _MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
@@ -34,8 +37,9 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     t = fold(turn.question)
     catalog = turn.conv.catalog()
     s = turn.state
-    if pattern("sum_last").search(t) and s is not None and len(s.figures) >= 2:
-        return None  # "两家加起来": the figures just answered
+    if s is not None and len(s.figures) >= 2 and any(pattern(n).search(t) for n in ("sum_last", "difference_last",
+                                                                                    "compare_last")):
+        return None  # "两家加起来", "两家差了多少", "哪家更高": the figures just answered
     lib = "library"
     ranked = "desc" if pattern("highest", lib).search(t) else ("asc" if pattern("lowest", lib).search(t) else None)
     year = turn.filters.year or (turn.m.years[0] if len(turn.m.years) == 1 else None)
@@ -77,6 +81,29 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     return None
 
 
+def again(turn: TurnLike) -> ConversationAnswer | None:
+    """After an answer over several departments ("各部门…", "哪个部门最高", "省法院和省检察院…"), a follow-up
+    naming no department ("那公务接待费呢", "2018年呢") is answered over the same departments, ranked
+    again when the last one was; None when the question names a department or asks a change, a share,
+    a sum or a reason of the figures just given."""
+    s = turn.state
+    if s is None or s.department or len(s.departments) < 2 or turn.m.departments or turn.filters.department:
+        return None
+    t = fold(turn.rest)
+    if asks_other_measure(t) or len(turn.m.years) > 1:
+        return None
+    year = turn.filters.year or (turn.m.years[0] if turn.m.years else None)
+    if year is None and s.year is not None:
+        year = s.year - 1 if pattern("previous_year").search(t) else (
+            s.year + 1 if pattern("next_year").search(t) else s.year)
+    item = fw.item_of(turn.rest) if fw.has_item(turn.rest) else s.item
+    if not item:
+        return None
+    ranked = "desc" if pattern("highest", "library").search(t) else (
+        "asc" if pattern("lowest", "library").search(t) else s.ranked)
+    return across(turn, list(s.departments), Scope(None, year, turn.filters.kind), item, ranked)
+
+
 def _item_text(turn: TurnLike, t: str) -> str:
     """The item asked about, without the library words: '哪个部门的三公经费最高' -> '三公经费'."""
     rest = fold(turn.m.without_names())
@@ -113,6 +140,25 @@ def _point(turn: TurnLike, item: str, scope: Scope) -> tuple[SeriesPoint, Any] |
         return None
     return SeriesPoint(department=f.department, year=f.year, label=label(f), value=f.value, unit=f.unit,
                        citation=cite(f)), f
+
+
+def _as_point(f: Any) -> SeriesPoint:
+    return SeriesPoint(department=f.department, year=f.year, label=label(f), value=f.value, unit=f.unit, citation=cite(f))
+
+
+def _seen(turn: TurnLike, department: str, item: str) -> dict[int, Any]:
+    """Year → the one-fact figure the conversation gave for this item and department (what the user saw)."""
+    s = turn.state
+    if s is None or s.item != item:
+        return {}
+    out: dict[int, Any] = {}
+    for fig in s.figures:
+        if fig.computation or len(fig.facts) != 1:
+            continue
+        f = turn.conv.finder.verified(fig.facts[0])
+        if f is not None and f.department == department:
+            out[f.year] = f
+    return out
 
 
 def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
@@ -153,7 +199,8 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
                  citations=[cite(f) for f in facts], department=head.department if head else None,
                  year=head.year if head else scope.year, item=item, measure="value")
     state = ConversationState(department=head.department if head and len(points) == 1 else None,
-                              departments=[p.department for p, _ in points], year=scope.year or (head.year if head else None),
+                              departments=list(dict.fromkeys([p.department for p, _ in points] + departments)),
+                              ranked=ranked if comparable else None, year=scope.year or (head.year if head else None),
                               item=item, asked=fw.phrase(item, "value"), measure="value",
                               facts=[FactRef.of(f) for f in facts],
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
@@ -165,8 +212,12 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
     """The item in each of the years, each cited; with the change from the first to the last when asked."""
     item = fw.item_of(item_text) or item_text
     points, missing = [], []
+    seen = _seen(turn, department, item)
+    anchor = next(iter(seen.values()), None)
     for y in sorted(set(years)):
-        got = _point(turn, item, Scope(department, y, turn.filters.kind))
+        # the figure the conversation already gave for that year, or the same row of the same kind of table
+        f = seen.get(y) or (same_fact_in(turn, anchor, department, y) if anchor is not None else None)
+        got = (_as_point(f), f) if f is not None else _point(turn, item, Scope(department, y, turn.filters.kind))
         if got is None:
             missing.append(y)
         else:
@@ -191,10 +242,15 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
     ans = Answer(question=turn.question, status="answered", answer=text, value=value, unit=unit,
                  citations=[cite(f) for f in facts], computation=how, department=department, year=last.year,
                  item=item, measure="change_amount" if how else "value")
+    given = [Figure(label=p.label, value=p.value, unit=p.unit, department=p.department, year=p.year,
+                    facts=[FactRef.of(f)]) for p, f in points]
+    years_here = {p.year for p, _ in points}
+    # the same item's figures for other years given earlier stay ("2019年…", "那2017年和2018年呢", "哪一年最高")
+    earlier = [g for g in (turn.state.figures if turn.state else []) if not g.computation and g.department == department
+               and g.label == points[0][0].label and g.year not in years_here]
+    figures = sorted(earlier + given, key=lambda g: g.year or 0)[-MAX_FIGURES:]
     state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
-                              measure="value", facts=[FactRef.of(f) for f in facts],
-                              figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
-                                              year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
+                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures)
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
 
 

@@ -17,9 +17,13 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
 # the character that ends the name of a body ("省高院", "规划资源局", "政府办")
-_BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
+BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
+_BODY_END = BODY_END
 # characters too common in names to start a short form on their own
 _WEAK_START = set("省市区县中共人民的和与及在")
+# what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办");
+# after any other character it is the tail of a longer word ("财政厅" is not "政协办公厅")
+_BEFORE_SHORT = set("那么和与及跟同比较在对于的问是呢吗了，,、。？?！!：:；;（(“\"从到至看查说请")
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +113,9 @@ def find(text: str, departments: list[str]) -> Mentions:
             for j in range(min(len(t), i + 12), i + 1, -1):
                 if any(taken[i:j]) or (best and j - i <= best[1] - best[0]):
                     continue
+                if i > 0 and re.match(r"[\u4e00-\u9fff]", t[i - 1]) and t[i - 1] not in _BEFORE_SHORT \
+                        and not any(t[i:j] in fold(d) and len(t[i:j]) >= 3 for d in departments):
+                    continue  # the tail of a longer word, unless a run of three of a name's own characters
                 hits = [d for d in departments if _short_form(t[i:j], fold(d))]
                 if len(hits) == 1:
                     best = (i, j, hits[0])

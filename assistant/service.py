@@ -16,7 +16,6 @@ from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities,
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
 from assistant.figures import figure_answer
-from assistant.followup import apply_history
 from assistant.lookup import Scored
 from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
@@ -130,29 +129,28 @@ class Assistant:
         return self.catalog.years
 
     # ---- planning -------------------------------------------------------------------------
-    def plan(self, question: str, department: str | None = None, year: int | None = None, kind: str | None = None,
-             history: list[dict] | None = None) -> Plan:
+    def plan(self, question: str, department: str | None = None, year: int | None = None,
+             kind: str | None = None) -> Plan:
         """The typed plan for a question: departments, years, kind, item words, measure, route."""
         self.refresh()
         q = read(question, self.catalog, self.use_thesaurus, self.normalise)
-        if history:
-            q = apply_history(q, question, history, self.catalog, self.use_thesaurus)
         return route(question, q, self.catalog, department, year, kind)
 
     # ---- the public call ------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
-            year: int | None = None, kind: str | None = None) -> Answer:
-        """Answer one question; department/year/kind narrow the documents (the page's filters, or the
-        conversation layer's). `history` is read for short follow-ups when a client sends one."""
-        answer = self._answer(question, history, department, year, kind)
+    def ask(self, question: str, department: str | None = None, year: int | None = None,
+            kind: str | None = None) -> Answer:
+        """Answer one question on its own; department/year/kind narrow the documents (the page's
+        filters, or the conversation layer's). A conversation's history is read only by the layer
+        above (assistant/conversation.py), never here."""
+        answer = self._answer(question, department, year, kind)
         if self.llm is not None:
             from assistant.llm import phrase
 
             answer = phrase(answer, self.llm)
         return answer
 
-    def _answer(self, question: str, history: list[dict] | None, department: str | None,
-                year: int | None, kind: str | None = None) -> Answer:
+    def _answer(self, question: str, department: str | None, year: int | None,
+                kind: str | None = None) -> Answer:
         question = (question or "").strip()
         if len(question) > self.max_chars:
             return not_found(question[:200], "问题太长，请简要地问一个关于部门预算或决算的问题。")
@@ -161,7 +159,7 @@ class Assistant:
             return not_found(question, "请输入一个关于部门预算或决算的问题，例如“车辆维护的预算是多少？”")
         if not self.store_catalog.documents:
             return not_found(question, "还没有导入任何预算文件。请先导入 PDF。")
-        p = self.plan(question, department, year, kind, history)
+        p = self.plan(question, department, year, kind)
         answer = self.execute(p)
         answer.question = question
         return answer

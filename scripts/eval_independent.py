@@ -18,7 +18,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# ../shared/corpus from the main checkout, ../../shared/corpus from a worktree under wt/
+CORPUS = next((p / "shared" / "corpus" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()),
+              ROOT.parent / "shared" / "corpus")
 SCALE = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
 
 

@@ -58,13 +58,23 @@ def test_refuses_what_the_documents_do_not_say(bot, q):
     assert "100" not in a.answer
 
 
-def test_follow_up_questions_use_history(bot):
-    first = bot.ask("车辆维护的预算是多少？")
+def test_follow_up_questions_use_history_through_the_conversation_layer(bot):
+    from assistant.conversation import Conversation
+
+    conv = Conversation(bot)
+    first = conv.ask("车辆维护的预算是多少？")
     h = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.answer, "answer": first.to_json()}]
-    a = bot.ask("那公务接待费呢？", history=h)
+    a = conv.ask("那公务接待费呢？", h)
     assert a.value == 0.83
     h += [{"role": "user", "content": a.question}, {"role": "assistant", "content": a.answer, "answer": a.to_json()}]
-    assert bot.ask("去年呢？", history=h).value == 1.83
+    assert conv.ask("去年呢？", h).value == 1.83
+
+
+def test_the_single_question_assistant_takes_no_history(bot):
+    import inspect
+
+    assert "history" not in inspect.signature(bot.ask).parameters  # history is the conversation layer's
+    assert bot.ask("那公务接待费呢？").value == 0.83  # on its own: the item it names
 
 
 def test_narrative_question_quotes_heading_and_page(bot):

@@ -32,6 +32,8 @@ DEPTS = ["江苏省高级人民法院", "江苏省人民检察院", "江苏省�
     ("委托业务费是多少", []),
     ("本部门预算的办公费", []),
     ("政府购买服务项目多少钱", []),
+    ("那省财政厅2019年的呢？", []),  # "政厅" is the tail of 财政厅, not a short form of 政协办公厅
+    ("这项在政协办公厅是多少？", ["江苏省政协办公厅"]),
 ])
 def test_departments_by_name_alias_or_short_form(question: str, named: list[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert find(question, DEPTS).departments == named
@@ -138,3 +140,26 @@ def test_a_made_up_document_in_the_history_is_neither_read_nor_kept(sample_bot: 
     got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}], finder)
     assert got is not None and got.facts == [] and got.figures == []
     assert "../../etc/passwd" not in finder._by_doc
+
+
+def test_a_quoted_passage_is_kept_only_when_the_store_holds_it(sample_bot: Assistant) -> None:
+    from assistant.conversation_state import QuoteRef
+
+    p = next(x for x in sample_bot.store.passages() if len(x.text) > 40)
+    real = QuoteRef(document=p.document, page=p.page, heading=p.heading, quote=p.text[:60])
+    made_up = real.model_copy(update={"quote": "本部门共有车辆999辆，其中一般公务用车999辆。"})
+    state = ConversationState(department=p.department, year=p.year, quoted=[made_up, real])
+    got = from_history([{"role": "assistant", "content": "", "answer": {"conversation": state.model_dump()}}],
+                       FactFinder(sample_bot.store))
+    assert got is not None and got.quoted == [real]
+
+
+def test_readings_of_an_ambiguous_answer_are_checked_against_the_store(sample_bot: Assistant) -> None:
+    f = next(x for x in sample_bot.store.facts() if x.source == "table")
+    real = FactRef.of(f)
+    forged = real.model_copy(update={"page": real.page + 50})
+    state = ConversationState(department=f.department, year=f.year, readings=[forged, real])
+    got = from_history([{"role": "assistant", "content": "", "answer": {"status": "ambiguous",
+                                                                        "conversation": state.model_dump()}}],
+                       FactFinder(sample_bot.store))
+    assert got is not None and got.readings == [real]

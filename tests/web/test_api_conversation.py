@@ -91,6 +91,22 @@ def test_share_of_the_last_total(sample: TestClient) -> None:
     assert "0.83 ÷ 5.43" in a["computation"]
 
 
+def test_difference_after_a_sum_is_between_the_two_added(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("培训费是多少？")) == 1.5
+    assert _value(chat.ask("会议费呢？")) == 1.3
+    assert _value(chat.ask("它们加起来是多少？")) == 2.8  # 它们: the two just answered
+    d = chat.ask("差多少？")  # 1.50 - 1.30, not the sum minus one of its parts
+    assert _value(d) == 0.2 and "1.50 - 1.30" in d["computation"]
+
+
+def test_a_share_above_the_whole_is_refused_not_stated(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("基本支出是多少？")) == 833.26
+    a = chat.ask("它在项目支出里占多少？")  # 833.26 is not a part of 241.35
+    assert a["status"] == "not_found" and a["value"] is None and "无法计算占比" in a["answer"]
+
+
 def test_pronoun_and_two_items_added(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("政府办的职业年金是多少？")) == 0.75
@@ -100,6 +116,39 @@ def test_pronoun_and_two_items_added(sample: TestClient) -> None:
     chat = Chat(sample)
     chat.ask("车辆维护的预算是多少？")
     assert _value(chat.ask("它比去年多了多少？")) == 2.17
+
+
+def test_an_indicator_of_the_project_just_answered(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("《西工年鉴》财政预算经费是多少？")) == 9.5
+    a = chat.ask("它的绩效目标里覆盖多少个单位？")
+    assert _value(a) == 350 and a["unit"] == "个" and _cites(a, SAMPLE_DOC, 32)
+    cost = chat.ask("总成本目标呢？")  # the same project's row, not another project's 总成本
+    assert _value(cost) == 9.5 and _cites(cost, SAMPLE_DOC, 32)
+
+
+def test_a_row_beside_the_last_one_in_its_table(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("党建工作经费安排了多少？")) == 1.02
+    a = chat.ask("那金融局的那个呢？")
+    assert _value(a) == 0.6 and _cites(a, SAMPLE_DOC, 26)
+    assert _value(chat.ask("它的党建活动次数目标是多少？")) == 12
+
+
+def test_why_quotes_the_reason_the_document_gives_for_the_figure(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("公务接待费是多少？")) == 0.83
+    a = chat.ask("为什么减少了？")
+    assert a["status"] == "answered" and a["value"] is None
+    assert "厉行节约" in a["answer"] and _cites(a, SAMPLE_DOC, 8)
+
+
+def test_why_with_no_reason_for_the_total_gives_its_parts_reasons(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _value(chat.ask("三公经费是多少？")) == 5.43
+    a = chat.ask("为什么会多？")  # the total's paragraph gives none; its parts' paragraphs do
+    assert "没有直接说明" in a["answer"] and "机构改革" in a["answer"]
+    assert _cites(a, SAMPLE_DOC, 8)
 
 
 def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient) -> None:
@@ -159,6 +208,40 @@ def test_same_item_last_year_reads_the_same_kind_of_table(real: TestClient) -> N
     assert a["year"] == 2018 and a["citations"][0]["table"] == first["citations"][0]["table"]
 
 
+def test_another_year_of_this_item_asks_the_item_not_its_share(real: TestClient) -> None:
+    chat = Chat(real)
+    share = chat.ask("江苏省政协办公厅2018年收入里，一般公共预算收入占多大比例？")
+    assert _value(share) == 99.21 and share["unit"] == "%"
+    a = chat.ask("2017年还有这项收入吗？")  # the income itself in 2017, not its share
+    assert _value(a) == 9066.79 and a["unit"] == "万元" and a["year"] == 2017
+    assert _value(chat.ask("那2019年呢？")) == 13297.11
+    why = chat.ask("为什么增加了？")  # the reason stated beside the 2019 figure
+    assert "主要原因" in why["answer"] and why["citations"][0]["page"] == 9 and why["year"] == 2019
+
+
+def test_a_question_about_the_last_figure_quotes_it_and_keeps_the_topic(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年预算单位有几家？")) == 3
+    which = chat.ask("除了本级，另外两家是哪两家？")
+    assert "铁路运输检察院" in which["answer"] and which["citations"][0]["page"] == 5
+    a = chat.ask("那高级人民法院呢，几家？")  # the topic is still the number of budget units
+    assert _value(a) == 2 and a["department"] == "江苏省高级人民法院"
+
+
+def test_against_another_column_of_the_row_not_another_year(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("上海市普陀区财政局2024年信息化建设年初预算是多少？")) == 135.9
+    assert _value(chat.ask("换成决算数呢？")) == 135.25
+    d = chat.ask("比年初预算少了多少？")  # the row's 决算数 against its 年初预算, not 2024 against 2023
+    assert _value(d) == 0.65 and "135.25 - 135.90" in d["computation"] and len(d["citations"]) == 2
+
+
+def test_the_column_the_question_names_wins(real: TestClient) -> None:
+    # the row code alone finds the 决算 table's 84.65; the question asks for the 年初预算 stated beside it
+    a = Chat(real).ask("上海市普陀区财政局2024年行政单位离退休（2080501）年初预算是多少？")
+    assert _value(a) == 85.55 and "年初预算" in a["answer"] and a["citations"][0]["column"] == "年初预算数"
+
+
 def test_other_column_difference_and_completion(real: TestClient) -> None:
     chat = Chat(real)
     assert _value(chat.ask("普陀区财政局2024年行政单位离退休（2080501）决算是多少？")) == 84.65
@@ -214,6 +297,64 @@ def test_two_named_departments_both_answered(real: TestClient) -> None:
     a = Chat(real).ask("省法院和省检察院2019年的因公出国（境）费分别是多少？")
     assert {p["department"] for p in a["series"]} == {"江苏省高级人民法院", "江苏省人民检察院"}
     assert {p["value"] for p in a["series"]} == {160.0, 80.0}
+
+
+def test_after_an_answer_over_departments_another_item_or_year_covers_the_same_ones(real: TestClient) -> None:
+    chat = Chat(real)
+    both = chat.ask("省法院和省检察院2019年的三公经费分别是多少？")
+    depts = {p["department"] for p in both["series"]}
+    assert depts == {"江苏省高级人民法院", "江苏省人民检察院"}
+    a = chat.ask("那公务接待费呢？")  # the same two departments, not "which department?"
+    assert a["status"] == "answered" and {p["department"] for p in a["series"]} == depts
+    assert len(a["citations"]) == 2 and all(p["citation"] for p in a["series"])
+    total = chat.ask("两家加起来呢？")
+    assert _value(total) == round(sum(p["value"] for p in a["series"]), 2)
+    ranked = Chat(real)
+    top = ranked.ask("2019年哪个部门的三公经费最高？")
+    again = ranked.ask("那公务接待费呢？")  # ranked again, over the same departments
+    assert again["answer"].startswith("最高的是") and len(again["series"]) >= 2
+    values = [p["value"] for p in again["series"]]
+    assert values == sorted(values, reverse=True) and len(top["series"]) >= len(again["series"])
+
+
+def test_two_departments_just_answered_subtracted_and_compared(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人大常委会办公厅2019年会议费是多少？")) == 1469.73
+    assert _value(chat.ask("这项在政协办公厅是多少？")) == 1282.56
+    d = chat.ask("两家差了多少？")  # the two figures just given, not a library-wide question about "差了"
+    assert _value(d) == 187.17 and "1,469.73 - 1,282.56" in d["computation"]
+    higher = chat.ask("哪家更高？")
+    assert _value(higher) == 1469.73 and higher["department"] == "江苏省人大常委会办公厅"
+
+
+def test_a_series_after_single_years_uses_the_figures_already_given(real: TestClient) -> None:
+    chat = Chat(real)
+    given = [_value(chat.ask("江苏省政协办公厅2019年培训费是多少？")), _value(chat.ask("2018年呢？")),
+             _value(chat.ask("2017年呢？"))]
+    assert all(v is not None for v in given)
+    total = chat.ask("这三年加起来呢？")
+    assert _value(total) == round(sum(v for v in given if v is not None), 2)
+    trend = chat.ask("从2017到2019年的变化")  # the same rows, not another table's 培训费
+    assert [p["value"] for p in trend["series"]] == given[::-1]
+
+
+def test_a_body_with_no_document_is_refused_not_answered_for_the_last_department(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年三公经费是多少？")) == 418.26
+    a = chat.ask("那省财政厅2019年的呢？")  # no 财政厅 document loaded, and not the 检察院's figure
+    assert a["status"] == "not_found" and a["value"] is None and "省财政厅" in a["answer"]
+    assert _value(chat.ask("那法院呢？")) == 513.75  # the topic is still the 三公经费
+
+
+def test_which_year_is_highest_among_every_year_just_given(real: TestClient) -> None:
+    chat = Chat(real)
+    first = _value(chat.ask("江苏省政协办公厅2019年住房公积金是多少？"))
+    both = chat.ask("那2017年和2018年呢？")
+    assert [p["year"] for p in both["series"]] == [2017, 2018]
+    values = {2019: first, **{p["year"]: p["value"] for p in both["series"]}}
+    top = chat.ask("哪一年最高？")  # 2019 from the first turn counts too
+    best = max(values, key=lambda y: values[y] or 0)
+    assert _value(top) == values[best] and top["year"] == best and len(top["citations"]) == 3
 
 
 def test_series_of_years_with_the_change_computed(real: TestClient) -> None:

@@ -1,0 +1,66 @@
+"""Follow-ups answered from the document's text about the figure just answered: why it changed
+(为什么…: the reason stated beside it, or for its parts) and what the answer's own sentence lists
+(另外两家是哪两家). Passages are read from the store by the last answer's facts or quotes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.conversation_state import ConversationAnswer, TurnLike
+from assistant.follow_up_words import has_item, strip_ends
+from assistant.mentions import fold, pattern
+from assistant.reasons import parts_reasons, passage_of, reason_for
+from assistant.records import Answer, Citation
+
+
+def _quoted(turn: TurnLike, p: Any, quote: str, f: Any, also: list[Any] | None = None) -> ConversationAnswer:
+    s = turn.state
+    item = s.item if s else None
+    heading = p.heading.split(" > ")[-1]
+    cits = [Citation(document=p.document, page=p.page, heading=p.heading, quote=quote[:200])]
+    cits += [Citation(document=c.document, page=c.page, heading=c.heading, quote=c.text[:200]) for c in also or []]
+    ans = Answer(question=turn.question, status="answered", measure="narrative",
+                 answer=f"根据《{p.document}》第{p.page}页“{heading}”：{quote}",
+                 citations=cits,
+                 department=f.department, year=f.year, item=item)
+    return turn.finish(ans, [], item=item, measure="narrative")
+
+
+def elaborate(turn: TurnLike) -> ConversationAnswer | None:
+    s = turn.state
+    assert s is not None
+    scope = turn.scope()
+    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:2]:
+        if f.source != "narrative" or (f.department, f.year) != (scope.department, scope.year):
+            continue
+        hit = passage_of(f, turn.conv.bot.store.passages(document=f.document))
+        if hit is not None:
+            return _quoted(turn, hit[0], hit[1], f)
+    for ref in s.quoted[:1]:  # the passage the last answer quoted, read on from the quote
+        p = turn.conv.finder.passage(ref)
+        if p is not None and (p.department, p.year) == (scope.department, scope.year):
+            text = fold(p.text)
+            at = text.find(fold(ref.quote)[:40])
+            start = text.rfind("。", 0, max(at, 0)) + 1
+            return _quoted(turn, p, text[start:start + 240], p)
+    return None
+
+
+def why(turn: TurnLike) -> ConversationAnswer | None:
+    s = turn.state
+    if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):
+        return None
+    scope = turn.scope()
+    for f in [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None][:4]:
+        if (f.department, f.year) != (scope.department, scope.year):
+            continue
+        held = turn.conv.bot.store.passages(document=f.document)
+        hit = reason_for(f, held)
+        if hit is not None:  # the reason the document gives for the figure just answered
+            return _quoted(turn, hit[0], hit[1], f)
+        parts = parts_reasons(f, held)
+        if parts is not None:  # none for the figure itself: the reasons given for its parts, each cited
+            return _quoted(turn, parts[0], parts[1], f, also=parts[2])
+    text = f"{s.item}{strip_ends(turn.rest)}"
+    ans, facts = turn.conv.single(text, scope)
+    return turn.finish(ans, facts, item=s.item, measure="narrative")
