@@ -11,7 +11,7 @@ import re
 import threading
 from typing import Any, Protocol
 
-from assistant import compute
+from assistant import compute, counts
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -23,7 +23,7 @@ from assistant.plan import Catalog, Plan, read, route
 from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
-from assistant.understand import Query, parse
+from assistant.understand import Query, language, parse
 from budgetqa.settings import Settings
 from ingest.records import Fact
 from vectorstore.cache import Catalog as StoreCatalog
@@ -220,6 +220,10 @@ class Assistant:
         """One figure: the best-ranked fact when it is clearly ahead; the close readings when two
         figures compete; else the narrative when it may say, else not found with "did you mean"."""
         q = p.query
+        if q.count:
+            counted = self.count(p)
+            if counted is not None:
+                return counted
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if hits:
@@ -237,6 +241,19 @@ class Assistant:
                           citations=[cite(c.fact) for c in d.readings], department=p.departments[0] if len(p.departments) == 1 else None,
                           year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
         return self._nothing(p, suggestions(cands))
+
+    def count(self, p: Plan) -> Answer | None:
+        """A how-many question from the count facts of the documents in scope (assistant/counts.py);
+        "截至2024年底" is also read in the next year's document, which states the year-end state."""
+        q = p.query
+        years = list(p.years)
+        if re.search(language()["count"]["year_end_pattern"], q.q):
+            for d in p.departments:
+                years += [y + 1 for y in p.years if y + 1 in self.years_of(d) and y + 1 not in years]
+        facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
+        main, part = counts.split_part(q.text)
+        return counts.answer(self.sub_query(main, q) if part else q, facts,
+                             self.sub_query(part, q) if part else None)
 
     def _nothing(self, p: Plan, near: list[Candidate]) -> Answer:
         q = p.query
