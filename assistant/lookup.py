@@ -10,6 +10,7 @@ from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
 GENERIC_COLUMNS = vocabulary().generic_columns
+_SPECIFIC = 4  # characters of a matched label that name one item, not a kind of figure
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
 
 
@@ -190,12 +191,39 @@ class FactIndex:
             return None
         elif measure == "completion" and f.column != "完成预算的比例":
             return None
-        if f.measure == "target" and not query.count and not re.search(language()["target_pattern"], query.q):
+        asks_target = re.search(language()["target_pattern"], query.q)
+        if f.measure == "target" and query.count and not asks_target:
+            return None  # "实际接待了多少批次": a planned bound is not how many there were
+        if f.measure == "target" and not query.count and not asks_target:
             score -= 4.0  # a target says what a plan aims at, not what is budgeted (ingest indicator facts)
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
-        score -= 0.6 * len(uncovered)
-        return Scored(f, score, matched, uncovered, table_named)
+        # a word the question has that this fact's labels lack may name another item: it counts against
+        # the fact; words no label in scope uses ("我在…开了家小公司") say nothing about any fact and only
+        # lower the score a little, the same for every candidate, so they never veto one
+        # forgiven only when the fact matches a specific label (four characters or more): beside a
+        # short or generic one ("收入"), an unknown word is the item itself ("东郊国宾馆的收入")
+        specific = any(len(m) >= _SPECIFIC and m in item for m in matched)
+        if specific:
+            known = self._label_grams(memo)
+            left = set(uncovered)
+            said = {c for i in range(len(item) - 1) if (g := item[i:i + 2]) in known and g[0] in left and g[1] in left
+                    for c in g}
+            named = "".join(ch for ch in uncovered if ch in said)
+        else:
+            named = uncovered
+        score -= 0.6 * len(named) + 0.1 * min(len(uncovered) - len(named), 10)
+        return Scored(f, score, matched, named, table_named)
+
+    def _label_grams(self, memo: dict | None) -> frozenset[str]:
+        """Character bigrams of the labels of the facts held (for a scoped index, the documents of this
+        call): the words the documents use. Kept in the call's memo."""
+        if memo is None:
+            memo = {}
+        if "_grams" not in memo:
+            texts = {t for x in self.labels for t in (*x.row_parts, *x.col_parts, x.table)}
+            memo["_grams"] = frozenset(t[i:i + 2] for t in texts for i in range(len(t) - 1))
+        return memo["_grams"]
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8) -> list[Scored]:

@@ -224,6 +224,8 @@ class Assistant:
             counted = self.count(p)
             if counted is not None:
                 return counted
+            if q.years and p.years and p.years[0] not in q.years:
+                return self._nothing(p, [])  # read in the next year's document for its year-end count only
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if hits:
