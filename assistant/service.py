@@ -31,6 +31,7 @@ from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
 
 _MIN_SCORE = 2.0
+_MIN_SCORE_STATED = 0.5
 _MAX_UNCOVERED = 2
 
 
@@ -193,7 +194,10 @@ class Assistant:
         probability; without a fitted ranker, the lexical score)."""
         if self.model is None:
             hits = self.facts.lookup(q, depts, years, kind, measure)
-            return [h for h in hits if h.score >= _MIN_SCORE and len(h.uncovered) <= _MAX_UNCOVERED]
+            # a stated share or change is looked for among the few facts of that measure only, so a
+            # weaker match to the item is enough ("服务类占比" for "服务类政府采购支出预算 / 占比")
+            least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
+            return [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED]
         cands = self.candidates(q, depts, years, kind, measure)
         d = decide(cands, self.thresholds)
         if d.verdict != "answered" or d.best is None:
