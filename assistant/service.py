@@ -197,7 +197,13 @@ class Assistant:
             # a stated share or change is looked for among the few facts of that measure only, so a
             # weaker match to the item is enough ("服务类占比" for "服务类政府采购支出预算 / 占比")
             least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
-            return [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED]
+            typed = {w for w, _label in q.targets if len(w) >= 2}
+            ok = [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED
+                  # a budget term the question names ("三公", "政府采购") that the fact does not speak of,
+                  # unless the question gives the fact's classification code, which names the row exactly
+                  and not (h.fact.row_code not in q.codes
+                           and any(w not in h.matched and sum(c in h.uncovered for c in w) >= 2 for w in typed))]
+            return ok
         cands = self.candidates(q, depts, years, kind, measure)
         d = decide(cands, self.thresholds)
         if d.verdict != "answered" or d.best is None:
