@@ -139,23 +139,29 @@ class ScopedRetriever:
         freqs = self._hold(flt)
         passages = self.passages
         ranks: dict[int, float] = {}
+        pool = [n for n, p in enumerate(passages)
+                if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
         if passages:
             bm25 = _BM25(freqs)
-            pool = [n for n, p in enumerate(passages)
-                    if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
             scores = bm25.get_batch_scores(tokens(query), pool) if pool else []
             order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
             for r, n in enumerate(order):
                 ranks[n] = ranks.get(n, 0) + 1 / (_RRF_K + r)
         hits_only: dict[int, Passage] = {}
         if self.index is not None:
-            hits = [h for h in self.index.search(query, k=self.k * 4, where=_where(flt))
-                    if h.meta.get("type") == "passage"]
             by_key: dict[tuple[str, int], int] = {}
             seen: dict[str, int] = {}
             for pos, p in enumerate(passages):
                 by_key[(p.document, seen.get(p.document, 0))] = pos
                 seen[p.document] = seen.get(p.document, 0) + 1
+            if passages and hasattr(self.index, "search_among"):
+                # the scope's own vectors, read by id: the cost of the scope, not of the library
+                allowed = set(pool)
+                ids = [f"{doc}#p{n}" for (doc, n), pos in by_key.items() if pos in allowed]
+                hits = self.index.search_among(query, ids, k=self.k * 4)
+            else:
+                hits = [h for h in self.index.search(query, k=self.k * 4, where=_where(flt))
+                        if h.meta.get("type") == "passage"]
             for r, h in enumerate(hits):
                 hit = by_key.get((h.meta["document"], _passage_number(h.id)))
                 if hit is None and not passages:  # scope too large for keywords: the vector hit itself

@@ -299,6 +299,10 @@ class _LazyIndex:
         index = self._open()
         return index.search(*args, **kwargs) if index is not None else []
 
+    def search_among(self, *args: Any, **kwargs: Any) -> list:
+        index = self._open()
+        return index.search_among(*args, **kwargs) if index is not None else []
+
     def search_labels(self, query: str, k: int = 20) -> list | None:
         """The index's nearest labels, or None when it keeps no label vectors (one vector per fact)."""
         inner = getattr(self._open(), "search_labels", None)
