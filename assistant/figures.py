@@ -30,10 +30,36 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
     return None
 
 
+def _other_version(f: Fact, g: Fact) -> bool:
+    """g prints the same item as f in another document of the same department, year and kind (another
+    version of the publication) with a different figure."""
+    return (g.document != f.document and (g.department, g.year, g.kind) == (f.department, f.year, f.kind)
+            and (g.table_type, g.row, g.row_code, g.column, g.unit) == (f.table_type, f.row, f.row_code, f.column, f.unit)
+            and abs(g.value - f.value) >= 0.005)
+
+
+def conflicting(p: Plan, f: Fact, others: list[Fact]) -> Answer | None:
+    """When two versions of one publication print different figures for the item: say so, quote both
+    and ask which document to go by, never choose one silently."""
+    versions = [f] + [g for g in others if _other_version(f, g)][:2]
+    if len(versions) < 2:
+        return None
+    lines = [f"{x.year}年{x.department}{label(x)}{kind_word(x)}为{_figure(x)}（{where(x)}）" for x in versions]
+    text = ("同一部门同一年度的几份文件对这一项目的数字不一致：\n" + "\n".join(f"· {x}" for x in lines)
+            + "\n请问以哪一份文件为准？")
+    return Answer(question=p.query.text, status="ambiguous", answer=text, alternatives=lines,
+                  citations=[cite(x) for x in versions], department=f.department, year=f.year, item=p.query.item,
+                  measure="value")
+
+
 def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | None = None) -> Answer:
-    """The best hit as the answer; the same figure elsewhere cited too; `close` readings named."""
+    """The best hit as the answer; the same figure elsewhere cited too; `close` readings named; two
+    versions of the document that disagree on it both quoted."""
     best = hits[0]
     f = best.fact
+    disagree = conflicting(p, f, [h.fact for h in hits[1:]])
+    if disagree is not None:
+        return disagree
     same = [h.fact for h in hits[1:] if abs(h.fact.value - f.value) < 0.005 and h.fact.table != f.table][:2]
     others = close if close is not None else [
         h for h in hits[1:] if abs(h.fact.value - f.value) >= 0.005 and best.score - h.score < 1.0
