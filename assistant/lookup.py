@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from assistant.understand import Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
@@ -50,18 +51,9 @@ def _bare(text: str) -> str:
 
 
 def _common_part(a: str, b: str) -> str:
-    """The longest common substring (short strings: a simple DP is fast enough)."""
-    best, end = 0, 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0] * (len(b) + 1)
-        for j, cb in enumerate(b, 1):
-            if ca == cb:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best, end = cur[j], j
-        prev = cur
-    return b[end - best : end]
+    """The longest common substring of two labels."""
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return b[m.b:m.b + m.size]
 
 
 def _lcs(a: str, b: str) -> int:
