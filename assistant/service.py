@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from assistant import compute, counts
@@ -240,7 +241,8 @@ class Assistant:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if hits:
                 return figure_answer(self, p, hits)
-            return self._nothing(p, [])
+            near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind) if h.score > 0]
+            return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None:
@@ -267,7 +269,7 @@ class Assistant:
         return counts.answer(self.sub_query(main, q) if part else q, facts,
                              self.sub_query(part, q) if part else None)
 
-    def _nothing(self, p: Plan, near: list[Candidate]) -> Answer:
+    def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
         if q.count or "多少" not in q.text:  # "下属有几个预算单位": the narrative may say
             a = self.passages.answer(p, fallback=True)

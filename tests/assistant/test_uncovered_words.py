@@ -32,3 +32,9 @@ def test_a_label_word_the_fact_lacks_still_counts(bot):
     # "其他交通费用" names a row; 公务接待费 alone does not answer a question about both
     a = bot.ask("政府办今年公务接待费里的其他交通费用是多少")
     assert a.value != 0.83
+
+
+def test_not_found_names_what_the_documents_have(bot):
+    a = bot.ask("政府办今年东郊宾馆的收入预算是多少")
+    assert a.status == "not_found" and "您是不是想问" in a.answer
+    assert 1 <= len(a.alternatives) <= 3 and all("收入" in x for x in a.alternatives)
