@@ -33,7 +33,9 @@ class _Labels:
     table: str
 
 
-def _labels(f: Fact) -> _Labels:
+def fact_labels(f: Fact) -> _Labels:
+    """A fact's labels in comparable form (assistant/understand.norm): row path and leaf, column path and
+    leaf, table title. The lexical lookup and the ranker's features both read them from here."""
     row_parts = [norm(p) for p in (f.row or "").split(" / ") if p]
     col_parts = [norm(p) for p in f.column.split(" / ") if p]
     return _Labels(row_parts[-1] if row_parts else "", row_parts, col_parts, col_parts[-1] if col_parts else "",
@@ -42,7 +44,7 @@ def _labels(f: Fact) -> _Labels:
 
 def labels_of(facts: list[Fact]) -> list[_Labels]:
     """The normalized labels FactIndex matches on; a caller that reloads per document keeps them."""
-    return [_labels(f) for f in facts]
+    return [fact_labels(f) for f in facts]
 
 
 def _bare(text: str) -> str:
