@@ -18,8 +18,11 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
     a decline is stated as a decline."""
     name = (f.row or "").split(" / ")[-1] if f.source == "narrative" else label(f)
     same_doc_year = t.facts_in(f.department, f.year)
+    # the narrative may name the item in its own words: the rows of its sentences stating the same figure
+    names = {name} | {g.row for g in same_doc_year if g.source == "narrative" and g.row and g.unit == f.unit
+                      and abs(g.value - f.value) < 0.005 and not g.column.startswith("比上年")}
     for g in same_doc_year:
-        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row == name):
+        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row in names):
             rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
                          and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
             word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from assistant.understand import Query, expand, language, norm, residual
+from assistant.respell import respell, sound_index
+from assistant.understand import DATA, Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
 GENERIC_COLUMNS = vocabulary().generic_columns
 _SPECIFIC = 4  # characters of a matched label that name one item, not a kind of figure
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
+
+
+_CANONICAL = 3.0  # the canonical table's figure ahead of a same-named row of a table showing one part
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> dict[str, str]:
+    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+    return {norm(label): item["table_type"] for item in raw["item"] for label in item["labels"]}
+
+
+def canonical_table(label: str) -> str | None:
+    """The table type that states this item for the whole department (assistant/data/canonical.toml)."""
+    return _canonical().get(label)
 
 
 @dataclass
@@ -22,6 +39,7 @@ class Scored:
     matched: list[str]
     uncovered: str
     table_named: bool = False
+    canonical: float = 0.0  # the part of the score the canonical table gave
 
 
 @dataclass
@@ -60,6 +78,18 @@ def _common_part(a: str, b: str) -> str:
 
 def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
+
+
+def ranked(hits: list[Scored]) -> list[Scored]:
+    """Best score first, then page. The canonical table decides which figure answers; among the facts
+    stating that same figure the order stays the one without it (the sentence that also states the
+    change may lead, the table is cited beside it)."""
+    hits = sorted(hits, key=lambda s: (-s.score, s.fact.page))
+    if hits and hits[0].canonical:
+        top = hits[0].fact.value
+        same = sorted((h for h in hits if abs(h.fact.value - top) < 0.005), key=lambda s: (-(s.score - s.canonical), s.fact.page))
+        hits = same + [h for h in hits if abs(h.fact.value - top) >= 0.005]
+    return hits
 
 
 class FactIndex:
@@ -101,11 +131,27 @@ class FactIndex:
                 memo[lab.table] = (query.item, query.targets, False)
         return memo[lab.table]
 
+    def _respelled(self, query: Query, memo: dict) -> Query:
+        """The query with homophone typos of the item read as the label words they sound like
+        (assistant/respell.py), once per call."""
+        if "_query" not in memo or memo["_query"][0] is not query:
+            grams = self._label_grams(memo)
+            if "_sounds" not in memo:
+                memo["_sounds"] = sound_index(grams)
+            item = respell(query.item, grams, memo["_sounds"])
+            fixed = query if item == query.item else replace(query, item=item, targets=expand(item) if query.targets else [])
+            memo["_query"] = (query, fixed)
+        return memo["_query"][1]
+
     def score(self, i: int, query: Query, measure: str, memo: dict | None = None) -> Scored | None:
+        if memo is None:
+            memo = {}
+        query = self._respelled(query, memo)
         f, lab = self.facts[i], self.labels[i]
-        item, targets, table_named = self._item_for(query, lab, {} if memo is None else memo)
+        item, targets, table_named = self._item_for(query, lab, memo)
         matched: list[str] = []
         score = 0.0
+        canonical = 0.0
         target_labels = {label for _w, label in targets}
         target_words = {w for w, _label in targets}
         row_hit = False
@@ -169,6 +215,10 @@ class FactIndex:
             score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
         if table_named:
             score += 2.0
+        elif f.table_type and f.table_type == canonical_table(leaf := lab.row_leaf or lab.col_leaf) and (
+                leaf in matched or leaf in target_labels):
+            score += _CANONICAL  # "培训费" from the table that states it for the whole department
+            canonical = _CANONICAL
         elif lab.table and _lcs(lab.table, query.q) >= 5:
             score += 0.8
         is_change = f.column.startswith(_CHANGE_COLS)
@@ -207,7 +257,7 @@ class FactIndex:
         else:
             named = uncovered
         score -= 0.6 * len(named) + 0.1 * min(len(uncovered) - len(named), 10)
-        return Scored(f, score, matched, named, table_named)
+        return Scored(f, score, matched, named, table_named, canonical)
 
     def _label_grams(self, memo: dict | None) -> frozenset[str]:
         """Character bigrams of the labels of the facts held (for a scoped index, the documents of this
@@ -225,5 +275,4 @@ class FactIndex:
         out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
         if any(s.table_named for s in out):  # the question names a table: answer from it
             out = [s for s in out if s.table_named]
-        out.sort(key=lambda s: (-s.score, s.fact.page))
-        return out[:limit]
+        return ranked(out)[:limit]

@@ -246,7 +246,11 @@ class Assistant:
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None:
-            ranked = [d.best, *(c for c in cands if c is not d.best)]
+            # the figure is decided; which of the facts stating it leads is the lexical order without the
+            # canonical table's weight (lookup.ranked): the sentence that also states the change may lead
+            same = [c for c in cands if c.lexical and abs(c.fact.value - d.best.fact.value) < 0.005]
+            lead = max(same, key=lambda c: c.lexical.score - c.lexical.canonical if c.lexical else 0.0, default=d.best)
+            ranked = [lead, *(c for c in cands if c is not lead)]
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
             lines = [f"· {reading(c)}" for c in d.readings]
