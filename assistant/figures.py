@@ -26,7 +26,7 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
             rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
                          and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
             word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
-            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{rate.column[3:5]}{fmt(abs(rate.value))}%" if rate else "")
+            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{'增长' if word == '增加' else '下降'}{fmt(abs(rate.value))}%" if rate else "")
             reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
             s += f"，主要原因：{reason.group(1)}" if reason else ""
             return s + "。", [cite(g)] + ([cite(rate)] if rate else [])

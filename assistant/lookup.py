@@ -14,6 +14,8 @@ from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
 GENERIC_COLUMNS = vocabulary().generic_columns
+# a word that names a public body ("教育局", "某某街道"): unless the labels speak of it, not a story word
+_BODY_WORD = r"[\u4e00-\u9fff]{2}(?:局|厅|委员会|院|委|部|办公室|中心|街道|办事处)"
 _SPECIFIC = 4  # characters of a matched label that name one item, not a kind of figure
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
 
@@ -247,9 +249,12 @@ class FactIndex:
         # lower the score a little, the same for every candidate, so they never veto one
         # forgiven only when the fact matches a specific label (four characters or more): beside a
         # short or generic one ("收入"), an unknown word is the item itself ("东郊国宾馆的收入")
-        specific = any(len(m) >= _SPECIFIC and m in item for m in matched)
+        # and only within one department's documents: across the library an unknown word may be the
+        # body asked about ("教育局的三公经费" with no 教育局 loaded), never forgiven
+        known = self._label_grams(memo)
+        specific = memo.get("_one_body", False) and any(len(m) >= _SPECIFIC and m in item for m in matched) \
+            and not any(w[i:i + 2] not in known for w in re.findall(_BODY_WORD, item) for i in range(len(w) - 1))
         if specific:
-            known = self._label_grams(memo)
             left = set(uncovered)
             said = {c for i in range(len(item) - 1) if (g := item[i:i + 2]) in known and g[0] in left and g[1] in left
                     for c in g}
@@ -271,7 +276,7 @@ class FactIndex:
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8) -> list[Scored]:
-        memo: dict = {}
+        memo: dict = {"_one_body": len(departments) == 1}
         out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
         if any(s.table_named for s in out):  # the question names a table: answer from it
             out = [s for s in out if s.table_named]

@@ -82,7 +82,7 @@ class ScopedFacts(FactIndex):
         for start in range(0, max(len(doc_ids), 1), _BATCH_DOCUMENTS):
             batch = doc_ids[start:start + _BATCH_DOCUMENTS]
             self._hold(batch)
-            memo: dict = {}
+            memo: dict = {"_one_body": len(departments) == 1}
             for i, f in enumerate(self.facts):
                 if ((not departments or f.department in departments) and (not years or f.year in years)
                         and (kind is None or f.kind == kind)):

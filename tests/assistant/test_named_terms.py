@@ -34,3 +34,16 @@ def test_total_spending_does_not_answer_a_three_public_question(tmp_path):
 def test_the_three_public_table_does(tmp_path):
     a = _bot(tmp_path, True).ask("某某局2024年度“三公”经费支出了多少？")
     assert a.status == "answered" and a.value == 1.25
+
+
+def test_unknown_words_not_forgiven_across_several_departments(tmp_path):
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    for name, dept in (("a.pdf", "某某市甲乙局"), ("b.pdf", "某某市丙丁局")):
+        info = DocumentInfo(document=name, department=dept, year=2024, kind="决算", pages=3, sha256=name[0] * 64,
+                            group=f"{dept}|2024|决算")
+        store.save(IngestReport(info=info, facts=[Fact(
+            document=name, department=dept, year=2024, kind="决算", unit="万元", page=2,
+            table="财政拨款“三公”经费支出决算表", table_type="three_public", row=None,
+            column="财政拨款“三公”经费 / 合计 / 决算数", value=1.25)]))
+    a = Assistant(store, use_ranker=False).ask("教育局的三公经费是多少？")
+    assert a.status == "not_found" and a.value is None

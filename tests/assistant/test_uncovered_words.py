@@ -38,3 +38,9 @@ def test_not_found_names_what_the_documents_have(bot):
     a = bot.ask("政府办今年东郊宾馆的收入预算是多少")
     assert a.status == "not_found" and "您是不是想问" in a.answer
     assert 1 <= len(a.alternatives) <= 3 and all("收入" in x for x in a.alternatives)
+
+
+def test_an_unloaded_body_is_not_a_story_word(bot):
+    # only one department is loaded; "教育局" is another body, not words of a story
+    a = bot.ask("教育局的三公经费是多少？")
+    assert a.status == "not_found" and a.value is None
