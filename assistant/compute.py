@@ -49,6 +49,12 @@ def change(t: Tools, p: Plan) -> Answer:
         unit = "%" if q.measure == "change_rate" else f.unit
         return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}。{where(f)}说明部分。",
                        q.measure)
+    if q.measure == "change_rate":
+        said = _rate_in_sentence(t.lookup(q, depts, years, kind, "change_amount"))
+        if said is not None:
+            f, word, rate = said
+            return _stated(q, f, "%", f"{f.year}年{f.department}{label(f)}比上年{word}{fmt(rate)}%"
+                                      f"（原文：“{f.quote}”）。{where(f)}。", q.measure).model_copy(update={"value": rate})
     if years:
         cur = t.lookup(q, depts, years, kind)
         prev = t.lookup(q, depts, [years[0] - 1], kind) if cur else []
@@ -73,6 +79,26 @@ def change(t: Tools, p: Plan) -> Answer:
             return computed(q.text, q.item, q.measure, abs(diff), a.unit,
                             f"{a.year}年{label(a)}比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
     return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+
+
+_RATE = re.compile(r"(增长|上升|增加|提高|下降|降低|减少|下降了|增长了)\s*(?:了|为|幅度为)?\s*(\d+(?:\.\d+)?)\s*[%％]")
+_DOWN = ("下降", "降低", "减少")
+
+
+def _rate_in_sentence(hits: list[Scored]) -> tuple[Fact, str, float] | None:
+    """A rate the sentence of a stated change gives beside it ("减少8007.18万元，降低79.27 %") when
+    ingest kept the amount but not the rate: quoted, not recomputed; a decline stays a decline."""
+    for h in hits:
+        f = h.fact
+        if f.source != "narrative" or not f.quote:
+            continue
+        amount = f"{f.value:,.2f}".rstrip("0").rstrip(".")
+        at = max(f.quote.find(amount), f.quote.find(amount.replace(",", "")))
+        m = _RATE.search(f.quote, max(at, 0))
+        if m:
+            word = "下降" if m.group(1).startswith(_DOWN) else "增长"
+            return f, word, float(m.group(2))
+    return None
 
 
 def budget_vs_final(t: Tools, p: Plan) -> Answer:

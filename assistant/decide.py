@@ -7,12 +7,16 @@ held-out questions are answered with a wrong figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from assistant.candidates import Candidate
 from assistant.compose import fmt, label, where
+from assistant.lookup import Scored
 from assistant.ranker import Thresholds
+
+C = TypeVar("C", Candidate, Scored)  # anything ranked that carries a fact
 
 Verdict = Literal["answered", "ambiguous", "not_found"]
 
@@ -53,7 +57,7 @@ def decide(cands: list[Candidate], t: Thresholds) -> Decision:
     return Decision("not_found", None, [], p1)
 
 
-def suggestions(cands: list[Candidate], n: int = 3) -> list[Candidate]:
+def suggestions(cands: Sequence[C], n: int = 3) -> list[C]:
     """Up to n of the best candidates with distinct labels: the "did you mean" items."""
     seen: set[str] = set()
     out = []
@@ -73,6 +77,6 @@ def reading(c: Candidate) -> str:
     return f"{f.year}年{f.department}{label(f)}：{fmt(f.value)}{f.unit}（{where(f)}）"
 
 
-def suggestion(c: Candidate) -> str:
+def suggestion(c: Candidate | Scored) -> str:
     f = c.fact
     return f"{f.year}年{f.department}的“{label(f)}”"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored
+from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored, fact_labels
 from assistant.normalise import pinyin_bigrams
 from assistant.understand import Query, language, norm, thesaurus
 from ingest.records import Fact
@@ -77,10 +77,10 @@ class Description:
 
 
 def describe(f: Fact) -> Description:
-    row_parts = [norm(p) for p in (f.row or "").split(" / ") if p]
-    leaf = row_parts[-1] if row_parts else ""
-    cols = [norm(p) for p in f.column.split(" / ") if p and norm(p) not in GENERIC_COLUMNS]
-    title = re.sub(r"^.*?20\d\d年?度?", "", norm(f.table))
+    lab = fact_labels(f)  # the same normalized labels the lexical lookup reads
+    row_parts, leaf = lab.row_parts, lab.row_leaf
+    cols = [p for p in lab.col_parts if p not in GENERIC_COLUMNS]
+    title = re.sub(r"^.*?20\d\d年?度?", "", lab.table)
     syn: set[str] = set()
     for label in [leaf, *cols]:
         for w in _synonyms().get(label, ()):

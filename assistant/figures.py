@@ -18,22 +18,51 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
     a decline is stated as a decline."""
     name = (f.row or "").split(" / ")[-1] if f.source == "narrative" else label(f)
     same_doc_year = t.facts_in(f.department, f.year)
+    # the narrative may name the item in its own words: the rows of its sentences stating the same figure
+    names = {name} | {g.row for g in same_doc_year if g.source == "narrative" and g.row and g.unit == f.unit
+                      and abs(g.value - f.value) < 0.005 and not g.column.startswith("比上年")}
     for g in same_doc_year:
-        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row == name):
+        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row in names):
             rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
                          and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
             word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
-            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{rate.column[3:5]}{fmt(abs(rate.value))}%" if rate else "")
+            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{'增长' if word == '增加' else '下降'}{fmt(abs(rate.value))}%" if rate else "")
             reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
             s += f"，主要原因：{reason.group(1)}" if reason else ""
             return s + "。", [cite(g)] + ([cite(rate)] if rate else [])
     return None
 
 
+def _other_version(f: Fact, g: Fact) -> bool:
+    """g prints the same item as f in another document of the same department, year and kind (another
+    version of the publication) with a different figure."""
+    return (g.document != f.document and (g.department, g.year, g.kind) == (f.department, f.year, f.kind)
+            and (g.table_type, g.row, g.row_code, g.column, g.unit) == (f.table_type, f.row, f.row_code, f.column, f.unit)
+            and abs(g.value - f.value) >= 0.005)
+
+
+def conflicting(p: Plan, f: Fact, others: list[Fact]) -> Answer | None:
+    """When two versions of one publication print different figures for the item: say so, quote both
+    and ask which document to go by, never choose one silently."""
+    versions = [f] + [g for g in others if _other_version(f, g)][:2]
+    if len(versions) < 2:
+        return None
+    lines = [f"{x.year}年{x.department}{label(x)}{kind_word(x)}为{_figure(x)}（{where(x)}）" for x in versions]
+    text = ("同一部门同一年度的几份文件对这一项目的数字不一致：\n" + "\n".join(f"· {x}" for x in lines)
+            + "\n请问以哪一份文件为准？")
+    return Answer(question=p.query.text, status="ambiguous", answer=text, alternatives=lines,
+                  citations=[cite(x) for x in versions], department=f.department, year=f.year, item=p.query.item,
+                  measure="value")
+
+
 def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | None = None) -> Answer:
-    """The best hit as the answer; the same figure elsewhere cited too; `close` readings named."""
+    """The best hit as the answer; the same figure elsewhere cited too; `close` readings named; two
+    versions of the document that disagree on it both quoted."""
     best = hits[0]
     f = best.fact
+    disagree = conflicting(p, f, [h.fact for h in hits[1:]])
+    if disagree is not None:
+        return disagree
     same = [h.fact for h in hits[1:] if abs(h.fact.value - f.value) < 0.005 and h.fact.table != f.table][:2]
     others = close if close is not None else [
         h for h in hits[1:] if abs(h.fact.value - f.value) >= 0.005 and best.score - h.score < 1.0

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from functools import lru_cache
 
-from assistant.understand import Query, expand, language, norm, residual
+from assistant.respell import respell, sound_index
+from assistant.understand import DATA, Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
 GENERIC_COLUMNS = vocabulary().generic_columns
+# a word that names a public body ("教育局", "某某街道"): unless the labels speak of it, not a story word
+_BODY_WORD = r"[\u4e00-\u9fff]{2}(?:局|厅|委员会|院|委|部|办公室|中心|街道|办事处)"
+_SPECIFIC = 4  # characters of a matched label that name one item, not a kind of figure
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
+
+
+_CANONICAL = 3.0  # the canonical table's figure ahead of a same-named row of a table showing one part
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> dict[str, str]:
+    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+    return {norm(label): item["table_type"] for item in raw["item"] for label in item["labels"]}
+
+
+def canonical_table(label: str) -> str | None:
+    """The table type that states this item for the whole department (assistant/data/canonical.toml)."""
+    return _canonical().get(label)
 
 
 @dataclass
@@ -20,6 +41,7 @@ class Scored:
     matched: list[str]
     uncovered: str
     table_named: bool = False
+    canonical: float = 0.0  # the part of the score the canonical table gave
 
 
 @dataclass
@@ -31,7 +53,9 @@ class _Labels:
     table: str
 
 
-def _labels(f: Fact) -> _Labels:
+def fact_labels(f: Fact) -> _Labels:
+    """A fact's labels in comparable form (assistant/understand.norm): row path and leaf, column path and
+    leaf, table title. The lexical lookup and the ranker's features both read them from here."""
     row_parts = [norm(p) for p in (f.row or "").split(" / ") if p]
     col_parts = [norm(p) for p in f.column.split(" / ") if p]
     return _Labels(row_parts[-1] if row_parts else "", row_parts, col_parts, col_parts[-1] if col_parts else "",
@@ -40,7 +64,7 @@ def _labels(f: Fact) -> _Labels:
 
 def labels_of(facts: list[Fact]) -> list[_Labels]:
     """The normalized labels FactIndex matches on; a caller that reloads per document keeps them."""
-    return [_labels(f) for f in facts]
+    return [fact_labels(f) for f in facts]
 
 
 def _bare(text: str) -> str:
@@ -49,22 +73,25 @@ def _bare(text: str) -> str:
 
 
 def _common_part(a: str, b: str) -> str:
-    """The longest common substring (short strings: a simple DP is fast enough)."""
-    best, end = 0, 0
-    prev = [0] * (len(b) + 1)
-    for ca in a:
-        cur = [0] * (len(b) + 1)
-        for j, cb in enumerate(b, 1):
-            if ca == cb:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best, end = cur[j], j
-        prev = cur
-    return b[end - best : end]
+    """The longest common substring of two labels."""
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return b[m.b:m.b + m.size]
 
 
 def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
+
+
+def ranked(hits: list[Scored]) -> list[Scored]:
+    """Best score first, then page. The canonical table decides which figure answers; among the facts
+    stating that same figure the order stays the one without it (the sentence that also states the
+    change may lead, the table is cited beside it)."""
+    hits = sorted(hits, key=lambda s: (-s.score, s.fact.page))
+    if hits and hits[0].canonical:
+        top = hits[0].fact.value
+        same = sorted((h for h in hits if abs(h.fact.value - top) < 0.005), key=lambda s: (-(s.score - s.canonical), s.fact.page))
+        hits = same + [h for h in hits if abs(h.fact.value - top) >= 0.005]
+    return hits
 
 
 class FactIndex:
@@ -106,11 +133,27 @@ class FactIndex:
                 memo[lab.table] = (query.item, query.targets, False)
         return memo[lab.table]
 
+    def _respelled(self, query: Query, memo: dict) -> Query:
+        """The query with homophone typos of the item read as the label words they sound like
+        (assistant/respell.py), once per call."""
+        if "_query" not in memo or memo["_query"][0] is not query:
+            grams = self._label_grams(memo)
+            if "_sounds" not in memo:
+                memo["_sounds"] = sound_index(grams)
+            item = respell(query.item, grams, memo["_sounds"])
+            fixed = query if item == query.item else replace(query, item=item, targets=expand(item) if query.targets else [])
+            memo["_query"] = (query, fixed)
+        return memo["_query"][1]
+
     def score(self, i: int, query: Query, measure: str, memo: dict | None = None) -> Scored | None:
+        if memo is None:
+            memo = {}
+        query = self._respelled(query, memo)
         f, lab = self.facts[i], self.labels[i]
-        item, targets, table_named = self._item_for(query, lab, {} if memo is None else memo)
+        item, targets, table_named = self._item_for(query, lab, memo)
         matched: list[str] = []
         score = 0.0
+        canonical = 0.0
         target_labels = {label for _w, label in targets}
         target_words = {w for w, _label in targets}
         row_hit = False
@@ -174,6 +217,10 @@ class FactIndex:
             score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
         if table_named:
             score += 2.0
+        elif f.table_type and f.table_type == canonical_table(leaf := lab.row_leaf or lab.col_leaf) and (
+                leaf in matched or leaf in target_labels):
+            score += _CANONICAL  # "培训费" from the table that states it for the whole department
+            canonical = _CANONICAL
         elif lab.table and _lcs(lab.table, query.q) >= 5:
             score += 0.8
         is_change = f.column.startswith(_CHANGE_COLS)
@@ -190,18 +237,47 @@ class FactIndex:
             return None
         elif measure == "completion" and f.column != "完成预算的比例":
             return None
-        if f.measure == "target" and not query.count and not re.search(language()["target_pattern"], query.q):
+        asks_target = re.search(language()["target_pattern"], query.q)
+        if f.measure == "target" and query.count and not asks_target:
+            return None  # "实际接待了多少批次": a planned bound is not how many there were
+        if f.measure == "target" and not query.count and not asks_target:
             score -= 4.0  # a target says what a plan aims at, not what is budgeted (ingest indicator facts)
         uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
-        score -= 0.6 * len(uncovered)
-        return Scored(f, score, matched, uncovered, table_named)
+        # a word the question has that this fact's labels lack may name another item: it counts against
+        # the fact; words no label in scope uses ("我在…开了家小公司") say nothing about any fact and only
+        # lower the score a little, the same for every candidate, so they never veto one
+        # forgiven only when the fact matches a specific label (four characters or more): beside a
+        # short or generic one ("收入"), an unknown word is the item itself ("东郊国宾馆的收入")
+        # and only within one department's documents: across the library an unknown word may be the
+        # body asked about ("教育局的三公经费" with no 教育局 loaded), never forgiven
+        known = self._label_grams(memo)
+        specific = memo.get("_one_body", False) and any(len(m) >= _SPECIFIC and m in item for m in matched) \
+            and not any(w[i:i + 2] not in known for w in re.findall(_BODY_WORD, item) for i in range(len(w) - 1))
+        if specific:
+            left = set(uncovered)
+            said = {c for i in range(len(item) - 1) if (g := item[i:i + 2]) in known and g[0] in left and g[1] in left
+                    for c in g}
+            named = "".join(ch for ch in uncovered if ch in said)
+        else:
+            named = uncovered
+        score -= 0.6 * len(named) + 0.1 * min(len(uncovered) - len(named), 10)
+        return Scored(f, score, matched, named, table_named, canonical)
+
+    def _label_grams(self, memo: dict | None) -> frozenset[str]:
+        """Character bigrams of the labels of the facts held (for a scoped index, the documents of this
+        call): the words the documents use. Kept in the call's memo."""
+        if memo is None:
+            memo = {}
+        if "_grams" not in memo:
+            texts = {t for x in self.labels for t in (*x.row_parts, *x.col_parts, x.table)}
+            memo["_grams"] = frozenset(t[i:i + 2] for t in texts for i in range(len(t) - 1))
+        return memo["_grams"]
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8) -> list[Scored]:
-        memo: dict = {}
+        memo: dict = {"_one_body": len(departments) == 1}
         out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
         if any(s.table_named for s in out):  # the question names a table: answer from it
             out = [s for s in out if s.table_named]
-        out.sort(key=lambda s: (-s.score, s.fact.page))
-        return out[:limit]
+        return ranked(out)[:limit]

@@ -36,9 +36,12 @@ def to_simplified(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def glossary() -> tuple[tuple[str, str], ...]:
-    """(English phrase lower-cased, Chinese words), longest phrase first."""
-    raw = tomllib.loads((DATA / "glossary.toml").read_text(encoding="utf-8"))
-    pairs = [(en.lower(), t["zh"]) for t in raw["term"] for en in t["en"]]
+    """(English phrase lower-cased, Chinese words), longest phrase first: glossary.toml and the
+    general list of body types, body_types.toml."""
+    pairs = []
+    for name in ("glossary.toml", "body_types.toml"):  # budget words; the kinds of public body
+        raw = tomllib.loads((DATA / name).read_text(encoding="utf-8"))
+        pairs += [(en.lower(), t["zh"]) for t in raw["term"] for en in t["en"]]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
 
 

@@ -114,6 +114,10 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
     missing = [y for y in years if depts and all(y not in catalog.years.get(d, []) for d in depts)]
     if q.previous_year and years and not q.years:
         return plan("previous_year", depts, [years[0]], k)
+    if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
+        later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
+        if later:
+            return plan("value", depts, [later[0]], k)
     if missing and q.narrative:  # "2024年期末共有几辆车" is told in the 2025 document
         return plan("narrative", depts, [], k)
     if missing:

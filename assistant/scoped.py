@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from assistant.lookup import FactIndex, Scored, labels_of
+from assistant.lookup import FactIndex, Scored, labels_of, ranked
 from assistant.understand import Query
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache
@@ -82,7 +82,7 @@ class ScopedFacts(FactIndex):
         for start in range(0, max(len(doc_ids), 1), _BATCH_DOCUMENTS):
             batch = doc_ids[start:start + _BATCH_DOCUMENTS]
             self._hold(batch)
-            memo: dict = {}
+            memo: dict = {"_one_body": len(departments) == 1}
             for i, f in enumerate(self.facts):
                 if ((not departments or f.department in departments) and (not years or f.year in years)
                         and (kind is None or f.kind == kind)):
@@ -92,8 +92,7 @@ class ScopedFacts(FactIndex):
         # as FactIndex.lookup: a named table wins; best score first, then page; ties stay in store order
         if any(s.table_named for s in out):
             out = [s for s in out if s.table_named]
-        out.sort(key=lambda s: (-s.score, s.fact.page))
-        return out[:limit]
+        return ranked(out)[:limit]
 
 
 class ScopedRetriever:

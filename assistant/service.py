@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute
+from assistant import compute, counts
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -22,7 +23,7 @@ from assistant.plan import Catalog, Plan, read, route
 from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
-from assistant.understand import Query, parse
+from assistant.understand import Query, language, parse
 from budgetqa.settings import Settings
 from ingest.records import Fact
 from vectorstore.cache import Catalog as StoreCatalog
@@ -30,6 +31,7 @@ from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
 
 _MIN_SCORE = 2.0
+_MIN_SCORE_STATED = 0.5
 _MAX_UNCOVERED = 2
 
 
@@ -191,7 +193,16 @@ class Assistant:
         probability; without a fitted ranker, the lexical score)."""
         if self.model is None:
             hits = self.facts.lookup(q, depts, years, kind, measure)
-            return [h for h in hits if h.score >= _MIN_SCORE and len(h.uncovered) <= _MAX_UNCOVERED]
+            # a stated share or change is looked for among the few facts of that measure only, so a
+            # weaker match to the item is enough ("服务类占比" for "服务类政府采购支出预算 / 占比")
+            least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
+            typed = {w for w, _label in q.targets if len(w) >= 2}
+            ok = [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED
+                  # a budget term the question names ("三公", "政府采购") that the fact does not speak of,
+                  # unless the question gives the fact's classification code, which names the row exactly
+                  and not (h.fact.row_code not in q.codes
+                           and any(w not in h.matched and sum(c in h.uncovered for c in w) >= 2 for w in typed))]
+            return ok
         cands = self.candidates(q, depts, years, kind, measure)
         d = decide(cands, self.thresholds)
         if d.verdict != "answered" or d.best is None:
@@ -218,15 +229,26 @@ class Assistant:
         """One figure: the best-ranked fact when it is clearly ahead; the close readings when two
         figures compete; else the narrative when it may say, else not found with "did you mean"."""
         q = p.query
+        if q.count:
+            counted = self.count(p)
+            if counted is not None:
+                return counted
+            if q.years and p.years and p.years[0] not in q.years:
+                return self._nothing(p, [])  # read in the next year's document for its year-end count only
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if hits:
                 return figure_answer(self, p, hits)
-            return self._nothing(p, [])
+            near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind) if h.score > 0]
+            return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None:
-            ranked = [d.best, *(c for c in cands if c is not d.best)]
+            # the figure is decided; which of the facts stating it leads is the lexical order without the
+            # canonical table's weight (lookup.ranked): the sentence that also states the change may lead
+            same = [c for c in cands if c.lexical and abs(c.fact.value - d.best.fact.value) < 0.005]
+            lead = max(same, key=lambda c: c.lexical.score - c.lexical.canonical if c.lexical else 0.0, default=d.best)
+            ranked = [lead, *(c for c in cands if c is not lead)]
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
             lines = [f"· {reading(c)}" for c in d.readings]
@@ -236,7 +258,20 @@ class Assistant:
                           year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
         return self._nothing(p, suggestions(cands))
 
-    def _nothing(self, p: Plan, near: list[Candidate]) -> Answer:
+    def count(self, p: Plan) -> Answer | None:
+        """A how-many question from the count facts of the documents in scope (assistant/counts.py);
+        "截至2024年底" is also read in the next year's document, which states the year-end state."""
+        q = p.query
+        years = list(p.years)
+        if re.search(language()["count"]["year_end_pattern"], q.q):
+            for d in p.departments:
+                years += [y + 1 for y in p.years if y + 1 in self.years_of(d) and y + 1 not in years]
+        facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
+        main, part = counts.split_part(q.text)
+        return counts.answer(self.sub_query(main, q) if part else q, facts,
+                             self.sub_query(part, q) if part else None)
+
+    def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
         if q.count or "多少" not in q.text:  # "下属有几个预算单位": the narrative may say
             a = self.passages.answer(p, fallback=True)

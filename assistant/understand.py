@@ -75,7 +75,9 @@ _NARRATIVE = re.compile(r"为什么|原因|职责|职能|哪些|哪几|哪两|�
 
 def _measure(q: str) -> str:
     m = language()["measure"]
-    if re.search(r"完成.{0,8}预算", q):
+    # "预算执行率的目标值" asks for a target, not for the final figure over the budget
+    if re.search(r"完成.{0,8}预算", q) or (any(w in q for w in m["completion"])
+                                          and not re.search(language()["target_pattern"], q)):
         return "completion"
     if re.search(r"决算.{0,8}(比|较|与).{0,8}预算|预算.{0,8}(比|较|与).{0,8}决算", q):
         return "budget_gap"

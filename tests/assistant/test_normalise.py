@@ -59,3 +59,10 @@ def test_words_naming_several_loaded_bodies_ask_which():
     cat = Catalog(["甲市财政局", "乙市财政局"], {"甲市财政局": [2024], "乙市财政局": [2024]})
     p = make_plan("甲市财政局、乙市财政局2024年培训费是多少", cat)
     assert p.route == "which_department" and set(p.departments) == {"甲市财政局", "乙市财政局"}
+
+
+def test_body_names_are_composed_from_the_general_body_type_list():
+    # no department's name is listed: "planning", "natural resources", "bureau" are parts of names
+    assert "规划和自然资源局" in normalise("How much did the Planning and Natural Resources Bureau spend in 2024?")
+    assert "教育局" in normalise("What was the Education Bureau's budget for training in 2024?")
+    assert "区委社会工作部" in normalise("How much did the District Committee Social Work Department spend in 2024?")

@@ -1,0 +1,262 @@
+"""How-many questions ("一共有多少辆车", "编制多少人", "有几个项目", "几件法规") answered from count facts.
+
+Ingest files a count the narrative states ("共有车辆55辆，其中一般公务用车13辆") as a fact with the row
+the sentence names (车辆, 一般公务用车) and the unit it prints. A count question is matched to those
+facts by general signals only:
+
+- the unit the question asks for (多少辆 → 辆; 名 and 位 count people, `language.toml` [count]);
+- how much of the fact's row label the question's item contains, and how much of the item the
+  clause that states the figure contains (its own words: "实际在编在职人员274名");
+- whether the figure is a part of a total the same sentence gives ("其中…", "（一般公务用车3辆…）"),
+  a total itself ("共有…"), or a state the sentence says was replaced ("由3辆变为4辆": 3 is the old one);
+- performance targets ("≤4辆") only when the question asks what is planned.
+
+Several figures close in score → the readings are listed and the user asked which (never a silent
+pick among 1, 3 and 4 vehicles). A question that adds "其中…几辆" gets the part in the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from assistant.compose import cite, where
+from assistant.features import item_words
+from assistant.records import Answer
+from assistant.understand import Query, language, norm
+from budgetqa.vocabulary import is_money, vocabulary
+from ingest.records import Fact
+
+# Readings whose scores lie this close to the best one are listed, not chosen between (the scale is
+# that of `_score`: 1.0 = the whole row label in the question).
+_CLOSE = 0.25
+# Least share of the row label the item must contain when the question names no unit.
+_MIN_COVER = 0.5
+
+
+@dataclass
+class Reading:
+    """One count fact scored against the question."""
+
+    fact: Fact
+    score: float
+    clause: str
+    part: bool
+
+
+@lru_cache(maxsize=1)
+def _count_words() -> dict:
+    return language()["count"]
+
+
+def _units() -> list[str]:
+    """Count units a question may ask for, longest first (人次 before 人)."""
+    words = set(vocabulary().count_units) | set(_count_words()["extra_units"]) | set(_count_words()["alias"])
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def asked_unit(text: str) -> str | None:
+    """The unit of "多少辆" / "几件" / "多少名" in the question, as documents print it (名 → 人)."""
+    units = "|".join(re.escape(u) for u in _units())
+    m = re.search(rf"(?:多少|几)\s*(?:个)?({units})", text)
+    if not m:
+        m = re.search(rf"({units})数", text)  # 人数, 车辆数 → 辆 is not here; 人数 → 人
+    if not m:
+        return None
+    u = m.group(1)
+    return _count_words()["alias"].get(u, u)
+
+
+def _same_unit(a: str, b: str) -> bool:
+    alias = _count_words()["alias"]
+    return alias.get(a, a) == alias.get(b, b) or {a, b} <= {"台", "套", "台（套）"}
+
+
+def _number(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+def clause_of(f: Fact) -> tuple[str, int]:
+    """The clause of the fact's sentence that states its figure, and where the figure stands in the
+    sentence (-1 when it cannot be found): the printed number with its unit nearest the row label
+    ("共28个项目", "公车由3辆变为4辆", "编制338名")."""
+    quote = f.quote or ""
+    row = (f.row or "").split(" / ")[-1]
+    unit = re.escape(f.unit.split("（")[0]) if f.unit else ""
+    hits = [m.start() for m in re.finditer(rf"(?<![0-9.]){re.escape(_number(f.value))}\s*(?:{unit}|名|位)", quote)]
+    rows = [m.start() for m in re.finditer(re.escape(row), quote)] if row else []
+    if hits:
+        pos = min(hits, key=lambda h: min((abs(h - r) for r in rows), default=0))
+    else:
+        pos = rows[0] if rows else -1
+    at = max(pos, 0)
+    start = max(quote.rfind(c, 0, at) for c in "，,；;。") + 1
+    ends = [i for i in (quote.find(c, at) for c in "，,；;。") if i >= 0]
+    return quote[start:min(ends) if ends else len(quote)], pos
+
+
+def is_part(f: Fact, pos: int) -> bool:
+    """The figure is one part of a total the sentence gives: it stands after 其中, or inside brackets."""
+    if pos < 0:
+        return False
+    before = (f.quote or "")[:pos]
+    sentence = re.split(r"[。；;]", before)[-1]
+    opened = sentence.count("（") + sentence.count("(") > sentence.count("）") + sentence.count(")")
+    return "其中" in sentence or opened
+
+
+def is_superseded(f: Fact) -> bool:
+    """The sentence says this figure was replaced by another ("由3辆变为4辆")."""
+    num = re.escape(_number(f.value))
+    moves = "|".join(_count_words()["changed_to"])
+    return bool(re.search(rf"由\s*{num}\s*\D{{0,3}}?(?:{moves})", f.quote or ""))
+
+
+def _cover(label: str, text: str) -> float:
+    """Share of `label`'s characters found, in order, in `text`."""
+    if not label:
+        return 0.0
+    blocks = SequenceMatcher(None, label, text, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks if b.size >= 1) / len(label)
+
+
+def _score(f: Fact, item: str, asks_total: bool) -> Reading:
+    row = norm((f.row or "").split(" / ")[-1])
+    path = norm(f.row or "")
+    clause, pos = clause_of(f)
+    part = is_part(f, pos)
+    cover = max(_cover(row, item), _cover(path, item) if f.measure == "target" else 0.0)
+    grams = {item[i:i + 2] for i in range(len(item) - 1)}
+    quote = norm(f.quote)
+    sentence = next((x for x in re.split(r"[。；;]", quote) if norm(clause) in x), quote)
+    said = (0.7 * sum(1 for g in grams if g in norm(clause)) + 0.3 * sum(1 for g in grams if g in sentence)) / len(grams) \
+        if grams else 0.0
+    score = cover + 0.5 * said
+    if part and cover < 1.0:
+        score -= 0.5  # a part the question does not name ("一般公务用车0辆" for "几辆车")
+    if asks_total and not part:
+        score += 0.2
+    return Reading(f, score, clause, part)
+
+
+def _grams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _unsaid_modifier(item: str, row: str, clause: str, label_grams: set[str]) -> bool:
+    """The question qualifies the row with words the documents' labels use ("其他运转类项目") that the
+    fact's sentence does not say: the fact counts something else. Words no label uses (a story, "我爸
+    以前…") do not count against it."""
+    at = item.find(row) if row else -1
+    if at <= 0:
+        return False
+    modifier = item[max(0, at - 6):at]
+    return len({g for g in _grams(modifier) if g in label_grams and g not in clause}) >= 2
+
+
+def readings(q: Query, facts: list[Fact]) -> list[Reading]:
+    """The count facts that may answer the question, best first."""
+    label_grams: set[str] = set()
+    for f in facts:
+        if f.source == "table":
+            label_grams |= _grams(norm(f.row or "")) | _grams(norm(f.column))
+    unit = asked_unit(q.rest or q.q)
+    if not q.count and unit is None:
+        return []  # not a how-many question
+    wants_target = bool(re.search(language()["target_pattern"], q.q))
+    asks_total = bool(re.search(_count_words()["total_pattern"], q.q))
+    year_end = bool(re.search(_count_words()["year_end_pattern"], q.q))
+    item = norm(item_words(q.item))
+    # the measure word goes, the thing counted stays: "几辆车" → "车", "几个项目" → "项目"
+    plain = sorted(set(vocabulary().count_units) | set(_count_words()["extra_units"]) - set(_count_words()["alias"])
+                   | {"名", "位"}, key=lambda w: (-len(w), w))
+    item = re.sub(rf"(?:多少|几)\s*(?:{'|'.join(map(re.escape, plain))})?", " ", item)
+    item = re.sub(r"\s+", "", item)
+    out = []
+    for f in facts:
+        if is_money(f.unit) or f.unit == vocabulary().percent:
+            continue
+        if f.measure == "target" and not wants_target:
+            continue  # a target says what is planned, not how many there are
+        if f.measure not in ("count", "target") and f.source != "narrative":
+            continue
+        if unit and not _same_unit(f.unit, unit):
+            continue
+        if is_superseded(f):
+            continue
+        if q.years and f.year not in q.years and not any(f"{y}年" in (f.quote or "") for y in q.years):
+            continue  # another year's document, which does not speak of the year asked
+        r = _score(f, item, asks_total)
+        row = norm((f.row or "").split(" / ")[-1])
+        if not unit and _cover(row, item) < _MIN_COVER:
+            continue  # no unit to go by: the item must name the row
+        if r.score <= 0 or (_cover(row, item) == 0 and r.score < 0.5):
+            continue
+        if _unsaid_modifier(item, row, norm(r.clause), label_grams):
+            continue
+        if year_end and any(re.search(rf"{y}年(?:度)?(?:期末|年末|年底|底|末)", f.quote or "") for y in q.years):
+            r.score += 0.3  # "2024年期末共有车辆1辆" for "2024年底有几辆车"
+        if wants_target and f.measure == "target":
+            r.score += 0.3
+        out.append(r)
+    out.sort(key=lambda r: (-r.score, r.part, r.fact.page))
+    return out
+
+
+def _line(r: Reading) -> str:
+    f = r.fact
+    row = (f.row or "").split(" / ")[-1]
+    # a row label ingest read from a sentence may be a fragment ("次、"): then the clause alone says what
+    name = row if len(row) >= 2 and row in r.clause and not re.search(r"[、，,；;]", row) else ""
+    clause = r.clause
+    if len(clause) > 40:  # the part around the figure
+        at = clause.find(_number(f.value))
+        clause = "…" + clause[max(0, at - 24):at + 16] + "…"
+    return f"{name}{f.comparison or ''}{_number(f.value)}{f.unit}（原文：“{clause}”，{where(f)}）"
+
+
+def answer(q: Query, facts: list[Fact], part_question: Query | None = None) -> Answer | None:
+    """The count the question asks for, the close readings when several figures compete, or None when
+    no count fact speaks of the item (the caller then tries the narrative)."""
+    rs = readings(q, facts)
+    if not rs:
+        return None
+    best = rs[0]
+    close: list[Reading] = []
+    for r in rs[1:]:
+        if best.score - r.score > _CLOSE:
+            break
+        if r.fact.value != best.fact.value and all(r.fact.value != c.fact.value for c in close):
+            close.append(r)
+    f = best.fact
+    if close:
+        options = [best, *close][:4]
+        text = "文件中有几个数字可以回答这个问题：\n" + "\n".join(f"· {_line(r)}" for r in options) + "\n请问您指的是哪一项？"
+        return Answer(question=q.text, status="ambiguous", answer=text, alternatives=[_line(r) for r in options],
+                      citations=[cite(r.fact) for r in options], department=f.department, year=f.year,
+                      item=q.item, measure="count")
+    text = f"{f.department}{f.year}年文件：{_line(best)}。"
+    cits = [cite(f)]
+    if part_question is not None:
+        parts = [r for r in readings(part_question, facts) if r.fact.document == f.document]
+        if parts and parts[0].fact is not f:
+            text += f"其中{_line(parts[0])}。"
+            cits.append(cite(parts[0].fact))
+    return Answer(question=q.text, status="answered", answer=text, value=f.value, unit=f.unit, citations=cits,
+                  department=f.department, year=f.year, item=q.item, measure="count", comparison=f.comparison)
+
+
+def split_part(text: str) -> tuple[str, str | None]:
+    """"一共有多少辆车？其中执法执勤用车几辆？" → the main question and the part it adds."""
+    m = re.search(r"[？?，,。]\s*其中", text)
+    if m:
+        return text[:m.start()], text[m.end():]
+    m = re.search(r"[？?]\s*(?=\S*(?:几|多少))", text.rstrip("？? "))
+    if m:  # "有几辆车？特种专业技术用车有几辆？": a second question about a part
+        return text[:m.start()], text[m.end():]
+    return text, None
+
+
+__all__ = ["Reading", "answer", "asked_unit", "readings", "split_part"]

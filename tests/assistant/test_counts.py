@@ -1,0 +1,95 @@
+"""How-many questions answered from count facts: unit, row, clause, parts, replaced states, readings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import counts
+from assistant.service import Assistant
+from assistant.understand import parse
+from ingest.records import Fact
+from vectorstore.facts_db import FactStore
+
+DEPT = "某某局"
+CARS = "本部门共有车辆55辆，其中一般公务用车13辆、执法执勤用车40辆、其他用车2辆；单价20万元以上设备63台（套）。"
+STAFF = "编制338名，其中行政编制200名、行政附属编制104名、事业编制34名。"
+
+
+def _fact(row: str, value: float, unit: str, quote: str, year: int = 2019, measure: str = "count") -> Fact:
+    return Fact(document="d.pdf", department=DEPT, year=year, kind="预算", page=3, row=row, column="数量",
+                value=value, unit=unit, source="narrative", measure=measure, quote=quote)
+
+
+FACTS = [_fact("车辆", 55, "辆", CARS), _fact("一般公务用车", 13, "辆", CARS), _fact("执法执勤用车", 40, "辆", CARS),
+         _fact("其他用车", 2, "辆", CARS), _fact("编制", 338, "名", STAFF), _fact("行政编制", 200, "名", STAFF),
+         _fact("事业编制", 34, "名", STAFF)]
+
+
+def _ask(text: str, facts: list[Fact] = FACTS):
+    return counts.answer(parse(text, [DEPT]), facts)
+
+
+def test_total_not_a_part():
+    a = _ask("一共有多少辆车？")
+    assert a is not None and a.status == "answered" and a.value == 55 and a.unit == "辆"
+    assert "共有车辆55辆" in a.answer  # the clause is quoted
+
+
+def test_named_part_and_a_second_question():
+    assert _ask("执法执勤用车有几辆").value == 40
+    main, part = counts.split_part("一共有多少辆车？其中执法执勤用车几辆？")
+    a = counts.answer(parse(main, [DEPT]), FACTS, parse(part or "", [DEPT]))
+    assert a.value == 55 and "执法执勤用车40辆" in a.answer and len(a.citations) == 2
+
+
+def test_people_counted_in_名_answer_人():
+    assert counts.asked_unit("编制有多少人") == "人"
+    a = _ask("核定的编制有多少人")
+    assert a.value == 338 and a.unit == "名"
+
+
+def test_story_words_do_not_veto():
+    a = _ask("我爸以前在这个系统工作，老说单位车多。一共有多少辆车？")
+    assert a is not None and a.value == 55
+
+
+def test_money_question_is_not_a_count():
+    assert _ask("车辆运行维护费是多少") is None
+
+
+def test_replaced_state_and_close_readings_are_asked_back():
+    moved = "实际持有公车由3辆变为4辆，公车运行维护预算增加。"
+    end = "2024年期末，本单位共有车辆1辆，其中：一般公务用车0辆、特种专业技术用车1辆。"
+    facts = [_fact("公车", 3, "辆", moved, 2025), _fact("公车", 4, "辆", moved, 2025), _fact("车辆", 1, "辆", end, 2025),
+             _fact("一般公务用车", 0, "辆", end, 2025)]
+    assert _ask("实际持有的公车变成几辆了", facts).value == 4  # 3 is the state before
+    a = _ask("一共有多少辆车", facts)
+    assert a.status == "ambiguous" and a.value is None
+    assert [x[:3] for x in a.alternatives] == ["公车4", "车辆1"]  # never the replaced 3
+    # a year-end question: the sentence that dates the count wins
+    assert _ask("2024年底有几辆车", facts).value == 1
+
+
+def test_qualifier_the_sentence_lacks_is_not_answered():
+    said = "本单位2025年对项目支出全面实施绩效管理，共28个项目。"
+    table = Fact(document="d.pdf", department=DEPT, year=2019, kind="预算", page=9, table="项目支出预算表",
+                 row="其他运转类", column="金额", value=5.0, unit="万元")
+    assert _ask("其他运转类项目有多少个", [_fact("项目", 28, "个", said), table]) is None
+    assert _ask("一共有多少个项目", [_fact("项目", 28, "个", said), table]).value == 28
+
+
+@pytest.fixture(scope="module")
+def bot(sample_home: Path) -> Assistant:
+    return Assistant(FactStore(f"sqlite:///{sample_home / 'facts.sqlite3'}"), use_ranker=False)
+
+
+def test_sample_vehicles_are_asked_back(bot):
+    a = bot.ask("政府办一共有多少辆车")
+    assert a.status == "ambiguous" and {"1辆", "4辆"} <= {x for x in ("1辆", "4辆") if x in a.answer}
+
+
+def test_sample_year_end_count_read_in_next_years_document(bot):
+    a = bot.ask("政府办2024年底有几辆一般公务用车？")
+    assert a.status == "answered" and a.value == 0 and a.unit == "辆" and a.citations[0].page == 9
