@@ -208,14 +208,8 @@ class FactStore:
 
     def passages_where(self, flt: PassageFilter) -> list[Passage]:
         q = select(documents.c.document, *PASSAGE_COLUMNS).join(documents, passages.c.doc_id == documents.c.id)
-        if flt.departments:
-            q = q.where(passages.c.department.in_(flt.departments))
-        if flt.years:
-            q = q.where(passages.c.year.in_(flt.years))
-        if flt.kinds:
-            q = q.where(passages.c.kind.in_(flt.kinds))
-        if flt.documents:
-            q = q.where(documents.c.document.in_(flt.documents))
+        q = _where_in(q, (flt.departments, passages.c.department), (flt.years, passages.c.year),
+                      (flt.kinds, passages.c.kind), (flt.documents, documents.c.document))
         with self.engine.connect() as c:
             return [passage_of(r[0], r[1:]) for r in c.execute(q.order_by(passages.c.id))]
 
@@ -252,7 +246,7 @@ class FactStore:
 
     def passages_containing(self, fragment: str) -> int:
         """How many passages contain `fragment` (a document frequency, in SQL)."""
-        like = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = "%" + _like_escaped(fragment) + "%"
         with self.engine.connect() as c:
             q = select(func.count()).select_from(passages).where(passages.c.text.like(like, escape="\\"))
             return int(c.execute(q).scalar() or 0)
@@ -308,17 +302,19 @@ def _document_row(report: IngestReport, revision: int) -> dict[str, Any]:
                 revision=revision)
 
 
+def _where_in(q: Any, *conditions: tuple[Sequence[Any] | None, Any]) -> Any:
+    """`q` narrowed, for each (values, column) whose values are given, to rows whose column is one of them."""
+    for values, column in conditions:
+        if values:
+            q = q.where(column.in_(values))
+    return q
+
+
 def _fact_conditions(q: Any, flt: FactFilter) -> Any:
-    if flt.departments:
-        q = q.where(facts.c.department.in_(flt.departments))
-    if flt.years:
-        q = q.where(facts.c.year.in_(flt.years))
-    if flt.kinds:
-        q = q.where(facts.c.kind.in_(flt.kinds))
-    if flt.documents:
-        q = q.where(documents.c.document.in_(flt.documents))
-    if flt.table_types:
-        q = q.where(facts.c.table_type.in_(flt.table_types))
+    q = _where_in(q, (flt.departments, facts.c.department), (flt.years, facts.c.year), (flt.kinds, facts.c.kind),
+                  (flt.documents, documents.c.document), (flt.table_types, facts.c.table_type),
+                  (flt.measures, facts.c.measure), (flt.units, facts.c.unit), (flt.rows, facts.c.row_label),
+                  (flt.columns, facts.c.column_path))
     if flt.row_leaf is not None:
         q = q.where(facts.c.row_leaf == flt.row_leaf)
     if flt.row_code is not None:
@@ -326,19 +322,15 @@ def _fact_conditions(q: Any, flt: FactFilter) -> Any:
     if flt.column is not None:
         q = q.where(facts.c.column_path == flt.column)
     if flt.column_contains:
-        frag = flt.column_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        q = q.where(facts.c.column_path.like(f"%{frag}%", escape="\\"))
-    if flt.measures:
-        q = q.where(facts.c.measure.in_(flt.measures))
-    if flt.units:
-        q = q.where(facts.c.unit.in_(flt.units))
+        q = q.where(facts.c.column_path.like(f"%{_like_escaped(flt.column_contains)}%", escape="\\"))
     if flt.source:
         q = q.where(facts.c.source == flt.source)
-    if flt.rows:
-        q = q.where(facts.c.row_label.in_(flt.rows))
-    if flt.columns:
-        q = q.where(facts.c.column_path.in_(flt.columns))
     return q
+
+
+def _like_escaped(fragment: str) -> str:
+    """`fragment` with LIKE's wildcards escaped (escape character backslash)."""
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _narrowed(flt: FactFilter, by: str, key: Any) -> FactFilter:
