@@ -51,7 +51,7 @@ def _error(exc: BaseException) -> JSONResponse:
     if code >= 500:
         log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
-        log.info("request refused: %s", one_line(exc))
+        log.info("request refused: %s", one_line(exc), exc_info=exc)
     return JSONResponse({"error": public_message(exc)}, status_code=code)
 
 

@@ -7,11 +7,14 @@ that is not in the citations or the computation, the deterministic answer is ret
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from assistant.grounding import ungrounded
 from assistant.records import Answer
 from budgetqa.errors import BudgetQAError
+
+log = logging.getLogger(__name__)
 
 PROMPT = (
     "你是政府预算问答助手。请用一两句通顺的中文改写下面的答案，保留所有数字和单位，不得增加任何新的数字，"
@@ -46,6 +49,7 @@ def phrase(answer: Answer, model: Any) -> Answer:
         reply = model.invoke(PROMPT.format(question=answer.question, answer=answer.answer))
         text = str(getattr(reply, "content", reply)).strip()
     except Exception:  # a model that fails must not take the answer down with it
+        log.warning("the language model failed; the deterministic answer stands", exc_info=True)
         return answer
     if not text or ungrounded(text, answer.to_json()):
         return answer

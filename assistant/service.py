@@ -7,6 +7,7 @@ route to its tool; planning, arithmetic, narrative selection and phrasing live i
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any, Protocol
@@ -29,6 +30,8 @@ from ingest.records import Fact
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
+
+log = logging.getLogger(__name__)
 
 _MIN_SCORE = 2.0
 _MAX_UNCOVERED = 2
@@ -113,6 +116,7 @@ class Assistant:
         try:
             labels = self.index.search_labels(text, k=DENSE_K) if hasattr(self.index, "search_labels") else None
         except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
+            log.warning("label search failed; ranking without vector similarity", exc_info=True)
             labels = None
         self._dense_labels = labels is not None
         if labels is None:
@@ -263,6 +267,7 @@ class _LazyIndex:
                 try:
                     self._index = self._lib.index
                 except Exception:  # the keyword retriever still answers narrative questions
+                    log.warning("vector index unavailable; passages by keywords only", exc_info=True)
                     self._failed = True
         return self._index
 

@@ -11,6 +11,7 @@ machine is ingesting: its half-written vectors look like orphans from here.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:
     from vectorstore.index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 
 def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -> str | None:
@@ -71,6 +74,7 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
             index = open_index()
             have_all = index.stored()
         except StoreError as exc:
+            log.warning("check: cannot read the vector index", exc_info=True)
             problems.append(f"cannot read the vector index: {exc}")
             index, have_all = None, None
         by_doc: dict[str, list[Passage]] = {}

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -55,6 +56,8 @@ from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:  # opened only when an entry needs it (imports chromadb and the embedder)
     from vectorstore.index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -164,6 +167,7 @@ def entries(settings: Settings) -> list[Entry]:
             m = json.loads((d / "entry.json").read_text(encoding="utf-8"))
             out.append(Entry(d, m["action"], m["document"], m.get("sha256", ""), bool(m.get("index", True))))
         except (OSError, ValueError, KeyError):
+            log.warning("journal entry %s unreadable; dropped", d.name, exc_info=True)
             shutil.rmtree(d, ignore_errors=True)
     return out
 

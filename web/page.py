@@ -158,9 +158,11 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
                     data = fh.read(limit + 1)
                 results = backend.upload(token, [(name, data)])
             except NotAllowed as exc:
+                log.info("upload refused: %s", exc, exc_info=True)
                 yield f"**未执行：** {exc}", gr.File(value=None)
                 return
             except (BudgetQAError, OSError) as exc:
+                log.info("%s: upload failed", name, exc_info=True)
                 results = [Outcome(Path(name), "failed", one_line(exc))]
             lines += [_upload_line(r) for r in results]
             yield "\n".join(lines), gr.File(value=None)
@@ -177,6 +179,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         try:
             backend.remove(token, name)
         except BudgetQAError as exc:
+            log.info("%s: not removed", name, exc_info=True)
             return f"**未执行：** {exc}", gr.Row(visible=False)
         return f"已删除：{name}", gr.Row(visible=False)
 
