@@ -13,6 +13,7 @@ from budgetqa.vocabulary import (
     is_money,
     is_summing_code,
     is_total_row,
+    money_pattern,
     money_units,
     vocabulary,
 )
@@ -38,6 +39,14 @@ def test_units() -> None:
     v = vocabulary()
     assert {"人", "辆", "个", "项", "次", "人次", "台（套）"} <= v.count_units
     assert not v.count_units & set(v.money_scale)
+    assert v.usual_money in v.money_scale and v.plain_totals <= v.grand_totals
+
+
+def test_money_pattern_matches_the_largest_unit_first() -> None:
+    import re
+
+    assert money_pattern() == "亿元|万元|元"
+    assert re.findall(rf"\d+({money_pattern()})", "3亿元 4万元 5元") == ["亿元", "万元", "元"]
 
 
 def test_classification_code_levels() -> None:
