@@ -24,6 +24,7 @@ from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache
 from vectorstore.facts_db import FactStore
 from vectorstore.hybrid import _BM25, _RRF_K, _passage_number, _where, term_freqs, tokens
+from vectorstore.index import SearchIndex
 
 _BATCH_DOCUMENTS = 200  # documents scored at a time by a library-wide lookup
 
@@ -99,7 +100,7 @@ class ScopedRetriever:
     """HybridRetriever's search over the passages of the filter's departments and years, read through a
     cache; `passages` and `candidates` refer to the current call's passages (per thread)."""
 
-    def __init__(self, store: FactStore, catalog: Catalog, cache: DocumentCache, index: Any = None, k: int = 5,
+    def __init__(self, store: FactStore, catalog: Catalog, cache: DocumentCache, index: SearchIndex | None = None, k: int = 5,
                  max_keyword_documents: int = 2000):
         self.store = store
         self.catalog = catalog

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from ingest.records import Passage
+from vectorstore.index import SearchIndex
 
 jieba.setLogLevel(logging.WARNING)
 _RRF_K = 60
@@ -60,7 +61,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     passages: list[Passage]
-    index: Any = None  # vectorstore.index.VectorIndex, or None for keyword-only
+    index: SearchIndex | None = None  # None: keywords only
     k: int = 5
     use_keywords: bool = True
     freqs: list[dict[str, int]] | None = None  # term_freqs of each passage, when the caller keeps them
