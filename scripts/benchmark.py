@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from eval.bench import (  # noqa: E402
     DEFAULT_CACHE,
+    GOLD,
+    REAL,
     CachedEmbedder,
     current_rss_mb,
     dir_size_mb,
@@ -46,8 +48,6 @@ from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
 from library import stored_report  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold"
-REAL = ROOT.parent / "shared" / "corpus" / "real"
 FIGURE_KINDS = ("lookup", "table_cell")
 FIRST_QUESTION = "车辆维护的预算是多少？"
 SAMPLE_DEPARTMENT, SAMPLE_YEAR = "洛阳市西工区人民政府办公室", 2025

@@ -41,12 +41,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.bench import real_pdfs, write_section  # noqa: E402
+from eval.bench import REAL, SHARED, real_pdfs, write_section  # noqa: E402
 from eval.grade import convert  # noqa: E402
 
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "dev").is_dir()), ROOT.parent / "shared")
 DEV = SHARED / "dev" / "conversations.jsonl"
-REAL = SHARED / "corpus" / "real"
 PATTERNS = ROOT / "eval" / "gold" / "conversation_patterns.toml"
 SAMPLE_ONLY = {f"conv-{i:02d}" for i in range(1, 9)}
 _STATED_CHANGE = re.compile(r"比(?:上年|去年|上一年|20\d\d年)(?:预算)?(?:数)?(增加|减少|增长|下降|减)了?([\d,]+(?:\.\d+)?)(万元|元|亿元|%)")

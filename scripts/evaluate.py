@@ -37,13 +37,20 @@ from eval.baselines import (  # noqa: E402
     grade_retrieval,
     page_chunks,
 )
-from eval.bench import DEFAULT_CACHE, CachedEmbedder, load_average, machine, real_pdfs, settings_for  # noqa: E402
+from eval.bench import (  # noqa: E402
+    DEFAULT_CACHE,
+    GOLD,
+    REAL,
+    CachedEmbedder,
+    load_average,
+    machine,
+    real_pdfs,
+    settings_for,
+)
 from eval.grade import load_gold, run_eval  # noqa: E402
 from library import Library  # noqa: E402
 from vectorstore.embeddings import load_embedder  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold"
-REAL = ROOT.parent / "shared" / "corpus" / "real"
 KINDS = ("lookup", "table_cell", "percent", "computed", "narrative", "refuse")
 OURS = "budgetqa"
 METHODS = {  # name -> what it is, for the report
