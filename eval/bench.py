@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -35,6 +36,14 @@ EXCLUDED = ("模板", "测试问题版本")  # the blank template and the error-
 def real_pdfs(folder: Path) -> list[Path]:
     """The real corpus for gold runs: every PDF except the blank template and the error-injected copy."""
     return sorted(p for p in folder.rglob("*.pdf") if not any(x in p.name for x in EXCLUDED))
+
+
+def clean_up(work: Path, keep: bool = False) -> None:
+    """Remove a run's temporary stores, or with `keep` (--keep) say where they stay."""
+    if keep:
+        print(f"stores kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def machine() -> str:

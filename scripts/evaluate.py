@@ -15,17 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # an evaluation must never download a model
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from assistant.service import Assistant  # noqa: E402
 from eval.baselines import (  # noqa: E402
@@ -42,6 +39,7 @@ from eval.bench import (  # noqa: E402
     GOLD,
     REAL,
     CachedEmbedder,
+    clean_up,
     load_average,
     machine,
     real_pdfs,
@@ -222,10 +220,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} ({meta['minutes']:.1f} min)")
-    if args.keep:
-        print(f"stores kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    clean_up(work, keep=args.keep)
 
 
 if __name__ == "__main__":
