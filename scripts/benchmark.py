@@ -78,10 +78,10 @@ def bench_ingest(home: Path, pdfs: list[Path], model: str, cache: Path, index: b
         if o.status != "ingested":
             raise SystemExit(f"{p.name}: {o.status} {o.message}")
         rows.append({"document": p.name, "seconds": time.perf_counter() - t0, "facts": o.facts})
-    by_name = {d["document"]: d for d in lib.store.documents()}
+    by_name = {d.document: d for d in lib.store.documents()}
     for r in rows:
         d = by_name[r["document"]]
-        r |= {"pages": d["pages"], "parse_seconds": d["seconds"]}
+        r |= {"pages": d.pages, "parse_seconds": d.seconds}
     return lib, rows
 
 
@@ -304,7 +304,7 @@ def bench_scaling(home: Path, base_reports: list[Any], sizes: list[int], cache: 
         sqlite = sum(dir_size_mb(p) for p in home.glob("facts.sqlite3*"))
         row = {"documents": n, "grow_s": grow_s, "save_s": save_s, "index_s": index_s, "sqlite_mb": sqlite,
                "chroma_mb": dir_size_mb(home / "chroma"), "vectors": lib.index.count(),
-               "pages": sum(d["pages"] for d in lib.store.documents())}
+               "pages": sum(d.pages for d in lib.store.documents())}
         row |= _subprocess_json(["--worker", "scale", "--home", str(home)])
         print(f"  {n} documents: {row['facts']} facts, load {row['load_s']:.1f}s, seed p50 "
               f"{row.get('seed_probe', {}).get('latency', {}).get('p50')} ms", flush=True)
@@ -533,8 +533,8 @@ def main() -> None:
     for lib in (lib_s, lib_r):
         lib.index.embedder = CachedEmbedder(lib.index.embedder, args.cache)
         for d in lib.store.documents():
-            lib.index.replace_document(d["document"], lib.store.facts(document=d["document"]),
-                                       lib.store.passages(document=d["document"]))
+            lib.index.replace_document(d.document, lib.store.facts(document=d.document),
+                                       lib.store.passages(document=d.document))
 
     print("warm latency", flush=True)
     r["warm"] = {"seed": bench_warm(lib_s, _figure_items("seed", "seed_heldout")),

@@ -209,7 +209,7 @@ def main() -> None:
     meta = {"command": "python scripts/evaluate.py", "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
             "machine": machine(), "model": args.embed_model, "load_start": load_start, "load_end": load_average(),
             "minutes": (time.perf_counter() - t_start) / 60, "real_docs": len(real),
-            "real_pages": sum(d["pages"] for d in real_lib.store.documents()),
+            "real_pages": sum(d.pages for d in real_lib.store.documents()),
             "chunks": {k: len(v) for k, v in chunks.items()}}
     text = report(results, sizes, meta)
     kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
