@@ -150,11 +150,8 @@ class FactStore:
         return self._stored(r) if r is not None else None
 
     def document_infos(self) -> list[DocumentInfo]:
-        return [
-            DocumentInfo(document=d.document, department=d.department, year=d.year, kind=d.kind, pages=d.pages,
-                         sha256=d.sha256, scope=d.scope, group=d.group, part=d.part)  # type: ignore[arg-type]
-            for d in self.documents()
-        ]
+        """What was recognised about each stored document (`documents()` without what its ingest stored)."""
+        return [DocumentInfo(**d.model_dump(include=set(DocumentInfo.model_fields))) for d in self.documents()]
 
     def saved_report(self, document: str) -> dict[str, Any] | None:
         """The parts of a document's ingest report kept beside its rows: tables, checks, warnings, seconds."""
