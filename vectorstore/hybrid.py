@@ -17,7 +17,7 @@ from ingest.records import Passage
 from vectorstore.index import SearchIndex
 
 jieba.setLogLevel(logging.WARNING)
-_RRF_K = 60
+RRF_K = 60  # reciprocal rank fusion: 1 / (RRF_K + rank)
 
 
 def tokens(text: str) -> list[str]:
@@ -37,7 +37,7 @@ def term_freqs(p: Passage) -> dict[str, int]:
     return freqs
 
 
-class _BM25(BM25Okapi):
+class BM25(BM25Okapi):
     """BM25Okapi over term counts made once per passage: tokenizing (jieba) is most of loading a large
     library, so a reload after another process's ingest counts only the changed documents' passages."""
 
@@ -71,7 +71,7 @@ class HybridRetriever(BaseRetriever):
 
     def model_post_init(self, __context: Any) -> None:
         if self.passages and self.use_keywords:
-            self.bm25 = _BM25(self.freqs if self.freqs is not None else [term_freqs(p) for p in self.passages])
+            self.bm25 = BM25(self.freqs if self.freqs is not None else [term_freqs(p) for p in self.passages])
         # built once, not per question: at thousands of documents these walks cost more than the search
         seen: dict[str, int] = {}
         for n, p in enumerate(self.passages):
@@ -100,17 +100,17 @@ class HybridRetriever(BaseRetriever):
             scores = self.bm25.get_batch_scores(tokens(query), pool) if pool else []
             order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
             for r, i in enumerate(order):
-                ranks[i] = ranks.get(i, 0) + 1 / (_RRF_K + r)
+                ranks[i] = ranks.get(i, 0) + 1 / (RRF_K + r)
         if self.index is not None:
             hits = [
                 h
-                for h in self.index.search(query, k=self.k * 4, where=_where(flt))
+                for h in self.index.search(query, k=self.k * 4, where=chroma_where(flt))
                 if h.meta.get("type") == "passage"
             ]
             for r, h in enumerate(hits):
-                n = self._by_chroma_key.get((h.meta["document"], _passage_number(h.id)))
+                n = self._by_chroma_key.get((h.meta["document"], passage_number(h.id)))
                 if n is not None:
-                    ranks[n] = ranks.get(n, 0) + 1 / (_RRF_K + r)
+                    ranks[n] = ranks.get(n, 0) + 1 / (RRF_K + r)
         best = sorted(ranks, key=lambda i: -ranks[i])[: self.k]
         return [(self.passages[i], ranks[i]) for i in best]
 
@@ -126,12 +126,14 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-def _passage_number(chroma_id: str) -> int:
+def passage_number(chroma_id: str) -> int:
+    """A passage's number within its document, from its Chroma id ("….pdf#p12" → 12); -1 if none."""
     m = re.search(r"#p(\d+)$", chroma_id)
     return int(m.group(1)) if m else -1
 
 
-def _where(flt: dict[str, Any]) -> dict[str, Any] | None:
+def chroma_where(flt: dict[str, Any]) -> dict[str, Any] | None:
+    """The Chroma `where` of a passage filter ({"department": [...], "year": [...]}): passages only."""
     clauses: list[dict[str, Any]] = [{"type": "passage"}]
     for key, v in flt.items():
         if v:
