@@ -23,7 +23,15 @@ from assistant.understand import Query
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache
 from vectorstore.facts_db import FactStore
-from vectorstore.hybrid import BM25, RRF_K, chroma_where, passage_number, term_freqs, tokens
+from vectorstore.hybrid import (
+    BM25,
+    chroma_keys,
+    fuse,
+    keyword_order,
+    passage_hits,
+    passage_number,
+    term_freqs,
+)
 from vectorstore.index import SearchIndex
 
 _BATCH_DOCUMENTS = 200  # documents scored at a time by a library-wide lookup
@@ -141,29 +149,21 @@ class ScopedRetriever:
         passages = self.passages
         ranks: dict[int, float] = {}
         if passages:
-            bm25 = BM25(freqs)
             pool = [n for n, p in enumerate(passages)
                     if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
-            scores = bm25.get_batch_scores(tokens(query), pool) if pool else []
-            order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
-            for r, n in enumerate(order):
-                ranks[n] = ranks.get(n, 0) + 1 / (RRF_K + r)
+            fuse(ranks, keyword_order(BM25(freqs), query, pool, self.k * 4))
         hits_only: dict[int, Passage] = {}
         if self.index is not None:
-            hits = [h for h in self.index.search(query, k=self.k * 4, where=chroma_where(flt))
-                    if h.meta.get("type") == "passage"]
-            by_key: dict[tuple[str, int], int] = {}
-            seen: dict[str, int] = {}
-            for pos, p in enumerate(passages):
-                by_key[(p.document, seen.get(p.document, 0))] = pos
-                seen[p.document] = seen.get(p.document, 0) + 1
+            hits = passage_hits(self.index, query, self.k * 4, flt)
+            by_key = chroma_keys(passages)
+            order: list[int | None] = []
             for r, h in enumerate(hits):
                 hit = by_key.get((h.meta["document"], passage_number(h.id)))
                 if hit is None and not passages:  # scope too large for keywords: the vector hit itself
                     hits_only[-1 - r] = self._passage_of_hit(h)
                     hit = -1 - r
-                if hit is not None:
-                    ranks[hit] = ranks.get(hit, 0) + 1 / (RRF_K + r)
+                order.append(hit)
+            fuse(ranks, order)
         best = sorted(ranks, key=lambda n: -ranks[n])[: self.k]
         return [(passages[n] if n >= 0 else hits_only[n], ranks[n]) for n in best]
 
