@@ -148,14 +148,20 @@ class ScopedRetriever:
         freqs = self._hold(flt)
         passages = self.passages
         ranks: dict[int, float] = {}
+        pool = [n for n, p in enumerate(passages)
+                if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
         if passages:
-            pool = [n for n, p in enumerate(passages)
-                    if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
             fuse(ranks, keyword_order(BM25(freqs), query, pool, self.k * 4))
         hits_only: dict[int, Passage] = {}
         if self.index is not None:
-            hits = passage_hits(self.index, query, self.k * 4, flt)
             by_key = chroma_keys(passages)
+            if passages:
+                # the scope's own vectors, read by id: the cost of the scope, not of the library
+                allowed = set(pool)
+                ids = [f"{doc}#p{n}" for (doc, n), pos in by_key.items() if pos in allowed]
+                hits = self.index.search_among(query, ids, k=self.k * 4)
+            else:
+                hits = passage_hits(self.index, query, self.k * 4, flt)
             order: list[int | None] = []
             for r, h in enumerate(hits):
                 hit = by_key.get((h.meta["document"], passage_number(h.id)))

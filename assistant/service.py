@@ -277,6 +277,10 @@ class _LazyIndex:
         index = self._open()
         return index.search(query, k=k, where=where) if index is not None else []
 
+    def search_among(self, query: str, ids: list[str], k: int = 8) -> list[Hit]:
+        index = self._open()
+        return index.search_among(query, ids, k=k) if index is not None else []
+
     def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]] | None:
         """The index's nearest labels, or None when it keeps no label vectors (one vector per fact)."""
         index = self._open()

@@ -169,18 +169,40 @@ class Mention:
     names: tuple[str, ...]
 
 
+class _AliasIndex:
+    """Every alias of a set of loaded bodies → the bodies it can mean, built once per set, so that
+    finding the names in a question costs the question's length, not the library's size."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.order = {n: k for k, n in enumerate(dict.fromkeys(names))}
+        self.by_alias: dict[str, list[str]] = {}
+        for name in self.order:
+            for a in _aliases(name):
+                self.by_alias.setdefault(a, []).append(name)
+        self.longest = max(map(len, self.by_alias), default=0)
+        self.shortest = min(map(len, self.by_alias), default=1)
+
+    def hits(self, t: str) -> dict[tuple[int, int], set[str]]:
+        out: dict[tuple[int, int], set[str]] = {}
+        for i in range(len(t)):
+            for j in range(i + self.shortest, min(len(t), i + self.longest) + 1):
+                names = self.by_alias.get(t[i:j])
+                if names:
+                    out.setdefault((i, j), set()).update(names)
+        return out
+
+
+@lru_cache(maxsize=4)
+def _alias_index(names: tuple[str, ...]) -> _AliasIndex:
+    return _AliasIndex(names)
+
+
 def mentions(text: str, loaded_names: Iterable[str]) -> list[Mention]:
     """Spans of `text` that name loaded bodies, longest spans only (a span inside a longer one
     is dropped: '西湖区财政局' is not also '财政局'). Positions refer to clean_name(text)."""
     t = clean_name(text)
-    hits: dict[tuple[int, int], set[str]] = {}
-    order = {n: k for k, n in enumerate(dict.fromkeys(loaded_names))}
-    for name in order:
-        for a in _aliases(name):
-            i = t.find(a)
-            while i >= 0:
-                hits.setdefault((i, i + len(a)), set()).add(name)
-                i = t.find(a, i + 1)
+    index = _alias_index(tuple(loaded_names))
+    hits, order = index.hits(t), index.order
     spans = sorted(hits, key=lambda s: (s[0], -(s[1] - s[0])))
     kept = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in hits)]
     out: list[Mention] = []
@@ -230,3 +252,4 @@ def use_alias_file(path: Path | None) -> None:
         except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
             raise BudgetQAError(f"aliases file {path}: cannot be read ({exc}); fix it or unset BUDGETQA_ALIASES_FILE") from exc
     _aliases.cache_clear()
+    _alias_index.cache_clear()

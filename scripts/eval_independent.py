@@ -4,7 +4,7 @@ nothing is tuned. Each group is ingested into a home of its own, its questions a
 `budgetqa ask --json --batch`, and every answer is graded by the contract's rule (CONTRACT.md, Gold
 file): value within 0.005 in the gold unit; refusals need not_found with no value.
 
-usage: python scripts/eval_independent.py [--work DIR]   (prints the table; writes nothing else)
+usage: python scripts/eval_independent.py [--work DIR] [--questions FILE]   (prints the table; writes nothing else)
 """
 
 from __future__ import annotations
@@ -56,9 +56,11 @@ def cli(home: Path, *args: str, stdin: str | None = None) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=None, help="folder for the homes (default: a temporary one)")
+    ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "independent" / "questions.jsonl",
+                    help="question file in this format (default: eval/independent/questions.jsonl)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="budgetqa-independent-"))
-    items = [json.loads(x) for x in (ROOT / "eval" / "independent" / "questions.jsonl").read_text().splitlines() if x]
+    items = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for group in ("seed", "putuo-budget", "real"):
         home = work / group

@@ -98,6 +98,8 @@ class Catalog:
         self.store = store
         self.version: str | None = None
         self.documents: list[StoredDocument] = []
+        self._by_department: dict[str, list[StoredDocument]] = {}
+        self._departments: list[str] = []
         self._lock = threading.Lock()
 
     def refresh(self) -> bool:
@@ -109,13 +111,18 @@ class Catalog:
             if version == self.version:
                 return False
             docs = self.store.documents()
-            self.documents = docs
+            by_department: dict[str, list[StoredDocument]] = {}
+            for d in docs:
+                by_department.setdefault(d.department, []).append(d)
+            # one consistent snapshot: readers see the old lists or the new ones, never a mix
+            self.documents, self._by_department, self._departments = docs, by_department, sorted(by_department)
             self.version = version
         return True
 
     @property
     def departments(self) -> list[str]:
-        return sorted({d.department for d in self.documents})
+        """The loaded departments, sorted (the same list object until the documents change)."""
+        return self._departments
 
     def years(self) -> dict[str, list[int]]:
         """department -> its years, in store order (as the assistant lists them)."""
@@ -130,9 +137,10 @@ class Catalog:
                 kinds: Sequence[str] | None = None) -> list[tuple[int, int]]:
         """(row id, revision) of the documents in scope (empty filter: any), ascending row id: store order."""
         dset, yset, kset = set(departments or ()), set(years or ()), set(kinds or ())
-        return sorted((d.id, d.revision) for d in self.documents
-                      if (not dset or d.department in dset) and (not yset or d.year in yset)
-                      and (not kset or d.kind in kset))
+        pool = ([d for name in dset for d in self._by_department.get(name, ())] if dset
+                else self.documents)  # a named department reads its own documents, not the library's list
+        return sorted((d.id, d.revision) for d in pool
+                      if (not yset or d.year in yset) and (not kset or d.kind in kset))
 
     def keys(self) -> set[tuple[int, int]]:
         return {(d.id, d.revision) for d in self.documents}

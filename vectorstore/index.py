@@ -49,11 +49,14 @@ class Hit:
 
 @runtime_checkable
 class SearchIndex(Protocol):
-    """What readers ask of a vector index: the items nearest a query (Chroma `where` on their metadata) and
-    the row labels and column paths nearest it (None: the index keeps no label vectors). `VectorIndex`
-    is one; the assistant's lazily opened index (assistant/service.py) another."""
+    """What readers ask of a vector index: the items nearest a query (Chroma `where` on their metadata,
+    or among the vectors of these ids) and the row labels and column paths nearest it (None: the index
+    keeps no label vectors). `VectorIndex` is one; the assistant's lazily opened index
+    (assistant/service.py) another."""
 
     def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]: ...
+
+    def search_among(self, query: str, ids: list[str], k: int = 8) -> list[Hit]: ...
 
     def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]] | None: ...
 
@@ -240,28 +243,56 @@ class VectorIndex:
             self.collection.delete(ids=[_SYNC_ID])
         self._seen = count
 
-    def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]:
+    def search_among(self, query: str, ids: list[str], k: int = 8) -> list[Hit]:
+        """The `k` of these vectors nearest to `query` (cosine distance, exact): a scope of a few
+        documents' passages read by id, so the cost follows the scope, not the library (a filtered
+        query over a large collection costs the collection)."""
+        import numpy as np
+
+        vectors: list[Any] = []
+        rows: list[tuple[str, str, dict[str, Any]]] = []
+        for start in range(0, len(ids), _PAGE):
+            chunk = ids[start:start + _PAGE]
+            got = self._guarded(lambda chunk=chunk: self.collection.get(  # type: ignore[misc]
+                ids=chunk, include=["embeddings", "documents", "metadatas"]))
+            if got is None:
+                return []
+            embs = got.get("embeddings")
+            for n, i in enumerate(got["ids"]):
+                vectors.append(embs[n])  # type: ignore[index]
+                rows.append((i, (got["documents"] or [""] * len(got["ids"]))[n], dict((got["metadatas"] or [{}])[n])))
+        if not rows:
+            return []
+        m = np.asarray(vectors, dtype=np.float32)
+        q = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        dist = 1.0 - (m @ q) / np.maximum(np.linalg.norm(m, axis=1) * np.linalg.norm(q), 1e-12)
+        best = sorted(range(len(rows)), key=lambda j: (float(dist[j]), j))[:k]
+        return [Hit(rows[j][0], rows[j][1], rows[j][2], float(dist[j])) for j in best]
+
+    def _guarded(self, run: Any) -> Any:
+        """`run()` on a collection another process may have written to since (None when it is empty)."""
         count = self.collection.count()
         if count == 0:
-            return []
+            return None
         if count != self._seen:
             self._catch_up(count)
-
-        def run() -> Any:
-            return self.collection.query(
-                query_embeddings=[self.embedder.embed_query(query)],
-                n_results=k,
-                where=where or None,
-                include=["documents", "metadatas", "distances"],
-            )
-
         try:
-            res = run()
+            return run()
         except Exception as exc:  # a write elsewhere that left the count unchanged
             if "Error finding id" not in str(exc):
                 raise
             self._catch_up(count)
-            res = run()
+            return run()
+
+    def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]:
+        res = self._guarded(lambda: self.collection.query(
+            query_embeddings=[self.embedder.embed_query(query)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        ))
+        if res is None:
+            return []
         return [
             Hit(i, d, m, dist)
             for i, d, m, dist in zip(
