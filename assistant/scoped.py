@@ -35,6 +35,7 @@ from vectorstore.hybrid import (
 from vectorstore.index import SearchIndex
 
 _BATCH_DOCUMENTS = 200  # documents scored at a time by a library-wide lookup
+_STATISTICS_PASSAGES = 20_000  # how many passages a word's rarity is counted over (the whole of a smaller library)
 
 
 def _values(flt: dict[str, Any], key: str) -> list[Any]:
@@ -181,13 +182,14 @@ class ScopedRetriever:
 
     # ---- library-wide statistics, in SQL -------------------------------------------------------
     def size(self) -> int:
-        """Passages in the library."""
+        """Passages the library statistics are taken over: all of them, up to `_STATISTICS_PASSAGES`."""
         if self._count is None:
-            self._count = self.store.passage_count()
+            self._count = min(self.store.passage_count(), _STATISTICS_PASSAGES)
         return self._count
 
     def document_frequency(self, fragment: str) -> int:
-        """Passages of the library whose text contains `fragment`."""
+        """Passages of the library (the first `_STATISTICS_PASSAGES` in store order) whose text contains
+        `fragment`: a share, so a sample of a large library estimates it at the sample's cost."""
         if fragment not in self._df:
-            self._df[fragment] = self.store.passages_containing(fragment)
+            self._df[fragment] = self.store.passages_containing(fragment, within_first=_STATISTICS_PASSAGES)
         return self._df[fragment]

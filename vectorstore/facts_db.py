@@ -241,11 +241,17 @@ class FactStore:
         with self.engine.connect() as c:
             return int(c.execute(select(func.count()).select_from(passages)).scalar() or 0)
 
-    def passages_containing(self, fragment: str) -> int:
-        """How many passages contain `fragment` (a document frequency, in SQL)."""
+    def passages_containing(self, fragment: str, within_first: int | None = None) -> int:
+        """How many passages contain `fragment` (a document frequency, in SQL); with `within_first`,
+        among the first that many passages in store order only (a sample, so that the count costs the
+        sample and not the library)."""
         like = "%" + _like_escaped(fragment) + "%"
         with self.engine.connect() as c:
-            q = select(func.count()).select_from(passages).where(passages.c.text.like(like, escape="\\"))
+            if within_first is None:
+                q = select(func.count()).select_from(passages).where(passages.c.text.like(like, escape="\\"))
+            else:
+                first = select(passages.c.text).order_by(passages.c.id).limit(within_first).subquery()
+                q = select(func.count()).select_from(first).where(first.c.text.like(like, escape="\\"))
             return int(c.execute(q).scalar() or 0)
 
     # ---- library-wide aggregates ------------------------------------------------------------
