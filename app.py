@@ -62,7 +62,7 @@ def _error(exc: BaseException) -> JSONResponse:
     if code >= 500:
         log.error("request failed: %s", one_line(exc), exc_info=exc)
     else:
-        log.info("request refused: %s", one_line(exc))
+        log.info("request refused: %s", one_line(exc), exc_info=exc)
     return JSONResponse({"error": public_message(exc)}, status_code=code)
 
 
@@ -136,23 +136,21 @@ def add_api(app: FastAPI, backend: Backend) -> None:
         except ValueError as exc:
             raise UploadRejected(f"bbox {bbox!r} 应为四个数字 x0,top,x1,bottom。") from exc
 
-    @app.get("/api/page-image", tags=["sources"], summary="A cited cell in its table (PNG, 200 dpi)")
-    def api_page_image(document: str, page: int, bbox: str) -> Any:
+    def _png(render: Callable[[str, int, list[float]], Path], document: str, page: int, bbox: str) -> Any:
         def run() -> Any:
-            path = backend.images.path_for(document, page, _box(bbox))
+            path = render(document, page, _box(bbox))
             cell = backend.images.cell_box_of(path)  # the page scrolls a wide crop to the cell (web/page.js)
             return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400",
                                                                         **({"X-Cell-Box": cell} if cell else {})})
         return _guarded(run)
 
+    @app.get("/api/page-image", tags=["sources"], summary="A cited cell in its table (PNG, 200 dpi)")
+    def api_page_image(document: str, page: int, bbox: str) -> Any:
+        return _png(backend.images.path_for, document, page, bbox)
+
     @app.get("/api/page-view", tags=["sources"], summary="The whole page with a cited cell outlined (PNG)")
     def api_page_view(document: str, page: int, bbox: str) -> Any:
-        def run() -> Any:
-            path = backend.images.page_path_for(document, page, _box(bbox))
-            cell = backend.images.cell_box_of(path)
-            return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400",
-                                                                        **({"X-Cell-Box": cell} if cell else {})})
-        return _guarded(run)
+        return _png(backend.images.page_path_for, document, page, bbox)
 
     @app.get("/api/pdf/{name}", tags=["documents"], summary="The stored copy of a document's PDF",
              responses={200: {"content": {"application/pdf": {}}}, 404: {"model": ErrorResponse}})

@@ -131,6 +131,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 item = json.loads(line)
                 question = item["question"]
             except (json.JSONDecodeError, KeyError, TypeError):
+                log.info("%s: line %d is not a question", args.batch, n, exc_info=True)
                 print(f"{args.batch}: line {n} is not JSON with a \"question\" field; fix that line", file=sys.stderr)
                 return 2
             ans = batch(str(question), item, args.department, args.year, args.kind)

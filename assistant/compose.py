@@ -26,7 +26,7 @@ def label(f: Fact) -> str:
     if f.source == "narrative":
         return row
     cols = [p for p in f.column.split(" / ") if p not in _GENERIC]
-    if not row or row in ("合计", "总计") or row.endswith("合计"):
+    if not row or row in vocabulary().plain_totals or row.endswith("合计"):
         return " / ".join(cols) or row or f.column
     return f"{row}（{' / '.join(cols)}）" if cols else row
 

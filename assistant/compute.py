@@ -15,6 +15,7 @@ from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
 from assistant.understand import Query
+from budgetqa.vocabulary import vocabulary
 from ingest.records import Fact
 
 
@@ -180,9 +181,10 @@ def total_for(t: Tools, f: Fact) -> Fact | None:
     """The total a fact is part of: its row's 合计 column, else its column's 合计 row."""
     same_table = [g for g in t.facts_in(f.department, f.year)
                   if g.document == f.document and g.table_index == f.table_index and g.source == "table"]
-    row_total = [g for g in same_table if g.column == f.column and (g.row or "") in ("合计", "总计")]
-    col_total = [g for g in same_table if g.row == f.row and g.page == f.page and g.column in ("合计", "总计")]
-    if f.column.split(" / ")[0] not in ("合计", "总计") and col_total and f.column not in ("合计", "总计"):
+    plain = vocabulary().plain_totals
+    row_total = [g for g in same_table if g.column == f.column and (g.row or "") in plain]
+    col_total = [g for g in same_table if g.row == f.row and g.page == f.page and g.column in plain]
+    if f.column.split(" / ")[0] not in plain and col_total and f.column not in plain:
         return col_total[0]
     return row_total[0] if row_total and row_total[0] is not f else None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
@@ -42,6 +42,9 @@ from assistant.follow_up_columns import named_column
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.records import Answer
 
+if TYPE_CHECKING:  # the assistant imports nothing of this layer; the annotation only
+    from assistant.service import Assistant
+
 log = logging.getLogger(__name__)
 PER_DEPARTMENT_MAX = 3  # a question naming no department is answered per department up to this many
 
@@ -49,7 +52,7 @@ PER_DEPARTMENT_MAX = 3  # a question naming no department is answered per depart
 class Conversation:
     """The conversation layer over one `Assistant` (assistant/service.py)."""
 
-    def __init__(self, assistant: Any):
+    def __init__(self, assistant: Assistant):
         self.bot = assistant
         self.finder = FactFinder(assistant.store)
         self._catalog: tuple[str | None, dict[str, list[int]]] = (None, {})

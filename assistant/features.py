@@ -19,13 +19,14 @@ from functools import lru_cache
 from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored, fact_labels
 from assistant.normalise import pinyin_bigrams
 from assistant.understand import Query, language, norm, thesaurus
+from budgetqa.vocabulary import money_units
 from ingest.records import Fact
 
 TABLE_TYPES = ("three_public", "overall_performance_targets", "project_performance_targets", "fiscal_funds_summary",
                "income_expenditure_summary", "income_summary", "operating_funds", "general_budget_basic_expenditure",
                "economic_classification_summary", "general_budget_expenditure", "government_fund_expenditure",
                "state_capital_expenditure", "project_expenditure", "government_procurement", "expenditure_summary")
-_MONEY = ("元", "万元", "亿元")
+_MONEY = money_units()
 _TOTAL_ROW = re.compile(r"^(合计|总计|收入总计|支出总计|本年收入合计|本年支出合计|.{0,6}合计)$")
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
 _ASKS_PERCENT = re.compile(r"百分之|%|率|比例|比重|占比")

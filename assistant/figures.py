@@ -10,6 +10,7 @@ from assistant.compute import Tools
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
+from budgetqa.vocabulary import is_money, vocabulary
 from ingest.records import Fact
 
 
@@ -83,5 +84,6 @@ def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | N
 
 def _figure(f: Fact) -> str:
     """'4.60万元', '127辆', '≤200人次' (a target's bound keeps its sign)."""
-    number = fmt(f.value) if f.unit in ("元", "万元", "亿元", "%") or f.value != int(f.value) else f"{int(f.value)}"
+    printed_as_amount = is_money(f.unit) or f.unit == vocabulary().percent
+    number = fmt(f.value) if printed_as_amount or f.value != int(f.value) else f"{int(f.value)}"
     return f"{f.comparison or ''}{number}{f.unit}"

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from assistant.mentions import fold, pattern, words
+from budgetqa.vocabulary import money_pattern
 
 _FILLER = re.compile(r"哪块钱|哪部分|哪块|哪项|什么|的|是|了|又|会|要|还|有|吗|呢|多少|几|个|家|项|一年|那个|这个|请问|一下|呀|啊|吧|分别|具体|现在|目前|"
-                     r"一共|总共|数|额|钱|万元|元|%|比|跟|和|与|年|呢|，|,|？|\?|。|！|!|、|：|:|\s|\d")
+                     rf"一共|总共|数|额|钱|{money_pattern()}|%|比|跟|和|与|年|呢|，|,|？|\?|。|！|!|、|：|:|\s|\d")
 _CUT = re.compile(r"是多少|有多少|为多少|多少钱|是几|安排了多少|安排多少|一共多少|总共多少|合计多少|多少|有几|几[个家项人辆台次]|是什么|吗|呢|[？?。]")
 
 

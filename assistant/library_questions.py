@@ -28,8 +28,7 @@ from assistant.follow_up_facts import same_fact_in
 from assistant.mentions import fold, pattern, words
 from assistant.neighbourhood import asks_other_measure
 from assistant.records import Answer
-
-_MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+from budgetqa.vocabulary import convert, is_money, vocabulary
 
 
 def answer(turn: TurnLike) -> ConversationAnswer | None:
@@ -127,7 +126,8 @@ def _conversation_departments(turn: TurnLike) -> list[str]:
 
 
 def _to_wan(value: float, unit: str) -> float | None:
-    return value * _MONEY[unit] / 1e4 if unit in _MONEY else None
+    """A money amount in the usual money unit (万元); None for a count or a rate."""
+    return convert(value, unit, vocabulary().usual_money) if is_money(unit) else None
 
 
 def _point(turn: TurnLike, item: str, scope: Scope) -> tuple[SeriesPoint, Any] | None:
@@ -187,7 +187,7 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
         text = f"{'最高' if ranked == 'desc' else '最低'}的是{top.department}（{fmt(top.value)}{top.unit}）。" \
                f"按{'从高到低' if ranked == 'desc' else '从低到高'}：" + text
         if len({p.unit for p, _ in points}) > 1:
-            text += "比较时已将元折算为万元。"
+            text += f"比较时已将元折算为{vocabulary().usual_money}。"
     elif len(points) > 1 or missing:
         text = f"按部门分别是：{text}"
     if missing:
@@ -260,16 +260,16 @@ def chart_of(ans: Any) -> tuple[str, list[tuple[str, float]], str] | None:
     if len(points) < 2:
         return None
     units = {p.unit for p in points}
-    money = all(p.unit in _MONEY for p in points)
+    money = all(is_money(p.unit) for p in points)
     if len(units) > 1 and not money:
         return None
-    unit = units.pop() if len(units) == 1 else "万元"
+    unit = units.pop() if len(units) == 1 else vocabulary().usual_money
     one_year, one_dept = len({p.year for p in points}) == 1, len({p.department for p in points}) == 1
 
     def name(p: SeriesPoint) -> str:
         return f"{p.year}年" if one_dept else (p.department if one_year else f"{p.department}{p.year}年")
 
-    rows = [(name(p), (_to_wan(p.value, p.unit) or 0.0) if unit == "万元" and money else p.value) for p in points]
+    rows = [(name(p), (_to_wan(p.value, p.unit) or 0.0) if unit == vocabulary().usual_money and money else p.value) for p in points]
     title = f"{points[0].label}（{unit}）"
     docs = "、".join(dict.fromkeys(f"《{p.citation.document}》第{p.citation.page}页" for p in points if p.citation))
     return title, rows, docs

@@ -7,11 +7,22 @@ that is not in the citations or the computation, the deterministic answer is ret
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Protocol
 
 from assistant.grounding import ungrounded
 from assistant.records import Answer
 from budgetqa.errors import BudgetQAError
+
+log = logging.getLogger(__name__)
+
+
+class ChatModel(Protocol):
+    """What phrasing asks of a language model (a LangChain chat model has it): a prompt in, a reply out
+    (a message whose `content` is the text, or the text)."""
+
+    def invoke(self, prompt: str, /) -> object: ...
+
 
 PROMPT = (
     "你是政府预算问答助手。请用一两句通顺的中文改写下面的答案，保留所有数字和单位，不得增加任何新的数字，"
@@ -19,7 +30,7 @@ PROMPT = (
 )
 
 
-def chat_model(spec: str) -> Any:
+def chat_model(spec: str) -> ChatModel:
     """'openai:MODEL@BASE_URL' (OpenAI-compatible endpoint) or 'ollama:MODEL'."""
     kind, _, rest = spec.partition(":")
     try:
@@ -38,7 +49,7 @@ def chat_model(spec: str) -> Any:
     raise BudgetQAError(f"BUDGETQA_LLM={spec}: use 'openai:MODEL@BASE_URL' or 'ollama:MODEL'")
 
 
-def phrase(answer: Answer, model: Any) -> Answer:
+def phrase(answer: Answer, model: ChatModel) -> Answer:
     """The model's wording when every number in it is grounded; else the deterministic answer."""
     if answer.status != "answered":
         return answer
@@ -46,6 +57,7 @@ def phrase(answer: Answer, model: Any) -> Answer:
         reply = model.invoke(PROMPT.format(question=answer.question, answer=answer.answer))
         text = str(getattr(reply, "content", reply)).strip()
     except Exception:  # a model that fails must not take the answer down with it
+        log.warning("the language model failed; the deterministic answer stands", exc_info=True)
         return answer
     if not text or ungrounded(text, answer.to_json()):
         return answer

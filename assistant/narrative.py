@@ -8,6 +8,8 @@ from typing import Any
 from assistant.compose import not_found, nothing_found
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
+from assistant.scoped import ScopedRetriever
+from ingest.records import Passage
 
 _GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容|有没有|有无|是否|几个|多少个|下属|为何|为什么|原因")
 _HEADING_NOISE = {"情况", "说明", "部门", "预算", "决算"}
@@ -18,13 +20,13 @@ def _grams(text: str) -> set[str]:
 
 
 class Passages:
-    """Narrative answers over a HybridRetriever (BM25 + vectors)."""
+    """Narrative answers over the passages of a question's scope (BM25 + vectors)."""
 
-    def __init__(self, retriever: Any):  # HybridRetriever or assistant.scoped.ScopedRetriever
+    def __init__(self, retriever: ScopedRetriever):
         self.retriever = retriever
         self._rarity_cache: dict[str, float] = {}
 
-    def by_heading(self, item: str, flt: dict) -> tuple[Any, float] | None:
+    def by_heading(self, item: str, flt: dict[str, Any]) -> tuple[Passage, float] | None:
         """A passage whose own heading is what the question names ("主要职责" → "一、主要职能";
         "名词解释里基本支出…" → "第三部分 名词解释 > 七、基本支出")."""
         item = item.replace("职责", "职能").replace("组成", "构成")
@@ -47,11 +49,8 @@ class Passages:
         """1 for a bigram few passages contain, near 0 for one most contain ("经费", "支出")."""
         cache = self._rarity_cache
         if gram not in cache:
-            if hasattr(self.retriever, "document_frequency"):  # scoped: statistics of the whole store
-                n, df = self.retriever.size() or 1, self.retriever.document_frequency(gram)
-            else:
-                n = len(self.retriever.passages) or 1
-                df = sum(gram in p.text for p in self.retriever.passages)
+            # statistics of the whole store, not of the question's scope
+            n, df = self.retriever.size() or 1, self.retriever.document_frequency(gram)
             cache[gram] = max(0.0, 1.0 - df / n) ** 2
         return cache[gram]
 
@@ -79,7 +78,7 @@ class Passages:
         return Answer(question=q.text, status="answered", answer=text, citations=cits, department=p.department,
                       year=p.year, item=q.item, measure="narrative")
 
-    def _reason(self, item: str, hits: list, p: Any) -> tuple[str, Any]:
+    def _reason(self, item: str, hits: list[tuple[Passage, float]], p: Passage) -> tuple[str, Passage]:
         """The reason sentence about this item, from the best few passages."""
         topic = re.sub(r"为什么|为何|原因|比上年|比去年|与上年|上年|去年|增加|减少|增长|下降|的|了|是|什么", " ", item)
         weight = {g: self.rarity(g) for g in _grams(topic)}

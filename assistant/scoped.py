@@ -23,7 +23,16 @@ from assistant.understand import Query
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache
 from vectorstore.facts_db import FactStore
-from vectorstore.hybrid import _BM25, _RRF_K, _passage_number, _where, term_freqs, tokens
+from vectorstore.hybrid import (
+    BM25,
+    chroma_keys,
+    fuse,
+    keyword_order,
+    passage_hits,
+    passage_number,
+    term_freqs,
+)
+from vectorstore.index import SearchIndex
 
 _BATCH_DOCUMENTS = 200  # documents scored at a time by a library-wide lookup
 _STATISTICS_PASSAGES = 20_000  # how many passages a word's rarity is counted over (the whole of a smaller library)
@@ -99,7 +108,7 @@ class ScopedRetriever:
     """HybridRetriever's search over the passages of the filter's departments and years, read through a
     cache; `passages` and `candidates` refer to the current call's passages (per thread)."""
 
-    def __init__(self, store: FactStore, catalog: Catalog, cache: DocumentCache, index: Any = None, k: int = 5,
+    def __init__(self, store: FactStore, catalog: Catalog, cache: DocumentCache, index: SearchIndex | None = None, k: int = 5,
                  max_keyword_documents: int = 2000):
         self.store = store
         self.catalog = catalog
@@ -142,33 +151,25 @@ class ScopedRetriever:
         pool = [n for n, p in enumerate(passages)
                 if all(getattr(p, key) in _values(flt, key) for key in flt if flt[key])]
         if passages:
-            bm25 = _BM25(freqs)
-            scores = bm25.get_batch_scores(tokens(query), pool) if pool else []
-            order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
-            for r, n in enumerate(order):
-                ranks[n] = ranks.get(n, 0) + 1 / (_RRF_K + r)
+            fuse(ranks, keyword_order(BM25(freqs), query, pool, self.k * 4))
         hits_only: dict[int, Passage] = {}
         if self.index is not None:
-            by_key: dict[tuple[str, int], int] = {}
-            seen: dict[str, int] = {}
-            for pos, p in enumerate(passages):
-                by_key[(p.document, seen.get(p.document, 0))] = pos
-                seen[p.document] = seen.get(p.document, 0) + 1
-            if passages and hasattr(self.index, "search_among"):
+            by_key = chroma_keys(passages)
+            if passages:
                 # the scope's own vectors, read by id: the cost of the scope, not of the library
                 allowed = set(pool)
                 ids = [f"{doc}#p{n}" for (doc, n), pos in by_key.items() if pos in allowed]
                 hits = self.index.search_among(query, ids, k=self.k * 4)
             else:
-                hits = [h for h in self.index.search(query, k=self.k * 4, where=_where(flt))
-                        if h.meta.get("type") == "passage"]
+                hits = passage_hits(self.index, query, self.k * 4, flt)
+            order: list[int | None] = []
             for r, h in enumerate(hits):
-                hit = by_key.get((h.meta["document"], _passage_number(h.id)))
+                hit = by_key.get((h.meta["document"], passage_number(h.id)))
                 if hit is None and not passages:  # scope too large for keywords: the vector hit itself
                     hits_only[-1 - r] = self._passage_of_hit(h)
                     hit = -1 - r
-                if hit is not None:
-                    ranks[hit] = ranks.get(hit, 0) + 1 / (_RRF_K + r)
+                order.append(hit)
+            fuse(ranks, order)
         best = sorted(ranks, key=lambda n: -ranks[n])[: self.k]
         return [(passages[n] if n >= 0 else hits_only[n], ranks[n]) for n in best]
 

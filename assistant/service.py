@@ -7,6 +7,7 @@ route to its tool; planning, arithmetic, narrative selection and phrasing live i
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities,
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
 from assistant.figures import figure_answer
+from assistant.llm import ChatModel
 from assistant.lookup import Scored
 from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
@@ -29,6 +31,9 @@ from ingest.records import Fact
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
+from vectorstore.index import Hit, SearchIndex
+
+log = logging.getLogger(__name__)
 
 _MIN_SCORE = 2.0
 _MIN_SCORE_STATED = 0.5
@@ -38,8 +43,8 @@ _MAX_UNCOVERED = 2
 class Assistant:
     """Deterministic by default; answers are built from stored facts only."""
 
-    def __init__(self, store: FactStore, index: Any = None, use_thesaurus: bool = True, use_tables: bool = True,
-                 llm: Any = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
+    def __init__(self, store: FactStore, index: SearchIndex | None = None, use_thesaurus: bool = True,
+                 use_tables: bool = True, llm: ChatModel | None = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
                  normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None,
                  cache_facts: int = 300_000):
         self.store = store
@@ -112,8 +117,9 @@ class Assistant:
         """Cosine similarity of the question to the nearest facts in the vector index: through the
         labels' vectors when the index keeps one per distinct label, else the facts' own sentences."""
         try:
-            labels = self.index.search_labels(text, k=DENSE_K) if hasattr(self.index, "search_labels") else None
+            labels = self.index.search_labels(text, k=DENSE_K) if self.index is not None else None
         except Exception:  # noqa: BLE001 - an index that cannot answer leaves the other signals
+            log.warning("label search failed; ranking without vector similarity", exc_info=True)
             labels = None
         self._dense_labels = labels is not None
         if labels is None:
@@ -284,33 +290,34 @@ class _LazyIndex:
     """Opens the vector index (and loads the embedding model, seconds) on the first narrative
     question: figure lookups never need it, so start-up and `budgetqa ask` stay fast."""
 
-    def __init__(self, lib: Any):
+    def __init__(self, lib: _Library):
         self._lib = lib
-        self._index: Any = None
+        self._index: SearchIndex | None = None
         self._failed = False
         self._lock = threading.Lock()
 
-    def _open(self) -> Any:
+    def _open(self) -> SearchIndex | None:
         with self._lock:
             if self._index is None and not self._failed:
                 try:
                     self._index = self._lib.index
                 except Exception:  # the keyword retriever still answers narrative questions
+                    log.warning("vector index unavailable; passages by keywords only", exc_info=True)
                     self._failed = True
         return self._index
 
-    def search(self, *args: Any, **kwargs: Any) -> list:
+    def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]:
         index = self._open()
-        return index.search(*args, **kwargs) if index is not None else []
+        return index.search(query, k=k, where=where) if index is not None else []
 
-    def search_among(self, *args: Any, **kwargs: Any) -> list:
+    def search_among(self, query: str, ids: list[str], k: int = 8) -> list[Hit]:
         index = self._open()
-        return index.search_among(*args, **kwargs) if index is not None else []
+        return index.search_among(query, ids, k=k) if index is not None else []
 
-    def search_labels(self, query: str, k: int = 20) -> list | None:
+    def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]] | None:
         """The index's nearest labels, or None when it keeps no label vectors (one vector per fact)."""
-        inner = getattr(self._open(), "search_labels", None)
-        return inner(query, k=k) if callable(inner) else None
+        index = self._open()
+        return index.search_labels(query, k=k) if index is not None else None
 
 
 class _Library(Protocol):
@@ -320,7 +327,7 @@ class _Library(Protocol):
     store: FactStore
 
     @property
-    def index(self) -> Any: ...
+    def index(self) -> SearchIndex: ...
 
 
 def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) -> Assistant:

@@ -18,13 +18,20 @@ _FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 _MARK = "_budgetqa_handler"
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The operator's log file. A home that cannot be written (read-only, full) loses the record, never
+    shows the user logging's own traceback on stderr: the user's one line has been said already."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
+
+
 def configure_logging(settings: Settings) -> Path:
     """Send our loggers' records to settings.log_file (rotated at 5 MB); safe to call more than once,
     the last call's file wins. Returns the log file's path."""
     settings.ensure_home()
     path = settings.log_file
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5 * 2**20, backupCount=3, encoding="utf-8",
-                                                   delay=True)
+    handler = _LogFile(path, maxBytes=5 * 2**20, backupCount=3, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter(_FORMAT))
     setattr(handler, _MARK, True)
     level = logging.getLevelName(settings.log_level.upper())

@@ -17,6 +17,7 @@ _SPACE = re.compile(r"\s+")
 @dataclass(frozen=True)
 class Vocabulary:
     grand_totals: frozenset[str]
+    plain_totals: frozenset[str]
     subtotals: frozenset[str]
     three_public_totals: frozenset[str]
     income_totals: frozenset[str]
@@ -25,6 +26,7 @@ class Vocabulary:
     generic_columns: frozenset[str]
     unnamed_columns: frozenset[str]
     money_scale: dict[str, float]  # unit -> how many 元
+    usual_money: str
     percent: str
     count_units: frozenset[str]
     code_levels: dict[str, int]  # 类/款/项 -> digits
@@ -39,11 +41,13 @@ def vocabulary() -> Vocabulary:
     d = tomllib.loads(DATA.read_text(encoding="utf-8"))
     t, c, u, k, f = d["totals"], d["columns"], d["units"], d["codes"], d["format"]
     return Vocabulary(
-        grand_totals=frozenset(t["grand"]), subtotals=frozenset(t["subtotal"]),
+        grand_totals=frozenset(t["grand"]), plain_totals=frozenset(t["plain"]),
+        subtotals=frozenset(t["subtotal"]),
         three_public_totals=frozenset(t["three_public"]), income_totals=frozenset(t["income"]),
         spending_totals=frozenset(t["spending"]), part_of_prefix=t["part_of_prefix"],
         generic_columns=frozenset(c["generic"]), unnamed_columns=frozenset(c["unnamed"]),
-        money_scale={unit: float(v) for unit, v in u["money"].items()}, percent=u["percent"],
+        money_scale={unit: float(v) for unit, v in u["money"].items()}, usual_money=u["usual_money"],
+        percent=u["percent"],
         count_units=frozenset(u["count"]),
         code_levels={level: int(n) for level, n in k["levels"].items()},
         expenditure_first_digit=frozenset(k["expenditure_first_digit"]),
@@ -85,6 +89,11 @@ def money_units() -> tuple[str, ...]:
     """元, 万元, 亿元: smallest first."""
     scale = vocabulary().money_scale
     return tuple(sorted(scale, key=scale.__getitem__))
+
+
+def money_pattern() -> str:
+    """The money units as a regular-expression alternation, largest first: "亿元|万元|元"."""
+    return "|".join(re.escape(u) for u in reversed(money_units()))
 
 
 def convert(value: float, unit: str | None, to: str | None) -> float | None:

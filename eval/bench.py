@@ -1,5 +1,6 @@
-"""Helpers shared by scripts/evaluate.py and scripts/benchmark.py: the machine, a cache of document
-embeddings, stores whose built model lives in one fixed folder, and relabelled copies of ingest reports."""
+"""Helpers shared by the scripts that measure (scripts/evaluate.py, benchmark.py, …): where the gold sets and
+the shared corpus are, the machine, a cache of document embeddings, stores whose built model lives in one
+fixed folder, and relabelled copies of ingest reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -22,6 +24,11 @@ from ingest.records import IngestReport
 if TYPE_CHECKING:
     from vectorstore.embeddings import Embedder
 
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "eval" / "gold"
+# the shared folder (development set, real corpus) stands beside the checkout, or beside the folder of work trees
+SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "corpus").is_dir()), ROOT.parent / "shared")
+REAL = SHARED / "corpus" / "real"
 DEFAULT_CACHE = Path(os.environ.get("BUDGETQA_BENCH_CACHE", "/tmp/bq_models"))
 EXCLUDED = ("模板", "测试问题版本")  # the blank template and the error-injected copy are not sources of truth
 
@@ -29,6 +36,14 @@ EXCLUDED = ("模板", "测试问题版本")  # the blank template and the error-
 def real_pdfs(folder: Path) -> list[Path]:
     """The real corpus for gold runs: every PDF except the blank template and the error-injected copy."""
     return sorted(p for p in folder.rglob("*.pdf") if not any(x in p.name for x in EXCLUDED))
+
+
+def clean_up(work: Path, keep: bool = False) -> None:
+    """Remove a run's temporary stores, or with `keep` (--keep) say where they stay."""
+    if keep:
+        print(f"stores kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def machine() -> str:

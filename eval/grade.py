@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import statistics
 import time
@@ -16,6 +17,8 @@ from assistant.records import Answer
 from budgetqa.errors import GoldFileError
 from budgetqa.vocabulary import convert as convert_money
 from budgetqa.vocabulary import is_money, vocabulary
+
+log = logging.getLogger(__name__)
 
 # a count unit as documents print it beyond the vocabulary's list: 条, 本, 张, 名 … (CONTRACT.md, Answer)
 _COUNT_UNIT = re.compile(r"^[\u4e00-\u9fff（）()]{1,6}$")
@@ -138,6 +141,7 @@ def _ask(assistant: Answers, question: str) -> dict:
     try:
         return dict(assistant.ask(question).to_json())
     except Exception as exc:  # the harness reports a crash on one question and goes on
+        log.exception("question crashed: %s", question[:200])
         return {"status": "error", "value": None, "unit": None, "citations": [],
                 "answer": f"{type(exc).__name__}: {exc}"}
 

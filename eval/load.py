@@ -16,7 +16,7 @@ import httpx
 from eval.bench import percentile
 from eval.served import LOOPBACK
 
-GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"
+GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"  # the load test asks its questions
 
 
 def questions(gold: Path = GOLD) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from budgetqa.vocabulary import money_pattern, vocabulary
 from ingest.classify import classify
 from ingest.counts import measure_of
 from ingest.grid import Grid
@@ -15,7 +16,7 @@ from ingest.records import Fact, TableInfo
 from ingest.tables import ParsedTable, ValueCell, grid_meta, parse_grid
 from ingest.textnorm import clean, is_money_text, parse_number
 
-_UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
+_UNIT = re.compile(rf"单位\s*[:：]\s*({money_pattern()})")
 _NOT_TITLE = re.compile(r"单位\s*[:：]|部门(名称)?\s*[:：]|^公开\s*[\d一二三四五六七八九十]*\s*表\s*[\d一二三四五六七八九十]*$|^表[一二三四五六七八九十\d]+$|^附件|^\d+$|^-\s*\d+\s*-$")
 
 
@@ -39,7 +40,7 @@ def _unit(lines: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
-_UNIT_IN_LABEL = re.compile(r"[（(](亿元|万元|元)[)）]")
+_UNIT_IN_LABEL = re.compile(rf"[（(]({money_pattern()})[)）]")
 
 
 def _label_unit(parsed: ParsedTable, grid_texts: list[str]) -> str | None:
@@ -80,7 +81,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
     (where "部门：…" / "编制部门：… 单位：元" stand; ingest.identify reads the names from them)."""
     tables: list[AssembledTable] = []
     hints: list[str] = []
-    unit = "万元"
+    unit = vocabulary().usual_money  # until a table names its unit
     for page in pages:
         for k, raw in enumerate(page.tables):
             meta = grid_meta(raw.grid)  # read once; the grid is parsed once below, as a table or its continuation

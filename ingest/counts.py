@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from budgetqa.vocabulary import money_pattern
 from ingest.names import DATA
 
 
@@ -70,7 +71,7 @@ def _item(text: str) -> str:
     r = rules()
     t = re.sub(r"[\s“”\"'《》]", "", text)
     t = r.split.split(t)[-1]
-    t = re.split(r"[\d.]+\s*(?:万元|元|万|%)?(?:以上|以下|及以上)?", t)[-1]  # "单价50万元以上通用设备"
+    t = re.split(rf"[\d.]+\s*(?:{money_pattern()}|万|%)?(?:以上|以下|及以上)?", t)[-1]  # "单价50万元以上通用设备"
     prev = None
     while prev != t:
         prev = t

@@ -30,6 +30,11 @@ def _eq(a: float, b: float) -> bool:
     return abs(a - b) <= TOL
 
 
+def _agrees(name: str, f: Fact, expected: float, detail: str) -> CheckResult:
+    """Check `name`: fact f's value equals `expected` (within TOL), reported on f's table and page."""
+    return CheckResult(name=name, ok=_eq(f.value, expected), table=f.table, page=f.page, detail=detail)
+
+
 def _by_table(facts: Iterable[Fact]) -> dict[int, list[Fact]]:
     out: dict[int, list[Fact]] = defaultdict(list)
     for f in facts:
@@ -83,10 +88,8 @@ def column_sums(facts: list[Fact]) -> list[CheckResult]:
                 continue
             total = sum(v for v in (_group_total(cols, parent + (s,)) for s in parts) if v is not None)
             name = " / ".join(path)
-            out.append(CheckResult(
-                name="合计 = 各分项之和", ok=_eq(f.value, total), table=f.table, page=f.page,
-                detail=f"{row or ''} [{name}] {_fmt(f.value)} vs sum of {'、'.join(parts)} {_fmt(total)}",
-            ))
+            out.append(_agrees("合计 = 各分项之和", f, total,
+                               f"{row or ''} [{name}] {_fmt(f.value)} vs sum of {'、'.join(parts)} {_fmt(total)}"))
     return out
 
 
@@ -105,10 +108,8 @@ def code_hierarchy(facts: list[Fact]) -> list[CheckResult]:
             if not kids:
                 continue
             total = sum(g.value for g in kids)
-            out.append(CheckResult(
-                name="上级科目 = 下级科目之和", ok=_eq(f.value, total), table=f.table, page=f.page,
-                detail=f"{code} {f.row} [{col}] {_fmt(f.value)} vs children {_fmt(total)}",
-            ))
+            out.append(_agrees("上级科目 = 下级科目之和", f, total,
+                               f"{code} {f.row} [{col}] {_fmt(f.value)} vs children {_fmt(total)}"))
     return out
 
 
@@ -118,8 +119,7 @@ def totals_balance(facts: list[Fact]) -> list[CheckResult]:
     spend = [f for f in facts if f.row and squeeze(f.row) in vocabulary().spending_totals]
     if income and spend:
         a, b = income[0], spend[0]
-        out.append(CheckResult(name="收入总计 = 支出总计", ok=_eq(a.value, b.value), table=a.table, page=a.page,
-                               detail=f"{a.row} {_fmt(a.value)} vs {b.row} {_fmt(b.value)}"))
+        out.append(_agrees("收入总计 = 支出总计", a, b.value, f"{a.row} {_fmt(a.value)} vs {b.row} {_fmt(b.value)}"))
     return out
 
 
@@ -186,8 +186,7 @@ def class_totals(facts: list[Fact]) -> list[CheckResult]:
             continue
         t = totals[0]
         s = sum(f.value for f in classes.values())
-        out.append(CheckResult(name=CLASS_TOTAL_CHECK, ok=_eq(t.value, s), table=t.table, page=t.page,
-                               detail=f"{t.row} [{col}] {_fmt(t.value)} vs sum of {len(classes)} 类 {_fmt(s)}"))
+        out.append(_agrees(CLASS_TOTAL_CHECK, t, s, f"{t.row} [{col}] {_fmt(t.value)} vs sum of {len(classes)} 类 {_fmt(s)}"))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from budgetqa.vocabulary import money_pattern, vocabulary
 from ingest.pdf_reader import RawPage
 from ingest.textnorm import clean
 
@@ -14,7 +15,7 @@ _HEADINGS = [
     re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
 ]
 _PAGE_NO = re.compile(r"^[-—\s]*\d+[-—\s]*$")
-_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(亿元|万元|元|%)")
+_FIGURE = re.compile(rf"(\d[\d,]*(?:\.\d+)?)\s*({money_pattern()}|{re.escape(vocabulary().percent)})")
 _BUDGET_WORD = re.compile(r"^(.*?)(年初预算|全年预算|调整预算|预算数|预算安排)(为|是)?$")
 # "2022年当年预算执行数为1.48万元": another year's executed figure, a fact of that year
 _EXEC_WORD = re.compile(r"^(.*?)(?:当年|本年|全年)?(预算执行数|执行数)(为|是)?$")

@@ -11,6 +11,7 @@ machine is ingesting: its half-written vectors look like orphans from here.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:
     from vectorstore.index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 
 def _vector_problem(document: str, want: dict[str, str], have: dict[str, str]) -> str | None:
@@ -66,11 +69,12 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
         else:
             problems += [f"{e.document}: an interrupted {e.action} is pending (journal {e.folder.name}); "
                          "run `budgetqa check --repair`" for e in stale]
-        rows = {d["document"]: d for d in store.documents()}
+        rows = {d.document: d for d in store.documents()}
         try:
             index = open_index()
             have_all = index.stored()
         except StoreError as exc:
+            log.warning("check: cannot read the vector index", exc_info=True)
             problems.append(f"cannot read the vector index: {exc}")
             index, have_all = None, None
         by_doc: dict[str, list[Passage]] = {}
@@ -78,8 +82,8 @@ def check_store(settings: Settings, repair: bool = False) -> list[str]:
             by_doc.setdefault(psg.document, []).append(psg)
         for name in sorted(rows):
             facts = store.facts(document=name)
-            if len(facts) != rows[name]["facts"]:
-                problems.append(f"{name}: {len(facts)} facts stored, {rows[name]['facts']} recorded at ingest; "
+            if len(facts) != rows[name].facts:
+                problems.append(f"{name}: {len(facts)} facts stored, {rows[name].facts} recorded at ingest; "
                                 "ingest the PDF again")
             if index is None or have_all is None:
                 continue
@@ -107,7 +111,7 @@ def _check_files(settings: Settings, store: FactStore, rows: dict[str, StoredDoc
         if not copy.is_file():
             problems.append(f"{name}: the copy under {settings.files_dir} is missing; ingest the PDF again "
                             "to restore it (page images need it)")
-        elif sha256_of(copy) != row["sha256"]:
+        elif sha256_of(copy) != row.sha256:
             problems.append(f"{name}: the copy under {settings.files_dir} is not the ingested file "
                             "(sha256 differs); ingest the PDF again")
     folder = settings.files_dir

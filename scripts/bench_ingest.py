@@ -25,10 +25,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.bench import dir_size_mb, load_average, machine, real_pdfs, write_section  # noqa: E402
+from eval.bench import REAL, dir_size_mb, load_average, machine, real_pdfs, write_section  # noqa: E402
 
-REAL = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", Path("/work/shared/corpus/real")) if p.is_dir()),
-            ROOT.parent / "shared" / "corpus" / "real")
 PICKS = ("2019年度部门预算公开表格", "财政局2024")
 
 

@@ -24,13 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from budgetqa.settings import Settings, load_settings  # noqa: E402
 from eval.bench import (  # noqa: E402
+    REAL,
     current_rss_mb,
     dir_size_mb,
     machine,
@@ -46,8 +46,6 @@ from library import stored_report  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
 from vectorstore.servers import create_stores, database_size_mb, drop_stores, settings_env  # noqa: E402
 
-REAL = next((p for p in (ROOT.parent / "shared" / "corpus" / "real", Path("/work/shared/corpus/real")) if p.is_dir()),
-            ROOT.parent / "shared" / "corpus" / "real")
 BACKENDS = ("embedded", "servers")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,14 +22,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a benchmark must never download a model
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from eval.bench import (  # noqa: E402
     DEFAULT_CACHE,
+    GOLD,
+    REAL,
     CachedEmbedder,
+    clean_up,
     current_rss_mb,
     dir_size_mb,
     load_average,
@@ -46,8 +47,6 @@ from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
 from library import stored_report  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold"
-REAL = ROOT.parent / "shared" / "corpus" / "real"
 FIGURE_KINDS = ("lookup", "table_cell")
 FIRST_QUESTION = "车辆维护的预算是多少？"
 SAMPLE_DEPARTMENT, SAMPLE_YEAR = "洛阳市西工区人民政府办公室", 2025
@@ -79,10 +78,10 @@ def bench_ingest(home: Path, pdfs: list[Path], model: str, cache: Path, index: b
         if o.status != "ingested":
             raise SystemExit(f"{p.name}: {o.status} {o.message}")
         rows.append({"document": p.name, "seconds": time.perf_counter() - t0, "facts": o.facts})
-    by_name = {d["document"]: d for d in lib.store.documents()}
+    by_name = {d.document: d for d in lib.store.documents()}
     for r in rows:
         d = by_name[r["document"]]
-        r |= {"pages": d["pages"], "parse_seconds": d["seconds"]}
+        r |= {"pages": d.pages, "parse_seconds": d.seconds}
     return lib, rows
 
 
@@ -305,7 +304,7 @@ def bench_scaling(home: Path, base_reports: list[Any], sizes: list[int], cache: 
         sqlite = sum(dir_size_mb(p) for p in home.glob("facts.sqlite3*"))
         row = {"documents": n, "grow_s": grow_s, "save_s": save_s, "index_s": index_s, "sqlite_mb": sqlite,
                "chroma_mb": dir_size_mb(home / "chroma"), "vectors": lib.index.count(),
-               "pages": sum(d["pages"] for d in lib.store.documents())}
+               "pages": sum(d.pages for d in lib.store.documents())}
         row |= _subprocess_json(["--worker", "scale", "--home", str(home)])
         print(f"  {n} documents: {row['facts']} facts, load {row['load_s']:.1f}s, seed p50 "
               f"{row.get('seed_probe', {}).get('latency', {}).get('p50')} ms", flush=True)
@@ -534,8 +533,8 @@ def main() -> None:
     for lib in (lib_s, lib_r):
         lib.index.embedder = CachedEmbedder(lib.index.embedder, args.cache)
         for d in lib.store.documents():
-            lib.index.replace_document(d["document"], lib.store.facts(document=d["document"]),
-                                       lib.store.passages(document=d["document"]))
+            lib.index.replace_document(d.document, lib.store.facts(document=d.document),
+                                       lib.store.passages(document=d.document))
 
     print("warm latency", flush=True)
     r["warm"] = {"seed": bench_warm(lib_s, _figure_items("seed", "seed_heldout")),
@@ -561,10 +560,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(r, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     print(f"wrote {args.out} ({r['meta']['minutes']:.1f} min)")
-    if args.keep:
-        print(f"stores kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    clean_up(work, keep=args.keep)
 
 
 if __name__ == "__main__":

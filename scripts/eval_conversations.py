@@ -47,12 +47,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eval.bench import real_pdfs, sections, write_section  # noqa: E402
+from eval.bench import REAL, SHARED, real_pdfs, sections, write_section  # noqa: E402
 from eval.grade import convert  # noqa: E402
 
-SHARED = next((p / "shared" for p in ROOT.parents if (p / "shared" / "dev").is_dir()), ROOT.parent / "shared")
 DEV = SHARED / "dev" / "conversations.jsonl"
-REAL = SHARED / "corpus" / "real"
 PATTERNS = ROOT / "eval" / "gold" / "conversation_patterns.toml"
 INDEPENDENT = ROOT / "eval" / "independent" / "conversations.jsonl"
 SAMPLE_ONLY = {f"conv-{i:02d}" for i in range(1, 9)}

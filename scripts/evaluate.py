@@ -15,17 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # an evaluation must never download a model
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
+
+# isort: split
 
 from assistant.service import Assistant  # noqa: E402
 from eval.baselines import (  # noqa: E402
@@ -37,13 +34,21 @@ from eval.baselines import (  # noqa: E402
     grade_retrieval,
     page_chunks,
 )
-from eval.bench import DEFAULT_CACHE, CachedEmbedder, load_average, machine, real_pdfs, settings_for  # noqa: E402
+from eval.bench import (  # noqa: E402
+    DEFAULT_CACHE,
+    GOLD,
+    REAL,
+    CachedEmbedder,
+    clean_up,
+    load_average,
+    machine,
+    real_pdfs,
+    settings_for,
+)
 from eval.grade import load_gold, run_eval  # noqa: E402
 from library import Library  # noqa: E402
 from vectorstore.embeddings import load_embedder  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold"
-REAL = ROOT.parent / "shared" / "corpus" / "real"
 KINDS = ("lookup", "table_cell", "percent", "computed", "narrative", "refuse")
 OURS = "budgetqa"
 METHODS = {  # name -> what it is, for the report
@@ -204,7 +209,7 @@ def main() -> None:
     meta = {"command": "python scripts/evaluate.py", "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
             "machine": machine(), "model": args.embed_model, "load_start": load_start, "load_end": load_average(),
             "minutes": (time.perf_counter() - t_start) / 60, "real_docs": len(real),
-            "real_pages": sum(d["pages"] for d in real_lib.store.documents()),
+            "real_pages": sum(d.pages for d in real_lib.store.documents()),
             "chunks": {k: len(v) for k, v in chunks.items()}}
     text = report(results, sizes, meta)
     kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
@@ -215,10 +220,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out} ({meta['minutes']:.1f} min)")
-    if args.keep:
-        print(f"stores kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    clean_up(work, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -44,12 +44,10 @@ from assistant.features import FEATURES  # noqa: E402
 from assistant.ranker import Model, Thresholds  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from eval.baselines import fact_holds  # noqa: E402
+from eval.bench import GOLD, SHARED  # noqa: E402
 from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold"
-# the shared folder stands beside the repository (or beside the folder of work trees)
-SHARED = next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()), ROOT.parent / "shared")
 DEV = SHARED / "dev" / "questions.jsonl"
 _DENSE = FEATURES.index("dense")
 

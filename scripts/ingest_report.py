@@ -80,7 +80,7 @@ def main(argv: list[str]) -> None:
         o = lib.ingest_one(numbered, index=False)
         rows.append((exp, numbered.name, o, time.perf_counter() - t0))
     total_s = time.perf_counter() - t_all
-    docs = {d["document"]: d for d in lib.store.documents()}
+    docs = {d.document: d for d in lib.store.documents()}
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for f in lib.store.facts():
         kinds[f.document][f.measure] += 1
@@ -104,19 +104,19 @@ def main(argv: list[str]) -> None:
         if d is None:
             lines.append(f"| {shown} | {exp['issuer']} | failed: {o.message[:90]} | NO | | | | | |")
             continue
-        scope = "单位" if d["grp"].endswith("|单位") else "部门"
-        got = (d["department"], d["year"], d["kind"], scope)
+        scope = "单位" if d.group.endswith("|单位") else "部门"
+        got = (d.department, d.year, d.kind, scope)
         ok = got == (exp["department"], exp["year"], exp["kind"], exp["scope"])
         g["right"] += ok
-        g["facts"] += d["facts"]
-        g["checks"] += d["checks_total"]
-        g["passed"] += d["checks_total"] - d["checks_failed"]
-        pages += d["pages"]
-        passed = d["checks_total"] - d["checks_failed"]
-        rate = f"{passed}/{d['checks_total']}" + (f" ({passed / d['checks_total']:.0%})" if d["checks_total"] else "")
+        g["facts"] += d.facts
+        g["checks"] += d.checks_total
+        g["passed"] += d.checks_total - d.checks_failed
+        pages += d.pages
+        passed = d.checks_total - d.checks_failed
+        rate = f"{passed}/{d.checks_total}" + (f" ({passed / d.checks_total:.0%})" if d.checks_total else "")
         flag = f"; {o.message[:160]}" if o.message else ""
-        lines.append(f"| {shown} | {exp['issuer']} | {'/'.join(map(str, got))}{flag} | {'yes' if ok else 'NO'} | {d['facts']} | "
-                     f"{kinds[name]['target']} | {kinds[name]['count']} | {rate} | {secs / max(d['pages'], 1):.3f} |")
+        lines.append(f"| {shown} | {exp['issuer']} | {'/'.join(map(str, got))}{flag} | {'yes' if ok else 'NO'} | {d.facts} | "
+                     f"{kinds[name]['target']} | {kinds[name]['count']} | {rate} | {secs / max(d.pages, 1):.3f} |")
 
     held = ["| issuer (held out) | documents | identity right | facts | cross-checks passed | data files naming the issuer |",
             "|---|---|---|---|---|---|"]
@@ -129,7 +129,7 @@ def main(argv: list[str]) -> None:
     checks = sum(g["checks"] for g in per_issuer.values())
     passed = sum(g["passed"] for g in per_issuer.values())
     summary = (f"{len(rows)} files ({len(docs)} ingested), identity right {right}/{len(rows)}; {pages} pages, "
-               f"{sum(d['facts'] for d in docs.values())} facts; cross-checks {passed}/{checks} passed "
+               f"{sum(d.facts for d in docs.values())} facts; cross-checks {passed}/{checks} passed "
                f"({passed / max(checks, 1):.1%}); ingest {total_s:.1f} s = {total_s / max(pages, 1) * 1000:.0f} ms/page")
     text = "\n".join([
         "# Ingestion report", "",

@@ -1,13 +1,13 @@
 """The layering rule, checked on the source: every import of our own code points down, and no module
 imports itself back through others (no import circle).
 
-    budgetqa (settings, errors, logging, vocabulary)   imports nothing of ours
-    ingest                                              budgetqa
-    vectorstore                                         ingest, budgetqa
-    assistant | library                                 the layers below; not each other
-    eval | web                                          the layers below; not each other
-    app                                                 everything below
-    cli                                                 everything below, app included
+    budgetqa (settings, errors, logging, locks, vocabulary)   imports nothing of ours
+    ingest                                                    budgetqa
+    vectorstore                                               ingest, budgetqa
+    assistant | library                                       the layers below; not each other
+    eval | web                                                the layers below; not each other
+    app                                                       everything below
+    cli                                                       everything below, app included
 
 Imports are read with `ast`, function-local and TYPE_CHECKING ones included. scripts/ and tests/ sit
 outside the rule (they may import anything).

@@ -3,37 +3,31 @@
 One transaction per document: a document is stored whole or not at all. The same code serves the
 embedded SQLite file and a PostgreSQL server shared by several processes (docs/SERVERS.md): every
 write bumps a generation counter that `version()` reports, so a process sees another's ingest.
+Opening the database (URL, engine, schema migration, cross-process locks) is `vectorstore.database`;
+the tables are `vectorstore.schema`.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
-import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, text, update
-from sqlalchemy.engine import URL, Connection, Engine, Transaction, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine, Transaction
 
-from budgetqa.errors import StoreError
 from ingest.records import CheckResult, DocumentInfo, Fact, IngestReport, Passage
+from vectorstore.database import group_lock, insert_rows, open_engine, shown_url
 from vectorstore.records import Aggregate, FactFilter, PassageFilter, StoredDocument
 from vectorstore.schema import (
     FACT_COLUMNS,
-    MIGRATIONS,
     PASSAGE_COLUMNS,
-    SCHEMA_VERSION,
     documents,
     fact_of,
     fact_row,
     facts,
-    metadata,
     passage_of,
     passage_row,
     passages,
@@ -42,41 +36,8 @@ from vectorstore.schema import (
 
 T = TypeVar("T", Fact, Passage)
 
-__all__ = ["SCHEMA_VERSION", "FactStore", "StoredDocument", "FactFilter", "PassageFilter", "Aggregate",
-           "engine_url", "shown_url", "store_state"]
+__all__ = ["FactStore", "StoredDocument", "FactFilter", "PassageFilter", "Aggregate"]
 _IN = 500  # bounded IN lists
-_SCHEMA_LOCK = 0x62756467  # pg_advisory_xact_lock key: one process creates or migrates at a time
-
-
-def engine_url(url: str) -> URL:
-    """The SQLAlchemy URL for a BUDGETQA_DATABASE_URL: plain `postgresql://` (and `postgres://`)
-    means psycopg 3, the driver budgetqa installs; explicit `postgresql+driver://` is kept."""
-    try:
-        u = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(
-            f"BUDGETQA_DATABASE_URL {url!r} is not a database URL; "
-            "use postgresql://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:///PATH"
-        ) from exc
-    if u.drivername in ("postgresql", "postgres"):
-        u = u.set(drivername="postgresql+psycopg")
-    return u
-
-
-def shown_url(url: str | URL) -> str:
-    """A URL fit for an error message or a log line: the password masked."""
-    try:
-        return (url if isinstance(url, URL) else make_url(url)).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparsable URL>"
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")  # the web app reads while a CLI ingest writes
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
 
 
 class FactStore:
@@ -84,56 +45,8 @@ class FactStore:
     process changed it."""
 
     def __init__(self, url: str):
-        u = engine_url(url)
         self.url = shown_url(url)
-        try:
-            if u.get_backend_name() == "sqlite":
-                self.engine: Engine = create_engine(u)
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            else:
-                # pre_ping: a server restart must not fail the next question with a dead connection
-                args = {"connect_timeout": 10, "application_name": "budgetqa"} if u.get_backend_name() == "postgresql" else {}
-                self.engine = create_engine(u, pool_pre_ping=True, connect_args=args)
-            self._prepare()
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise StoreError(
-                f"cannot open the fact database {self.url}: {_reason(exc)}; "
-                "check BUDGETQA_HOME / BUDGETQA_DATABASE_URL and that the database server is running"
-            ) from exc
-
-    def _prepare(self) -> None:
-        """Create the schema, or migrate an older one, once even when several processes start together."""
-        for attempt in range(5):
-            try:
-                with self.engine.begin() as c:
-                    if c.dialect.name == "postgresql":
-                        c.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
-                    old = inspect(c).has_table("documents")  # made before the schema had a version?
-                    metadata.create_all(c)
-                    row = c.execute(select(store_state.c.schema_version).where(store_state.c.id == 1)).first()
-                    if row is None:
-                        c.execute(insert(store_state).values(
-                            id=1, schema_version=1 if old else SCHEMA_VERSION, generation=0, instance=uuid.uuid4().hex))
-                        have = 1 if old else SCHEMA_VERSION
-                    else:
-                        have = row[0]
-                    if have > SCHEMA_VERSION:
-                        raise StoreError(
-                            f"the fact database {self.url} has schema {have}, newer than this budgetqa "
-                            f"({SCHEMA_VERSION}); upgrade budgetqa on this machine"
-                        )
-                    for v in range(have + 1, SCHEMA_VERSION + 1):
-                        MIGRATIONS[v](c)
-                    if have < SCHEMA_VERSION:
-                        c.execute(update(store_state).where(store_state.c.id == 1).values(schema_version=SCHEMA_VERSION))
-                return
-            except DBAPIError:
-                # SQLite has no advisory lock: a process that lost the race to create a table retries
-                if attempt == 4:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+        self.engine: Engine = open_engine(url)
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Connection, Transaction]]:
@@ -143,31 +56,10 @@ class FactStore:
             c.execute(update(store_state).where(store_state.c.id == 1).values(generation=store_state.c.generation + 1))
             yield c, tx
 
-    @contextmanager
-    def group_lock(self, group: str) -> Iterator[None]:
+    def group_lock(self, group: str) -> AbstractContextManager[None]:
         """Held while a document is checked against, and stored beside, the other part of its
-        department-year: two processes ingesting the two parts at once would each miss the other.
-        PostgreSQL: an advisory lock; SQLite: a lock file beside the database; otherwise nothing."""
-        backend = self.engine.dialect.name
-        if backend == "postgresql":
-            key = int.from_bytes(hashlib.blake2b(group.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-            with self.engine.connect() as c:
-                c.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-                c.commit()
-                try:
-                    yield
-                finally:
-                    c.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    c.commit()
-        elif backend == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
-            with open(f"{self.engine.url.database}.lock", "a") as f:
-                fcntl.flock(f, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(f, fcntl.LOCK_UN)
-        else:
-            yield
+        department-year (`vectorstore.database.group_lock`)."""
+        return group_lock(self.engine, group)
 
     def close(self) -> None:
         """Close pooled connections (a server counts them against max_connections)."""
@@ -196,8 +88,8 @@ class FactStore:
                 assert key is not None  # an INSERT of one row always has one
                 fact_rows += [fact_row(key[0], f) for f in report.facts]
                 passage_rows += [passage_row(key[0], p) for p in report.passages]
-            _insert_rows(c, facts, fact_rows)
-            _insert_rows(c, passages, passage_rows)
+            insert_rows(c, facts, fact_rows)
+            insert_rows(c, passages, passage_rows)
 
     @staticmethod
     def _delete(c: Connection, doc_id: int) -> None:
@@ -258,11 +150,8 @@ class FactStore:
         return self._stored(r) if r is not None else None
 
     def document_infos(self) -> list[DocumentInfo]:
-        return [
-            DocumentInfo(document=d.document, department=d.department, year=d.year, kind=d.kind, pages=d.pages,
-                         sha256=d.sha256, scope=d.scope, group=d.group, part=d.part)  # type: ignore[arg-type]
-            for d in self.documents()
-        ]
+        """What was recognised about each stored document (`documents()` without what its ingest stored)."""
+        return [DocumentInfo(**d.model_dump(include=set(DocumentInfo.model_fields))) for d in self.documents()]
 
     def saved_report(self, document: str) -> dict[str, Any] | None:
         """The parts of a document's ingest report kept beside its rows: tables, checks, warnings, seconds."""
@@ -316,14 +205,8 @@ class FactStore:
 
     def passages_where(self, flt: PassageFilter) -> list[Passage]:
         q = select(documents.c.document, *PASSAGE_COLUMNS).join(documents, passages.c.doc_id == documents.c.id)
-        if flt.departments:
-            q = q.where(passages.c.department.in_(flt.departments))
-        if flt.years:
-            q = q.where(passages.c.year.in_(flt.years))
-        if flt.kinds:
-            q = q.where(passages.c.kind.in_(flt.kinds))
-        if flt.documents:
-            q = q.where(documents.c.document.in_(flt.documents))
+        q = _where_in(q, (flt.departments, passages.c.department), (flt.years, passages.c.year),
+                      (flt.kinds, passages.c.kind), (flt.documents, documents.c.document))
         with self.engine.connect() as c:
             return [passage_of(r[0], r[1:]) for r in c.execute(q.order_by(passages.c.id))]
 
@@ -362,7 +245,7 @@ class FactStore:
         """How many passages contain `fragment` (a document frequency, in SQL); with `within_first`,
         among the first that many passages in store order only (a sample, so that the count costs the
         sample and not the library)."""
-        like = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = "%" + _like_escaped(fragment) + "%"
         with self.engine.connect() as c:
             if within_first is None:
                 q = select(func.count()).select_from(passages).where(passages.c.text.like(like, escape="\\"))
@@ -422,31 +305,19 @@ def _document_row(report: IngestReport, revision: int) -> dict[str, Any]:
                 revision=revision)
 
 
-def _insert_rows(c: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if c.dialect.name == "postgresql" and c.dialect.driver == "psycopg" and len(rows) > 200:
-        names = list(rows[0])
-        cols = ", ".join(f'"{n}"' for n in names)
-        cur = c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-            for r in rows:
-                copy.write_row([r[n] for n in names])
-        return
-    c.execute(insert(table), rows)
+def _where_in(q: Any, *conditions: tuple[Sequence[Any] | None, Any]) -> Any:
+    """`q` narrowed, for each (values, column) whose values are given, to rows whose column is one of them."""
+    for values, column in conditions:
+        if values:
+            q = q.where(column.in_(values))
+    return q
 
 
 def _fact_conditions(q: Any, flt: FactFilter) -> Any:
-    if flt.departments:
-        q = q.where(facts.c.department.in_(flt.departments))
-    if flt.years:
-        q = q.where(facts.c.year.in_(flt.years))
-    if flt.kinds:
-        q = q.where(facts.c.kind.in_(flt.kinds))
-    if flt.documents:
-        q = q.where(documents.c.document.in_(flt.documents))
-    if flt.table_types:
-        q = q.where(facts.c.table_type.in_(flt.table_types))
+    q = _where_in(q, (flt.departments, facts.c.department), (flt.years, facts.c.year), (flt.kinds, facts.c.kind),
+                  (flt.documents, documents.c.document), (flt.table_types, facts.c.table_type),
+                  (flt.measures, facts.c.measure), (flt.units, facts.c.unit), (flt.rows, facts.c.row_label),
+                  (flt.columns, facts.c.column_path))
     if flt.row_leaf is not None:
         q = q.where(facts.c.row_leaf == flt.row_leaf)
     if flt.row_code is not None:
@@ -454,27 +325,17 @@ def _fact_conditions(q: Any, flt: FactFilter) -> Any:
     if flt.column is not None:
         q = q.where(facts.c.column_path == flt.column)
     if flt.column_contains:
-        frag = flt.column_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        q = q.where(facts.c.column_path.like(f"%{frag}%", escape="\\"))
-    if flt.measures:
-        q = q.where(facts.c.measure.in_(flt.measures))
-    if flt.units:
-        q = q.where(facts.c.unit.in_(flt.units))
+        q = q.where(facts.c.column_path.like(f"%{_like_escaped(flt.column_contains)}%", escape="\\"))
     if flt.source:
         q = q.where(facts.c.source == flt.source)
-    if flt.rows:
-        q = q.where(facts.c.row_label.in_(flt.rows))
-    if flt.columns:
-        q = q.where(facts.c.column_path.in_(flt.columns))
     return q
+
+
+def _like_escaped(fragment: str) -> str:
+    """`fragment` with LIKE's wildcards escaped (escape character backslash)."""
+    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _narrowed(flt: FactFilter, by: str, key: Any) -> FactFilter:
     field = {"department": "departments", "year": "years", "document": "documents"}[by]
     return flt.model_copy(update={field: [key]})
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's own words, first line only (SQLAlchemy appends SQL and a help link)."""
-    inner = getattr(exc, "orig", None) or exc
-    return (str(inner).strip().splitlines() or [type(inner).__name__])[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import jieba
@@ -14,9 +15,10 @@ from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from ingest.records import Passage
+from vectorstore.index import Hit, SearchIndex
 
 jieba.setLogLevel(logging.WARNING)
-_RRF_K = 60
+RRF_K = 60  # reciprocal rank fusion: 1 / (RRF_K + rank)
 
 
 def tokens(text: str) -> list[str]:
@@ -36,7 +38,7 @@ def term_freqs(p: Passage) -> dict[str, int]:
     return freqs
 
 
-class _BM25(BM25Okapi):
+class BM25(BM25Okapi):
     """BM25Okapi over term counts made once per passage: tokenizing (jieba) is most of loading a large
     library, so a reload after another process's ingest counts only the changed documents' passages."""
 
@@ -60,7 +62,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     passages: list[Passage]
-    index: Any = None  # vectorstore.index.VectorIndex, or None for keyword-only
+    index: SearchIndex | None = None  # None: keywords only
     k: int = 5
     use_keywords: bool = True
     freqs: list[dict[str, int]] | None = None  # term_freqs of each passage, when the caller keeps them
@@ -70,13 +72,11 @@ class HybridRetriever(BaseRetriever):
 
     def model_post_init(self, __context: Any) -> None:
         if self.passages and self.use_keywords:
-            self.bm25 = _BM25(self.freqs if self.freqs is not None else [term_freqs(p) for p in self.passages])
+            self.bm25 = BM25(self.freqs if self.freqs is not None else [term_freqs(p) for p in self.passages])
         # built once, not per question: at thousands of documents these walks cost more than the search
-        seen: dict[str, int] = {}
         for n, p in enumerate(self.passages):
             self._by_department.setdefault(p.department, []).append(n)
-            self._by_chroma_key[(p.document, seen.get(p.document, 0))] = n  # chroma ids number passages per document
-            seen[p.document] = seen.get(p.document, 0) + 1
+        self._by_chroma_key = chroma_keys(self.passages)
 
     def _allowed(self, p: Passage, flt: dict[str, Any]) -> bool:
         return all(getattr(p, key) in (v if isinstance(v, list) else [v]) for key, v in flt.items() if v)
@@ -94,22 +94,10 @@ class HybridRetriever(BaseRetriever):
         flt = flt or {}
         ranks: dict[int, float] = {}
         if self.bm25 is not None:
-            pool = self.candidates(flt)
-            # scores of the allowed passages only, with the statistics (idf) of the whole library
-            scores = self.bm25.get_batch_scores(tokens(query), pool) if pool else []
-            order = [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][: self.k * 4]
-            for r, i in enumerate(order):
-                ranks[i] = ranks.get(i, 0) + 1 / (_RRF_K + r)
+            fuse(ranks, keyword_order(self.bm25, query, self.candidates(flt), self.k * 4))
         if self.index is not None:
-            hits = [
-                h
-                for h in self.index.search(query, k=self.k * 4, where=_where(flt))
-                if h.meta.get("type") == "passage"
-            ]
-            for r, h in enumerate(hits):
-                n = self._by_chroma_key.get((h.meta["document"], _passage_number(h.id)))
-                if n is not None:
-                    ranks[n] = ranks.get(n, 0) + 1 / (_RRF_K + r)
+            hits = passage_hits(self.index, query, self.k * 4, flt)
+            fuse(ranks, [self._by_chroma_key.get((h.meta["document"], passage_number(h.id))) for h in hits])
         best = sorted(ranks, key=lambda i: -ranks[i])[: self.k]
         return [(self.passages[i], ranks[i]) for i in best]
 
@@ -125,12 +113,43 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-def _passage_number(chroma_id: str) -> int:
+def keyword_order(bm25: BM25, query: str, pool: list[int], limit: int) -> list[int]:
+    """The passages of `pool` that share a term with the query, best BM25 score first, at most `limit`:
+    scores of the allowed passages only, with the statistics (idf) of all of `bm25`'s passages."""
+    scores = bm25.get_batch_scores(tokens(query), pool) if pool else []
+    return [pool[j] for j in sorted(range(len(pool)), key=lambda j: -scores[j]) if scores[j] > 0][:limit]
+
+
+def passage_hits(index: SearchIndex, query: str, k: int, flt: dict[str, Any]) -> list[Hit]:
+    """The index's nearest passages (not facts or labels) that the filter lets through."""
+    return [h for h in index.search(query, k=k, where=chroma_where(flt)) if h.meta.get("type") == "passage"]
+
+
+def chroma_keys(passages: list[Passage]) -> dict[tuple[str, int], int]:
+    """(document, passage number) → position in `passages`: Chroma ids number passages per document."""
+    keys: dict[tuple[str, int], int] = {}
+    seen: dict[str, int] = {}
+    for pos, p in enumerate(passages):
+        keys[(p.document, seen.get(p.document, 0))] = pos
+        seen[p.document] = seen.get(p.document, 0) + 1
+    return keys
+
+
+def fuse(ranks: dict[int, float], order: Sequence[int | None]) -> None:
+    """Reciprocal rank fusion: add 1 / (RRF_K + rank) for each ranked item (None: not among ours)."""
+    for r, n in enumerate(order):
+        if n is not None:
+            ranks[n] = ranks.get(n, 0) + 1 / (RRF_K + r)
+
+
+def passage_number(chroma_id: str) -> int:
+    """A passage's number within its document, from its Chroma id ("….pdf#p12" → 12); -1 if none."""
     m = re.search(r"#p(\d+)$", chroma_id)
     return int(m.group(1)) if m else -1
 
 
-def _where(flt: dict[str, Any]) -> dict[str, Any] | None:
+def chroma_where(flt: dict[str, Any]) -> dict[str, Any] | None:
+    """The Chroma `where` of a passage filter ({"department": [...], "year": [...]}): passages only."""
     clauses: list[dict[str, Any]] = [{"type": "passage"}]
     for key, v in flt.items():
         if v:

@@ -14,7 +14,7 @@ when BUDGETQA_CHROMA_HOST is set, shared by every process pointed at it (docs/SE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
@@ -45,6 +45,20 @@ class Hit:
     text: str
     meta: dict[str, Any]
     distance: float
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    """What readers ask of a vector index: the items nearest a query (Chroma `where` on their metadata,
+    or among the vectors of these ids) and the row labels and column paths nearest it (None: the index
+    keeps no label vectors). `VectorIndex` is one; the assistant's lazily opened index
+    (assistant/service.py) another."""
+
+    def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]: ...
+
+    def search_among(self, query: str, ids: list[str], k: int = 8) -> list[Hit]: ...
+
+    def search_labels(self, query: str, k: int = 20) -> list[tuple[str, str, float]] | None: ...
 
 
 def _where(settings: Settings) -> str:

@@ -6,26 +6,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ingest.records import Kind, Scope
+from ingest.records import DocumentInfo, Kind
 
 # keys the document dicts of earlier releases used where the record's field has another name
 _LEGACY_KEYS = {"grp": "group"}
 
 
-class StoredDocument(BaseModel):
-    """One stored document as `FactStore.documents()` lists it (its report's tables and checks stay in
-    the store: `FactStore.checks`, `FactStore.saved_report`)."""
+class StoredDocument(DocumentInfo):
+    """One stored document as `FactStore.documents()` lists it: what was recognised about the PDF and
+    what its ingest stored (its report's tables and checks stay in the store: `FactStore.checks`,
+    `FactStore.saved_report`)."""
 
     id: int = Field(description="Row id; a document saved again gets a new one.")
-    document: str = Field(description="File name of the PDF.")
-    sha256: str
-    department: str
-    year: int
-    kind: Kind
-    scope: Scope = "部门"
-    group: str = Field(description="department|year|kind: the files that form one document.")
-    part: str = Field(description="full, narrative or tables.")
-    pages: int
     facts: int
     checks_total: int
     checks_failed: int

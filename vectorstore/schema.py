@@ -59,14 +59,23 @@ documents = Table(
 sha_index = Index("ix_documents_sha256", documents.c.sha256)
 doc_dept_year = Index("ix_documents_department_year", documents.c.department, documents.c.year)
 
+
+def _document_columns() -> list[Column[Any]]:
+    """What facts and passages both begin with: the row id, the owning document, and its department, year
+    and kind (copied onto each row, so the usual filters need no join)."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        Column("department", String(200), nullable=False),
+        Column("year", Integer, nullable=False),
+        Column("kind", String(8), nullable=False),
+    ]
+
+
 facts = Table(
     "facts",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("department", String(200), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("kind", String(8), nullable=False),
+    *_document_columns(),
     Column("scope", String(8), nullable=False),
     Column("table_title", Text),
     Column("table_type", String(64)),
@@ -97,11 +106,7 @@ Index("ix_facts_column_path", facts.c.column_path)
 passages = Table(
     "passages",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("doc_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("department", String(200), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("kind", String(8), nullable=False),
+    *_document_columns(),
     Column("page", Integer, nullable=False),
     Column("heading", Text, nullable=False),
     Column("text", Text, nullable=False),

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
-from vectorstore.facts_db import engine_url, shown_url
+from vectorstore.database import engine_url, shown_url
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{2,62}$")  # a PostgreSQL database name that is also a Chroma collection name
 

@@ -170,6 +170,7 @@ class Backend:
             try:
                 path = stage_upload(self.settings, name, data)
             except UploadRejected as exc:
+                log.info("%s: upload rejected", name, exc_info=True)
                 results.append(Outcome(Path(name or "upload.pdf"), "rejected", str(exc), document=name))
                 continue
             try:

@@ -371,6 +371,7 @@ def install(app: Any, settings: Any, check_admin: Callable[[Any, str | None], No
         try:
             check_admin(settings, token)
         except BudgetQAError as exc:
+            log.info("admin token refused", exc_info=True)
             return str(exc)
         return None
 

@@ -4,6 +4,7 @@ folder per `serve` process removed at exit, and removal of uploads once they hav
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -13,6 +14,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 _EMPTY_TEMP_AGE_S = 60.0
@@ -45,6 +48,7 @@ def check_file_paths(data: Any, upload_dir: Path, max_bytes: int) -> str | None:
         try:
             st = os.lstat(real)
         except OSError:
+            log.info("upload file object %s refused", path[:200], exc_info=True)
             return "指定的上传文件不存在或已过期，请重新上传。"
         if not stat.S_ISREG(st.st_mode):
             return "只能使用本页上传的文件；请求里指定的服务器路径已被拒绝。"

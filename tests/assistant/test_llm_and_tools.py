@@ -33,13 +33,16 @@ def test_model_that_invents_a_number_is_overruled(store):
     assert "100" not in a.answer and "4.60万元" in a.answer
 
 
-def test_model_failure_falls_back_to_the_deterministic_answer(store):
+def test_model_failure_falls_back_to_the_deterministic_answer(store, caplog):
     class Broken:
         def invoke(self, _prompt):
             raise TimeoutError("model did not answer")
 
-    a = Assistant(store, llm=Broken()).ask("车辆维护的预算是多少？")
+    with caplog.at_level("WARNING", logger="assistant"):
+        a = Assistant(store, llm=Broken()).ask("车辆维护的预算是多少？")
     assert "4.60万元" in a.answer
+    failed = [r for r in caplog.records if r.name == "assistant.llm"]  # the operator sees why
+    assert failed and failed[0].exc_info and "model did not answer" in str(failed[0].exc_info[1])
 
 
 def test_refusals_are_never_rephrased(store):

@@ -13,6 +13,7 @@ from budgetqa.vocabulary import (
     is_money,
     is_summing_code,
     is_total_row,
+    money_pattern,
     money_units,
     vocabulary,
 )
@@ -38,6 +39,14 @@ def test_units() -> None:
     v = vocabulary()
     assert {"人", "辆", "个", "项", "次", "人次", "台（套）"} <= v.count_units
     assert not v.count_units & set(v.money_scale)
+    assert v.usual_money in v.money_scale and v.plain_totals <= v.grand_totals
+
+
+def test_money_pattern_matches_the_largest_unit_first() -> None:
+    import re
+
+    assert money_pattern() == "亿元|万元|元"
+    assert re.findall(rf"\d+({money_pattern()})", "3亿元 4万元 5元") == ["亿元", "万元", "元"]
 
 
 def test_classification_code_levels() -> None:
@@ -51,3 +60,31 @@ def test_classification_code_levels() -> None:
 
 def test_amounts_print_with_separators_and_two_decimals() -> None:
     assert fmt(2946.25) == "2,946.25" and fmt(4.6) == "4.60" and fmt(-1234567.891) == "-1,234,567.89"
+
+
+def test_no_money_unit_is_written_in_product_code() -> None:
+    """Money units live in vocabulary.toml: a string in the code naming 万元 / 亿元 / 千元 (docstrings and
+    field descriptions aside) is a copy of the vocabulary that will drift from it."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    units = re.compile("万元|亿元|千元")
+    found = []
+    files = [root / "app.py", root / "cli.py"]
+    for top in ("budgetqa", "ingest", "vectorstore", "library", "assistant", "web", "eval"):
+        files += sorted((root / top).rglob("*.py"))
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        prose: set[int] = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                prose.add(id(body[0].value))  # a docstring
+            if isinstance(node, ast.keyword) and node.arg == "description":
+                prose |= {id(c) for c in ast.walk(node.value)}
+        found += [f"{path.relative_to(root)}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in prose
+                  and units.search(node.value)]
+    assert found == []

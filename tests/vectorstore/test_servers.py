@@ -25,7 +25,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_en
 from budgetqa.errors import StoreError
 from budgetqa.settings import Settings
 from eval.served import free_port, start_app, stop_app, wait_until_up
-from vectorstore.facts_db import SCHEMA_VERSION, FactStore, engine_url, store_state
+from vectorstore.database import engine_url
+from vectorstore.facts_db import FactStore
+from vectorstore.schema import SCHEMA_VERSION, store_state
 
 TEST_DB = os.environ.get("BUDGETQA_TEST_DATABASE_URL")
 TEST_CHROMA_HOST = os.environ.get("BUDGETQA_TEST_CHROMA_HOST")
