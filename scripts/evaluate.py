@@ -52,15 +52,24 @@ from vectorstore.embeddings import load_embedder  # noqa: E402
 KINDS = ("lookup", "table_cell", "percent", "computed", "narrative", "refuse")
 OURS = "budgetqa"
 METHODS = {  # name -> what it is, for the report
-    OURS: "the assistant: table lookup + thesaurus + hybrid passages (BM25 + vectors)",
+    OURS: "the assistant as `budgetqa` runs it (BUDGETQA_RANKER=lexical): table lookup + thesaurus + hybrid "
+          "passages (BM25 + vectors)",
+    "budgetqa with the fitted ranker": "Assistant(use_ranker=True): BUDGETQA_RANKER=fitted (dense similarity a feature)",
+    "budgetqa, fitted ranker without dense retrieval": "Assistant(use_ranker=True, use_dense=False)",
+    "budgetqa without normalisation": "Assistant(normalise=False): no traditional/full-width/typo folding",
     "budgetqa without the thesaurus": "Assistant(use_thesaurus=False)",
     "budgetqa without the table-lookup tool": "Assistant(use_tables=False): figures stated in the narrative only",
     "vector RAG, top 5 (upper bound)": f"page text → RecursiveCharacterTextSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP}) → "
                                        "same embeddings → Chroma top 5; correct if the figure is in the 5 chunks",
     "BM25, top 5 (upper bound)": "BM25 (jieba + bigram tokens) over the same chunks, top 5; same criterion",
 }
-_VARIANTS = {OURS: {}, "budgetqa without the thesaurus": {"use_thesaurus": False},
-             "budgetqa without the table-lookup tool": {"use_tables": False}}
+_LEXICAL = {"use_ranker": False}  # the product default (Settings.ranker); Assistant() alone means the fitted one
+_VARIANTS = {OURS: _LEXICAL,
+             "budgetqa with the fitted ranker": {"use_ranker": True},
+             "budgetqa, fitted ranker without dense retrieval": {"use_ranker": True, "use_dense": False},
+             "budgetqa without normalisation": {**_LEXICAL, "normalise": False},
+             "budgetqa without the thesaurus": {**_LEXICAL, "use_thesaurus": False},
+             "budgetqa without the table-lookup tool": {**_LEXICAL, "use_tables": False}}
 
 
 def build_store(home: Path, paths: list[Path], model: str, cache: Path) -> tuple[Library, float]:
