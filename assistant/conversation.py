@@ -40,6 +40,7 @@ from assistant.conversation_state import (
 )
 from assistant.follow_up_columns import named_column
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
+from assistant.neighbourhood import repeats_earlier
 from assistant.records import Answer
 
 if TYPE_CHECKING:  # the assistant imports nothing of this layer; the annotation only
@@ -205,6 +206,10 @@ class Turn:
                **extra: Any) -> ConversationAnswer:
         """The answer with the state after it (the client sends it back with the next question)."""
         extra.setdefault("question", self.question)  # the question as the user typed it, not as re-put
+        again = self.repeated(ans, facts) if figure is None else None
+        if again is not None:  # "那X的那个呢" answered with the figure just given: X was not found
+            return self.refused(f"已导入的文件中没有找到“{fw.strip_ends(self.rest)}”的数（找到的只是前面已回答的"
+                                f"“{(again.row or '').split(' / ')[-1]}”），请说明要查的项目名称。")
         if ans.status != "answered":  # the scope and item named stay for the next question
             scope = self.scope()
             year = scope.year if self.conv.loaded(scope.department, scope.year) else None
@@ -228,6 +233,15 @@ class Turn:
             column=column or fw.column_of(self.rest) or prev.column,
             facts=[FactRef.of(f) for f in facts], figures=figures, quoted=quotes_of(ans))
         return ConversationAnswer.of(ans, conversation=state, **extra)
+
+    def repeated(self, ans: Answer, facts: list[Any]) -> Any | None:
+        """The fact a follow-up naming an item of its own was answered with, when it is a figure an earlier
+        answer already gave and the item's words are not in its labels (never a "new" answer); else None."""
+        s = self.state
+        if s is None or ans.status != "answered" or ans.computation or not facts or not fw.has_item(self.rest):
+            return None
+        earlier = s.facts + [r for fig in s.figures for r in fig.facts]
+        return facts[0] if repeats_earlier(facts[0], earlier, self.rest) else None
 
     def computed(self, value: float, unit: str, sentence: str, how: str, facts: list[Any], item: str | None,
                  measure: str, department: str | None = None, year: int | None = None, label: str | None = None,

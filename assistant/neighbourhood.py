@@ -8,13 +8,15 @@ Two neighbourhoods of the last answer's fact:
   "党建工作经费（X）"), tried only when the question put on its own gave no figure.
 
 A row is taken only when the question's words cover its name clearly and no other row with another
-value does as well; otherwise the single-question path answers as before. General matching on the
+value does as well; otherwise the single-question path answers as before. A follow-up naming an item is
+never answered with a figure already given whose labels lack the item's words (`repeats_earlier`). General matching on the
 characters of the labels: nothing here knows a department, a document or a project.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from assistant.follow_up_words import strip_ends
@@ -40,13 +42,18 @@ def _chars(text: str) -> set[str]:
     return set(_CJK.findall(text))
 
 
+@lru_cache(maxsize=1)
+def _not_naming() -> re.Pattern[str]:
+    """Pronouns, openers and fillers in one pattern, the longest first at each place: "那个" goes whole,
+    not as the opener "那" leaving "个" to count as a word of the item."""
+    said = set(words()["pronouns"] + words()["openers"] + _NOISE.pattern.split("|"))
+    return re.compile("|".join(re.escape(w) for w in sorted(said, key=len, reverse=True)))
+
+
 def question_words(text: str) -> str:
     """The question without the follow-up words, pronouns and fillers: what names the row."""
-    t = fold(strip_ends(text))
-    for w in sorted(words()["pronouns"] + words()["openers"], key=len, reverse=True):
-        t = t.replace(w, " ")
-    t = _COUNT_UNIT.sub(" ", t)
-    return _NOISE.sub(" ", t)
+    t = _COUNT_UNIT.sub(" ", fold(strip_ends(text)))
+    return _not_naming().sub(" ", t)
 
 
 def asked_unit(text: str) -> str | None:
@@ -108,6 +115,19 @@ def beside(anchor: Any, facts: list[Any], question: str) -> Any | None:
         if cover >= MIN_BESIDE and cover > own:
             scored.append((cover, g))
     return _unique(scored)
+
+
+def repeats_earlier(f: Any, earlier: list[Any], question: str) -> bool:
+    """Whether fact f, found for a follow-up that names an item, is a figure already given (the same
+    document, row and value as a fact an earlier answer cited) while the item's words are not in f's
+    labels: the item asked for was not found, and the old figure is no answer for it."""
+    q = _chars(question_words(question))
+    if len(q) < 2:
+        return False
+    if not any(r.document == f.document and r.row == f.row and abs(r.value - f.value) < 0.005 for r in earlier):
+        return False
+    held = _chars(fold(f"{f.row or ''}{f.column or ''}{f.table or ''}"))
+    return len(q & held) / len(q) < MIN_BESIDE
 
 
 def asks_other_measure(question: str) -> bool:

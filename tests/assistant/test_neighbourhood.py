@@ -42,6 +42,24 @@ def test_a_row_beside_it_holding_the_question_words() -> None:
     assert beside(PROJECT, FACTS, "那办公费呢？") is None
 
 
+def test_a_row_beside_it_named_by_a_short_part_after_a_demonstrative() -> None:
+    # "那X的那个呢": "那个" goes whole; a "个" left over would count as a word no row holds (X is 3 characters)
+    station = _fact("道路养护经费（养护站）", 4.0)
+    assert question_words("那养护站的那个呢？").strip() == "养护站"
+    assert beside(PROJECT, [PROJECT, station], "那养护站的那个呢？") is station
+
+
+def test_an_earlier_figure_is_no_answer_for_another_item() -> None:
+    from assistant.neighbourhood import repeats_earlier
+
+    again = _fact("道路养护经费", 12.0, table="绩效目标表", column="资金总额")  # the same row elsewhere
+    assert repeats_earlier(again, [PROJECT], "那养护站的那个呢？")  # the words asked are in none of its labels
+    assert repeats_earlier(PROJECT, [PROJECT], "那下属单位的呢？")
+    assert not repeats_earlier(again, [PROJECT], "绩效目标表里的资金总额呢？")  # its labels hold the words
+    assert not repeats_earlier(TWIN, [PROJECT], "那下属中心的呢？")  # another row: a new figure
+    assert not repeats_earlier(again, [TWIN], "那养护站的那个呢？")  # nothing answered before states it
+
+
 def test_question_words_and_count_unit() -> None:
     assert "总成本" in question_words("绩效目标表里它的总成本写的是多少？")
     assert asked_unit("打算派遣几个人？") == "人" and asked_unit("有几辆车") == "辆" and asked_unit("多少钱") is None

@@ -135,6 +135,19 @@ def test_a_row_beside_the_last_one_in_its_table(sample: TestClient) -> None:
     assert _value(chat.ask("它的党建活动次数目标是多少？")) == 12
 
 
+def test_a_part_no_row_names_is_not_answered_with_the_figure_just_given(sample: TestClient) -> None:
+    chat = Chat(sample)
+    first = chat.ask("党建工作经费安排了多少？")
+    assert _value(first) == 1.02
+    given = {(c["document"], c["page"], c["row"]) for c in first["citations"]}
+    for follow_up in ("那下属单位的那个呢？", "那机关的那个呢？"):  # no row of the document holds those words
+        a = Chat(sample)
+        a.history = chat.history
+        got = a.ask(follow_up)
+        assert got["status"] != "answered" or not {(c["document"], c["page"], c["row"]) for c in got["citations"]} & given
+        assert got["value"] != 1.02
+
+
 def test_why_quotes_the_reason_the_document_gives_for_the_figure(sample: TestClient) -> None:
     chat = Chat(sample)
     assert _value(chat.ask("公务接待费是多少？")) == 0.83
