@@ -82,6 +82,13 @@ def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
 
 
+def _item_word(item: str, uncovered: str) -> bool:
+    """Whether two adjacent characters of the item are both left uncovered: a word of the question
+    no matched label speaks of, not a stray character."""
+    left = set(uncovered)
+    return any(item[i] in left and item[i + 1] in left for i in range(len(item) - 1))
+
+
 def ranked(hits: list[Scored]) -> list[Scored]:
     """Best score first, then page. The canonical table decides which figure answers; among the facts
     stating that same figure the order stays the one without it (the sentence that also states the
@@ -249,10 +256,11 @@ class FactIndex:
         # lower the score a little, the same for every candidate, so they never veto one
         # forgiven only when the fact matches a specific label (four characters or more): beside a
         # short or generic one ("收入"), an unknown word is the item itself ("东郊国宾馆的收入")
+        # (a total's label, "支出合计", names a kind of figure, not an item)
         # and only within one department's documents: across the library an unknown word may be the
         # body asked about ("教育局的三公经费" with no 教育局 loaded), never forgiven
         known = self._label_grams(memo)
-        specific = memo.get("_one_body", False) and any(len(m) >= _SPECIFIC and m in item for m in matched) \
+        specific = memo.get("_one_body", False) and any(len(m) >= _SPECIFIC and m in item and not is_total_row(m) for m in matched) \
             and not any(w[i:i + 2] not in known for w in re.findall(_BODY_WORD, item) for i in range(len(w) - 1))
         if specific:
             left = set(uncovered)
@@ -261,6 +269,12 @@ class FactIndex:
             named = "".join(ch for ch in uncovered if ch in said)
         else:
             named = uncovered
+            # matched by a column word alone ("支出") or as a total row, a whole word of the question the
+            # fact's labels lack is the item asked about ("水利支出", "教育支出" against 本年支出合计):
+            # a total, or another item's column, is not its answer, however short the word
+            # (kept only as a "did you mean" when the call asks for near facts: memo["_near"])
+            if (not row_hit or is_total_row(lab.row_leaf)) and _item_word(item, uncovered) and not memo.get("_near"):
+                return None
         score -= 0.6 * len(named) + 0.1 * min(len(uncovered) - len(named), 10)
         return Scored(f, score, matched, named, table_named, canonical)
 
@@ -275,8 +289,10 @@ class FactIndex:
         return memo["_grams"]
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
-               measure: str = "value", limit: int = 8) -> list[Scored]:
-        memo: dict = {"_one_body": len(departments) == 1}
+               measure: str = "value", limit: int = 8, near: bool = False) -> list[Scored]:
+        """The facts answering the query, best first; near: also those that only come close (the
+        "did you mean" of a not-found answer)."""
+        memo: dict = {"_one_body": len(departments) == 1, "_near": near}
         out = [s for i in self.select(departments, years, kind) if (s := self.score(i, query, measure, memo))]
         if any(s.table_named for s in out):  # the question names a table: answer from it
             out = [s for s in out if s.table_named]

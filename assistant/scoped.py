@@ -85,13 +85,13 @@ class ScopedFacts(FactIndex):
                 and (kind is None or f.kind == kind)]
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
-               measure: str = "value", limit: int = 8) -> list[Scored]:
+               measure: str = "value", limit: int = 8, near: bool = False) -> list[Scored]:
         doc_ids = self.catalog.doc_ids(departments, years)
         out: list[Scored] = []
         for start in range(0, max(len(doc_ids), 1), _BATCH_DOCUMENTS):
             batch = doc_ids[start:start + _BATCH_DOCUMENTS]
             self._hold(batch)
-            memo: dict = {"_one_body": len(departments) == 1}
+            memo: dict = {"_one_body": len(departments) == 1, "_near": near}
             for i, f in enumerate(self.facts):
                 if ((not departments or f.department in departments) and (not years or f.year in years)
                         and (kind is None or f.kind == kind)):

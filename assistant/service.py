@@ -245,7 +245,7 @@ class Assistant:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if hits:
                 return figure_answer(self, p, hits)
-            near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind) if h.score > 0]
+            near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
             return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)

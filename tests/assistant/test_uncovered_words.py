@@ -44,3 +44,18 @@ def test_an_unloaded_body_is_not_a_story_word(bot):
     # only one department is loaded; "教育局" is another body, not words of a story
     a = bot.ask("教育局的三公经费是多少？")
     assert a.status == "not_found" and a.value is None
+
+
+@pytest.mark.parametrize("question", ["水利支出是多少", "教育支出是多少", "教育支出合计是多少", "政府办今年水利支出总计是多少"])
+def test_a_category_the_documents_lack_is_not_answered_by_a_total(bot, question):
+    # the sample's expenditure has no 水利 or 教育 item; its 支出合计 (1074.61) answers neither
+    a = bot.ask(question)
+    assert a.status == "not_found" and a.value is None
+
+
+@pytest.mark.parametrize(("question", "value"), [("一般公共服务支出是多少", 711.02), ("社会保障和就业支出是多少", 165.56),
+                                                 ("卫生健康支出是多少", 55.87), ("住房保障支出是多少", 60.23),
+                                                 ("支出合计是多少", 1074.61), ("政府办的支出是多少", 1074.61)])
+def test_categories_and_totals_the_documents_have_still_answer(bot, question, value):
+    a = bot.ask(question)
+    assert a.status == "answered" and a.value == value
