@@ -266,7 +266,8 @@ def independent_report(rows: list[dict], label: str) -> str:
 def run_independent(args: argparse.Namespace) -> None:
     import eval_independent
 
-    convs = [json.loads(x) for x in INDEPENDENT.read_text(encoding="utf-8").splitlines() if x.strip()]
+    source = INDEPENDENT if args.conversations == DEV else args.conversations  # --conversations: another held-out file
+    convs = [json.loads(x) for x in source.read_text(encoding="utf-8").splitlines() if x.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="bq-indep-conv-"))
     homes = {"seed": args.sample_home, "putuo-budget": args.putuo_home, "real": args.independent_real_home}
     rows: list[dict] = []
