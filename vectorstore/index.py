@@ -30,7 +30,7 @@ _SYNC_ID = "__budgetqa_sync__"
 
 
 def fact_sentence(f: Fact) -> str:
-    """'2025年 洛阳市西工区人民政府办公室 一般公共预算支出表 行政运行 工资福利支出 501.65万元' (a fact as one
+    """'2025年 杭州市西湖区人民政府办公室 一般公共预算支出表 行政运行 工资福利支出 501.65万元' (a fact as one
     sentence, for baselines and tools that embed facts one by one)."""
     parts = [f"{f.year}年", f.department, f.table or "说明", f.row or "", f.column, f"{f.value:g}{f.unit}"]
     return " ".join(p for p in parts if p)
