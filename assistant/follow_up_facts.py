@@ -11,6 +11,7 @@ from assistant.compose import cite, fmt, label, where
 from assistant.conversation_state import ConversationAnswer, Scope, TurnLike, describe
 from assistant.follow_up_words import phrase
 from assistant.records import Answer
+from budgetqa.vocabulary import is_money
 
 CHANGE_COL = re.compile(r"^比上年|增减|增长|下降|增加|减少")
 
@@ -72,7 +73,7 @@ def change_word(g: Any) -> str:
 
 def fact_answer(turn: TurnLike, g: Any, item: str | None, measure: str, col: str | None = None,
                  name: str | None = None) -> ConversationAnswer:
-    count = g.unit not in ("元", "万元", "亿元", "%") and g.value == int(g.value)  # "2个", not "2.00个"
+    count = not is_money(g.unit) and g.unit != "%" and g.value == int(g.value)  # "2个", not "2.00个"
     number = f"{int(g.value)}" if count else fmt(g.value)
     text = f"{g.year}年{g.department}{name or describe(g)}为{g.comparison or ''}{number}{g.unit}。{where(g)}。"
     ans = Answer(question=turn.question, status="answered", answer=text, value=g.value, unit=g.unit,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.records import Answer
 from assistant.understand import language, parse
-from budgetqa.vocabulary import is_total_row
+from budgetqa.vocabulary import is_total_row, money_pattern
 from ingest.names import short_name
 from web.labels import plain
 
@@ -43,7 +43,8 @@ def _ask_form(label: str) -> str:
 
 def _alternatives(ans: Answer) -> list[str]:
     """The assistant's own did-you-mean items ('2025年某部门的“公务接待费”') as questions."""
-    return [_ask_form(a) for a in ans.alternatives if a and "万元" not in a and "见《" not in a]
+    figure = re.compile(rf"\d(?:{money_pattern()})")  # an alternative stating a figure is a reading, not an item
+    return [_ask_form(a) for a in ans.alternatives if a and not figure.search(a) and "见《" not in a]
 
 
 def _other_year(question: str, asked: list[int], held: Sequence[int]) -> list[str]:
