@@ -14,18 +14,18 @@ Screenshots of chat, sources, library and admin at both widths go to tests/artif
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from eval.served import LOOPBACK, app_env, free_port, start_app, stop_app
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +54,6 @@ CONTRAST_JS = """el => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -74,31 +68,30 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180)
     pytest.fail(f"the server did not answer at {url} within {seconds}s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+@contextmanager
+def _serving(home: Path, log: Path, **extra: str) -> Iterator[tuple[str, float]]:
+    """`budgetqa serve` on `home` (hash vectors) until the block ends; yields the page's URL once it
+    answers, and when the start began."""
+    env = app_env(home, BUDGETQA_EMBED_MODEL="hash", PYTHONPATH=str(ROOT), **extra)
+    port = free_port()
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        proc = start_app(env, port, out)
+    url = f"http://{LOOPBACK}:{port}/"
+    try:
+        _wait_for(url, proc, log)
+        yield url, started
+    finally:
+        stop_app(proc)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run browser tests")
     tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    env = {**os.environ, "BUDGETQA_HOME": str(tmp / "home"), "BUDGETQA_EMBED_MODEL": "hash",
-           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False",
-           "PYTHONPATH": str(ROOT)}
-    env.pop("BUDGETQA_ADMIN_TOKEN", None)
-    log = tmp / "server.log"
-    started = time.monotonic()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(url, proc, log)
+    with _serving(tmp / "home", tmp / "server.log") as (url, started):
         yield {"url": url, "started": started, "page_up": time.monotonic() - started}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -378,24 +371,9 @@ def admin_server(sample_home: Path, tmp_path_factory: pytest.TempPathFactory) ->
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found")
     tmp = tmp_path_factory.mktemp("browser-admin")
-    port = _free_port()
-    env = {**os.environ, "BUDGETQA_HOME": str(copy_home(sample_home, tmp / "home")), "BUDGETQA_EMBED_MODEL": "hash",
-           "BUDGETQA_ADMIN_TOKEN": ADMIN_TOKEN, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
-    log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(url, proc, log)
+    with _serving(copy_home(sample_home, tmp / "home"), tmp / "server.log",
+                  BUDGETQA_ADMIN_TOKEN=ADMIN_TOKEN) as (url, _started):
         yield {"url": url, "folder": tmp}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_admin_uploads_per_file_in_chinese_and_deletes_after_confirming(admin_server: dict[str, Any],
