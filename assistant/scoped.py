@@ -29,10 +29,9 @@ from vectorstore.hybrid import (
     fuse,
     keyword_order,
     passage_hits,
-    passage_number,
     term_freqs,
 )
-from vectorstore.index import SearchIndex
+from vectorstore.index import SearchIndex, passage_id, passage_number
 
 _BATCH_DOCUMENTS = 200  # documents scored at a time by a library-wide lookup
 _STATISTICS_PASSAGES = 20_000  # how many passages a word's rarity is counted over (the whole of a smaller library)
@@ -158,7 +157,7 @@ class ScopedRetriever:
             if passages:
                 # the scope's own vectors, read by id: the cost of the scope, not of the library
                 allowed = set(pool)
-                ids = [f"{doc}#p{n}" for (doc, n), pos in by_key.items() if pos in allowed]
+                ids = [passage_id(doc, n) for (doc, n), pos in by_key.items() if pos in allowed]
                 hits = self.index.search_among(query, ids, k=self.k * 4)
             else:
                 hits = passage_hits(self.index, query, self.k * 4, flt)

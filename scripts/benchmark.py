@@ -46,6 +46,7 @@ from eval.bench import (  # noqa: E402
 from eval.grade import GoldItem, is_correct, load_gold  # noqa: E402
 from library import stored_report  # noqa: E402
 from vectorstore.facts_db import FactStore  # noqa: E402
+from vectorstore.index import vector_entries  # noqa: E402
 
 FIGURE_KINDS = ("lookup", "table_cell")
 FIRST_QUESTION = "车辆维护的预算是多少？"
@@ -249,11 +250,10 @@ def _index_passages(index: Any, reports: list[Any]) -> None:
     VectorIndex.replace_document gives them (it deletes first and adds per document: slow at 100k)."""
     ids, texts, metas = [], [], []
     for r in reports:
-        for i, p in enumerate(r.passages):
-            ids.append(f"{r.info.document}#p{i}")
-            texts.append(f"{p.heading}\n{p.text}" if p.heading else p.text)
-            metas.append({"document": r.info.document, "department": p.department, "year": p.year, "kind": p.kind,
-                          "type": "passage", "page": p.page, "heading": p.heading, "n": i})
+        i, t, m = vector_entries(r.info.document, r.facts, r.passages)
+        ids += i
+        texts += t
+        metas += m
     for k in range(0, len(ids), 2000):
         part = slice(k, k + 2000)
         index.collection.add(ids=ids[part], embeddings=index.embedder.embed_documents(texts[part]),

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from ingest.records import Passage
-from vectorstore.index import Hit, SearchIndex
+from vectorstore.index import Hit, SearchIndex, passage_number
 
 jieba.setLogLevel(logging.WARNING)
 RRF_K = 60  # reciprocal rank fusion: 1 / (RRF_K + rank)
@@ -140,12 +140,6 @@ def fuse(ranks: dict[int, float], order: Sequence[int | None]) -> None:
     for r, n in enumerate(order):
         if n is not None:
             ranks[n] = ranks.get(n, 0) + 1 / (RRF_K + r)
-
-
-def passage_number(chroma_id: str) -> int:
-    """A passage's number within its document, from its Chroma id ("….pdf#p12" → 12); -1 if none."""
-    m = re.search(r"#p(\d+)$", chroma_id)
-    return int(m.group(1)) if m else -1
 
 
 def chroma_where(flt: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ when BUDGETQA_CHROMA_HOST is set, shared by every process pointed at it (docs/SE
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -90,6 +91,17 @@ def _client(settings: Settings) -> Any:
         ) from exc
 
 
+def passage_id(document: str, n: int) -> str:
+    """The vector id of a document's n-th passage ("….pdf#p12")."""
+    return f"{document}#p{n}"
+
+
+def passage_number(vector_id: str) -> int:
+    """A passage's number within its document, from its vector id ("….pdf#p12" → 12); -1 if none."""
+    m = re.search(r"#p(\d+)$", vector_id)
+    return int(m.group(1)) if m else -1
+
+
 def vector_entries(
     document: str, facts: list[Fact], passages: list[Passage]
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
@@ -100,7 +112,7 @@ def vector_entries(
     texts: list[str] = []
     metas: list[dict[str, Any]] = []
     for i, p in enumerate(passages):
-        ids.append(f"{document}#p{i}")
+        ids.append(passage_id(document, i))
         texts.append(f"{p.heading}\n{p.text}" if p.heading else p.text)
         metas.append(
             {
@@ -258,9 +270,11 @@ class VectorIndex:
             if got is None:
                 return []
             embs = got.get("embeddings")
+            texts = got["documents"] or [""] * len(got["ids"])
+            metas = got["metadatas"] or [{}] * len(got["ids"])
             for n, i in enumerate(got["ids"]):
                 vectors.append(embs[n])  # type: ignore[index]
-                rows.append((i, (got["documents"] or [""] * len(got["ids"]))[n], dict((got["metadatas"] or [{}])[n])))
+                rows.append((i, texts[n], dict(metas[n])))
         if not rows:
             return []
         m = np.asarray(vectors, dtype=np.float32)
