@@ -83,6 +83,19 @@ def test_last_year_from_the_stated_change_shows_the_computation(sample: TestClie
     assert "4.60 - 2.17 = 2.43" in a["computation"] and len(a["citations"]) == 2
 
 
+def test_a_follow_up_item_is_cited_from_the_three_public_table_like_a_single_question(sample: TestClient) -> None:
+    """The bug of "公务接待费呢" cited from the economic-classification table (p. 21): canonical.toml says the
+    三公 table (p. 22) states it for the whole department, as for the question asked on its own."""
+    three_public = "2025年一般公共预算“三公”经费预算表"
+    alone = Chat(sample).ask("公务接待费是多少？")
+    chat = Chat(sample)
+    chat.ask("三公经费是多少？")
+    a = chat.ask("公务接待费呢？")
+    for got in (alone, a):
+        assert _value(got) == 0.83 and got["citations"][0]["table"] == three_public and got["citations"][0]["page"] == 22
+        assert "第22页" in got["answer"]
+
+
 def test_share_of_the_last_total(sample: TestClient) -> None:
     chat = Chat(sample)
     chat.ask("三公经费是多少？")
@@ -375,6 +388,21 @@ def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
     assert [p["value"] for p in a["series"]] == [3123.68, 3314.68, 4968.34]
     assert _value(a) == 1844.66 and "4,968.34 - 3,123.68" in a["computation"]
+
+
+def test_a_series_of_a_three_public_item_reads_the_department_wide_figure_every_year(real: TestClient) -> None:
+    """2017 and 2018 of the procuratorate print their 三公 table under titles ingest does not recognise ("算表",
+    "支出预算表"): its "“三公”经费 / 公务接待费" header still makes it the canonical table, so the series is not
+    the basic-expenditure part (36.55, 36.50) in two years against the whole (101.26) in the third."""
+    a = Chat(real).ask("江苏省人民检察院从2017到2019年公务接待费的变化")
+    assert [p["value"] for p in a["series"]] == [156.55, 116.5, 101.26]  # 2019 states 比上年减少15.24 = 116.50 - 101.26
+    assert _value(a) == 55.29 and "101.26 - 156.55" in a["computation"]
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年会议费是多少？")) == 158.44
+    b = chat.ask("2017年呢？")
+    assert _value(b) == 168 and b["year"] == 2017
+    one = Chat(real).ask("江苏省人民检察院2017年公务接待费是多少？")
+    assert _value(one) == 156.55
 
 
 def test_2019_compared_with_2017_is_not_rewritten_as_last_year(real: TestClient) -> None:
