@@ -184,6 +184,38 @@ def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient)
     assert a["status"] == "not_found" and a["value"] is None
 
 
+def test_after_a_not_found_the_change_is_not_the_change_of_an_older_answer(sample: TestClient) -> None:
+    """"比去年多了多少" after "那飞机购置费呢" (no such item) used to answer the 三公经费's +1.17 from the turn before."""
+    chat = Chat(sample)
+    assert _value(chat.ask("三公经费是多少？")) == 5.43
+    assert chat.ask("那飞机购置费呢？")["status"] == "not_found"
+    a = chat.ask("比去年多了多少？")
+    assert a["status"] == "not_found" and a["value"] is None and "1.17" not in a["answer"]
+    assert "飞机购置费" in a["answer"] and "上年" in a["answer"]  # what it would need
+    assert chat.ask("它占多少？")["value"] is None  # 它 is the item not found, not the 三公经费
+    again = chat.ask("那公务接待费呢？")  # an item of its own: answered as usual, and the state moves on
+    assert _value(again) == 0.83 and _value(chat.ask("比去年少了多少？")) == 1.0
+
+
+def test_after_a_not_found_the_last_two_figures_are_not_added(sample: TestClient) -> None:
+    chat = Chat(sample)
+    chat.ask("培训费是多少？")
+    chat.ask("会议费呢？")
+    assert chat.ask("那飞机购置费呢？")["status"] == "not_found"
+    for follow_up in ("两项加起来多少？", "差多少？"):
+        a = Chat(sample)
+        a.history = chat.history
+        got = a.ask(follow_up)
+        assert got["status"] == "not_found" and got["value"] is None and "飞机购置费" in got["answer"]
+
+
+def test_a_not_found_first_question_then_its_change_says_what_is_needed(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert chat.ask("政府办的飞机购置费是多少？")["status"] == "not_found"
+    a = chat.ask("比去年多了多少？")
+    assert a["status"] == "not_found" and "飞机购置费" in a["answer"] and "请说明要比较的年份" not in a["answer"]
+
+
 def test_altered_history_figure_is_never_stated(sample: TestClient) -> None:
     chat = Chat(sample)
     chat.ask("政府办的职业年金是多少？")
