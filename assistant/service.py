@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, counts, targets
+from assistant import compute, counts, enumerations, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -27,7 +27,7 @@ from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
 from budgetqa.settings import Settings
-from ingest.records import Fact
+from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
@@ -226,6 +226,10 @@ class Assistant:
             sub.targets = []
         return sub
 
+    def _passages(self, p: Plan) -> list[Passage]:
+        flt = {"department": p.departments or None, "year": p.years or None}
+        return [self.retriever.passages[i] for i in self.retriever.candidates(flt)]
+
     def _scoped(self, p: Plan) -> list[Fact]:
         return [self.facts.facts[i] for i in self.facts.select(p.departments, p.years, p.kind)]
 
@@ -280,7 +284,7 @@ class Assistant:
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
         return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None)
+                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
