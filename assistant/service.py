@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, counts
+from assistant import compute, counts, enumerations, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -27,7 +27,7 @@ from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
 from budgetqa.settings import Settings
-from ingest.records import Fact
+from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
@@ -180,6 +180,8 @@ class Assistant:
             names = "；".join(p.departments[:5])
             return Answer(question=p.text, status="ambiguous", answer=f"问题中的名称可以指几个已导入的部门：{names}。请问您指的是哪一个？",
                           alternatives=list(p.departments[:5]), item=p.query.item, measure=p.query.measure)
+        if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
+            return t
         if p.route == "narrative":
             return self.passages.answer(p)
         if p.route == "value":
@@ -223,6 +225,13 @@ class Assistant:
         if not self.use_thesaurus:
             sub.targets = []
         return sub
+
+    def _passages(self, p: Plan) -> list[Passage]:
+        flt = {"department": p.departments or None, "year": p.years or None}
+        return [self.retriever.passages[i] for i in self.retriever.candidates(flt)]
+
+    def _scoped(self, p: Plan) -> list[Fact]:
+        return [self.facts.facts[i] for i in self.facts.select(p.departments, p.years, p.kind)]
 
     def facts_in(self, department: str, year: int) -> list[Fact]:
         """Every fact of one department's documents of one year."""
@@ -275,7 +284,7 @@ class Assistant:
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
         return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None)
+                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
