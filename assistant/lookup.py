@@ -142,6 +142,18 @@ def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
 
 
+def _item_words(item: str, memo: dict) -> set[str]:
+    """The words of the item between filler words (是多少, 的, 预算 …; of one character only 的, which
+    never stands inside an item's name), kept in the call's memo."""
+    key = ("_words", item)
+    if key not in memo:
+        t = item
+        for w in sorted((w for w in language()["filler"] if len(w) >= 2 or w == "的"), key=lambda x: (-len(x), x)):
+            t = t.replace(w, " ")
+        memo[key] = {w for w in re.split(r"[\s\d.%()（）《》“”、,，:：?？。!！—\-]+", t) if w}
+    return memo[key]
+
+
 def _item_word(item: str, uncovered: str) -> bool:
     """Whether two adjacent characters of the item are both left uncovered: a word of the question
     no matched label speaks of, not a stray character."""
@@ -305,9 +317,16 @@ class FactIndex:
                 col_hit = True
         if not row_hit and not col_hit and lab.row_leaf and len(lab.row_leaf) >= 3:
             leaf = core(lab.row_leaf)
-            common = max(_lcs(leaf, item), len(abbreviated(leaf, item)))
+            shared = _common_part(item, leaf)
+            common = max(len(shared), len(abbreviated(leaf, item)))
             if common >= max(4, int(0.4 * len(leaf))):
                 score += common * 0.8 - 0.3 * (len(leaf) - common)
+                matched.append(lab.row_leaf)
+                row_hit = True
+            elif len(shared) >= _SPECIFIC and shared in _item_words(item, memo):
+                # the whole of one word of the question inside a long label ("职业年金" of
+                # 机关事业单位职业年金缴费支出): the label covers the item, its other words only qualify it
+                score += len(shared) * 0.8 - 0.1 * (len(leaf) - len(shared))
                 matched.append(lab.row_leaf)
                 row_hit = True
         if query.codes and f.row_code in query.codes:

@@ -106,3 +106,29 @@ def test_an_item_under_the_three_public_heading_wins_when_the_title_was_not_read
     for question in ("某某院2017年公务接待费是多少", "某某院2017年公务接代费多少"):
         a = bot.ask(question)
         assert a.status == "answered" and a.value == 156.55, question
+
+
+def test_a_word_of_the_question_inside_a_long_label(tmp_path: Path):
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    info = DocumentInfo(document="d.pdf", department=DEPT, year=2019, kind="预算", pages=20, sha256="1" * 64,
+                        group=f"{DEPT}|2019|预算")
+    common = {"document": "d.pdf", "department": DEPT, "year": 2019, "kind": "预算", "unit": "万元",
+              "table": "一般公共预算支出预算表（功能科目）", "table_type": "general_budget_expenditure", "page": 7,
+              "column": "金额"}
+    store.save(IngestReport(info=info, facts=[
+        Fact(**common, row="机关事业单位职业年金缴费支出", row_code="2080506", value=553.89),
+        Fact(**common, row="机关事业单位基本养老保险缴费支出", row_code="2080505", value=1107.78)]))
+    bot = Assistant(store, use_ranker=False)
+    a = bot.ask("某某院2019年职业年金预算多少")
+    assert a.status == "answered" and a.value == 553.89
+    assert bot.ask("某某院2019年医疗保险预算多少").value is None
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    # 江苏省委办公厅 2019 tables: 差旅费 350.00 (p6, p11), 机关运行经费支出 2,232.91 (p11)
+    ("How much did the Jiangsu provincial party committee general office budget for travel expenses in 2019?", 350.0),
+    ("What are the 2019 operating expenses of the Jiangsu provincial party committee general office?", 2232.91),
+])
+def test_english_questions_in_budget_vocabulary(corpus_bot, question, value):
+    a = corpus_bot.ask(question)
+    assert a.status == "answered" and a.value == value and a.unit == "万元"
