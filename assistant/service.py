@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, counts, enumerations, targets
+from assistant import compute, counts, enumerations, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -26,6 +26,7 @@ from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
+from assistant.years import each_year
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
@@ -186,8 +187,9 @@ class Assistant:
             return self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
-        tool = {"sum_or_difference": compute.sum_or_difference, "share": compute.share, "change": compute.change,
-                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year}[p.route]
+        tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
+                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
+                "each_year": each_year}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
