@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, confidence, counts
+from assistant import compute, confidence, counts, enumerations, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -26,8 +26,9 @@ from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
+from assistant.years import each_year
 from budgetqa.settings import Settings
-from ingest.records import Fact
+from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
@@ -182,12 +183,15 @@ class Assistant:
             names = "；".join(p.departments[:5])
             return Answer(question=p.text, status="ambiguous", answer=f"问题中的名称可以指几个已导入的部门：{names}。请问您指的是哪一个？",
                           alternatives=list(p.departments[:5]), item=p.query.item, measure=p.query.measure)
+        if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
+            return t
         if p.route == "narrative":
             return self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
-        tool = {"sum_or_difference": compute.sum_or_difference, "share": compute.share, "change": compute.change,
-                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year}[p.route]
+        tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
+                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
+                "each_year": each_year}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
@@ -225,6 +229,13 @@ class Assistant:
         if not self.use_thesaurus:
             sub.targets = []
         return sub
+
+    def _passages(self, p: Plan) -> list[Passage]:
+        flt = {"department": p.departments or None, "year": p.years or None}
+        return [self.retriever.passages[i] for i in self.retriever.candidates(flt)]
+
+    def _scoped(self, p: Plan) -> list[Fact]:
+        return [self.facts.facts[i] for i in self.facts.select(p.departments, p.years, p.kind)]
 
     def facts_in(self, department: str, year: int) -> list[Fact]:
         """Every fact of one department's documents of one year."""
@@ -277,7 +288,7 @@ class Assistant:
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
         return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None)
+                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
