@@ -132,3 +132,19 @@ def test_a_word_of_the_question_inside_a_long_label(tmp_path: Path):
 def test_english_questions_in_budget_vocabulary(corpus_bot, question, value):
     a = corpus_bot.ask(question)
     assert a.status == "answered" and a.value == value and a.unit == "万元"
+
+
+def test_most_of_a_short_label_in_one_word_of_the_question(tmp_path: Path):
+    # the narrative of a 2017 预算 states its procurement by kind: "拟购买货物…万元，拟购买服务…万元"
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    info = DocumentInfo(document="d.pdf", department=DEPT, year=2017, kind="预算", pages=20, sha256="2" * 64,
+                        group=f"{DEPT}|2017|预算")
+    common = {"document": "d.pdf", "department": DEPT, "year": 2017, "kind": "预算", "unit": "万元", "page": 12,
+              "source": "narrative", "column": "预算数"}
+    store.save(IngestReport(info=info, facts=[
+        Fact(**common, row="我部门政府采购预算总额", value=1774.7),
+        Fact(**common, row="拟购买货物", value=496.2),
+        Fact(**common, row="拟购买服务", value=1278.5)]))
+    bot = Assistant(store, use_ranker=False)
+    assert bot.ask("某某院2017年政府采购里，买货物的钱有多少？").value == 496.2
+    assert bot.ask("某某院2017年拟买服务的钱是多少").value == 1278.5
