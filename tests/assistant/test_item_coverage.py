@@ -148,3 +148,9 @@ def test_most_of_a_short_label_in_one_word_of_the_question(tmp_path: Path):
     bot = Assistant(store, use_ranker=False)
     assert bot.ask("某某院2017年政府采购里，买货物的钱有多少？").value == 496.2
     assert bot.ask("某某院2017年拟买服务的钱是多少").value == 1278.5
+
+
+def test_words_before_a_province_short_form_are_no_place(corpus_bot):
+    # "想问一下省委办公厅": 一下省 is no place the library lacks
+    p = corpus_bot.plan("我平时关注政务公开，想问一下省委办公厅2019年差旅费安排了多少")
+    assert p.query.unknown_department is None and p.departments == ["中共江苏省委办公厅"]
