@@ -202,6 +202,9 @@ def ranked(hits: list[Scored]) -> list[Scored]:
     if hits and hits[0].canonical:
         top = hits[0].fact.value
         same = sorted((h for h in hits if abs(h.fact.value - top) < 0.005), key=lambda s: (-(s.score - s.canonical), s.fact.page))
+        if same[0].fact.source == "table" and not same[0].canonical:  # a sentence may lead, no other table
+            same.remove(lead := next(h for h in same if h.canonical))
+            same.insert(0, lead)
         hits = same + [h for h in hits if abs(h.fact.value - top) >= 0.005]
     return hits
 
@@ -212,6 +215,20 @@ class FactIndex:
     def __init__(self, facts: list[Fact], labels: list[_Labels] | None = None):
         self.facts = facts
         self.labels = labels if labels is not None else labels_of(facts)
+
+    def headed(self, i: int) -> str | None:
+        """The canonical table type the headers of fact i's table show ("“三公”经费 / 公务接待费" is a column
+        of a 三公 table), for a table whose title was not recognised at ingest; None when they show none."""
+        cached: tuple[int, dict[tuple, str]] = getattr(self, "_headed", (-1, {}))
+        if cached[0] != len(self.facts):
+            types: dict[tuple, str] = {}
+            for f in self.facts:
+                for part in f.column.split(" / ")[:-1] if f.table else []:
+                    if t := canonical_table(norm(part)):
+                        types.setdefault((f.document, f.page, f.table), t)
+            cached = self._headed = (len(self.facts), types)
+        f = self.facts[i]
+        return cached[1].get((f.document, f.page, f.table))
 
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
         """Indices, in store order, of the facts of these departments and years (empty: any) and kind.
@@ -358,7 +375,8 @@ class FactIndex:
             score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
         if table_named:
             score += 2.0
-        elif in_canonical_table(f.table_type, lab, leaf := lab.row_leaf or lab.col_leaf) and (
+        elif (in_canonical_table(f.table_type, lab, leaf := lab.row_leaf or lab.col_leaf)
+              or (canonical_table(leaf) is not None and canonical_table(leaf) == self.headed(i))) and (
                 leaf in matched or leaf in target_labels):
             score += _CANONICAL  # "培训费" from the table that states it for the whole department
             canonical = _CANONICAL
