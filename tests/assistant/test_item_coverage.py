@@ -154,3 +154,19 @@ def test_words_before_a_province_short_form_are_no_place(corpus_bot):
     # "想问一下省委办公厅": 一下省 is no place the library lacks
     p = corpus_bot.plan("我平时关注政务公开，想问一下省委办公厅2019年差旅费安排了多少")
     assert p.query.unknown_department is None and p.departments == ["中共江苏省委办公厅"]
+
+
+def test_one_label_on_several_rows_asks_which(tmp_path: Path):
+    # a procurement table lists "会议服务" under several projects (江苏省委办公厅 2019 p12: 50.00, 25.00, 872.10 …)
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    info = DocumentInfo(document="d.pdf", department=DEPT, year=2019, kind="预算", pages=20, sha256="3" * 64,
+                        group=f"{DEPT}|2019|预算")
+    common = {"document": "d.pdf", "department": DEPT, "year": 2019, "kind": "预算", "unit": "万元", "page": 12,
+              "table": "2019年政府采购预算表", "table_type": "government_procurement", "column": "总计"}
+    store.save(IngestReport(info=info, facts=[
+        Fact(**common, row="会议服务", value=50.0), Fact(**common, row="会议服务", value=25.0),
+        Fact(**common, row="会议服务", value=872.1), Fact(**common, row="复印纸", value=0.8)]))
+    bot = Assistant(store, use_ranker=False)
+    a = bot.ask("某某院2019年政府采购预算表里会议服务有多少")
+    assert a.status == "ambiguous" and a.value is None and len(a.alternatives) == 3
+    assert bot.ask("某某院2019年复印纸采购预算多少").value == 0.8
