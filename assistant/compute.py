@@ -8,15 +8,16 @@ recomputed: every tool here first asks the lookup for a stated one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Protocol
 
-from assistant import sums
+from assistant import prior, sums
 from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
 from assistant.understand import Query
-from budgetqa.vocabulary import convert, is_money
+from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
 
 
@@ -45,6 +46,15 @@ def change(t: Tools, p: Plan) -> Answer:
     computed from two years' documents. A year the question names to compare with ('比2017年' in a
     2019 question) is compared with that year's document, never with the year before."""
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
+    if not sums.meaningful(_CHANGE_WORDS.sub("", _COMPARING.sub("", q.item))):
+        # "how much did the budget grow": no item but the budget itself, its total
+        total = _total_change(t, p)
+        if total is not None:
+            return total
+        whole = t.sub_query(sorted(vocabulary().spending_totals)[0], q)
+        whole.measure = q.measure
+        p = replace(p, query=whole)
+        q = whole
     if p.compare_year is None:
         stated = _stated_change(t, p)
         if stated is not None:
@@ -84,7 +94,26 @@ def change(t: Tools, p: Plan) -> Answer:
     return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
 
 
+_CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|变化|增幅|降幅|多了|少了|多少|百分|之几|比|较|[?？]")
 _COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
+
+
+def _total_change(t: Tools, p: Plan) -> Answer | None:
+    """The change of the whole budget (收支总计: income and spending together) as the narrative states
+    it, when every such sentence states the same figure."""
+    q = p.query
+    rate = q.measure == "change_rate"
+    said = [f for d in p.departments for y in p.years[:1] for f in t.facts_in(d, y)
+            if f.source == "narrative" and f.column.startswith("比上年") and (f.unit == "%") == rate
+            and (p.kind is None or f.kind == p.kind)
+            and "收支" in (f.row or "") and (f.row or "").endswith(tuple(vocabulary().plain_totals))]
+    if not said or len({round(f.value, 2) for f in said}) != 1:
+        return None
+    f = said[0]
+    word = f.column.replace("比上年", "").replace("率", "")
+    unit = "%" if rate else f.unit
+    return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}"
+                               f"（原文：“{f.quote}”）。{where(f)}。", q.measure)
 
 
 def _stated_change(t: Tools, p: Plan) -> Answer | None:
@@ -164,6 +193,12 @@ def previous_year(t: Tools, p: Plan) -> Answer:
     if any(y == year - 1 for d in depts for y in t.years_of(d)):
         q.years = [year - 1]
         return t.value(Plan(p.question, p.text, q, depts, [year - 1], kind, "value"))
+    said = [f for d in depts for f in [prior.stated_for(t.facts_in(d, year), year - 1, q.item)] if f is not None]
+    if len(said) == 1:
+        f = said[0]
+        return Answer(question=q.text, status="answered", value=f.value, unit=f.unit, citations=[cite(f)],
+                      answer=f"{year - 1}年{f.department}的该项为{fmt(f.value)}{f.unit}（{year}年文件中写明：“{f.quote}”）。{where(f)}。",
+                      department=f.department, year=year - 1, item=q.item, measure="value")
     cur = t.lookup(q, depts, [year], kind)
     ch = t.lookup(q, depts, [year], kind, "change_amount")
     if cur and ch:
