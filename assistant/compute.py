@@ -83,11 +83,11 @@ def change(t: Tools, p: Plan) -> Answer:
                 how = f"({fmt(a.value)} - {fmt(b.value)}) ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
                 word = "增长" if rate >= 0 else "下降"
                 return computed(q.text, q.item, q.measure, rate, "%",
-                                f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
+                                f"{label(a)}比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
             how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
             word = "增加" if diff >= 0 else "减少"
             return computed(q.text, q.item, q.measure, abs(diff), a.unit,
-                            f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
+                            f"{label(a)}比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
         if p.compare_year is not None:
             missing = years[0] if not cur else p.compare_year
             return not_found(q.text, f"没有找到该项目{missing}年的数字，无法比较{years[0]}年和{p.compare_year}年。")
