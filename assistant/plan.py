@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant import sums
+from assistant.duties import asks_duty
 from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
@@ -94,6 +95,7 @@ def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised
     """The question normalised and parsed; `Query.text` is the normalised question."""
     text = romanised_places(normalise(question), catalog.departments) if normalised else question
     q = parse(text, catalog.departments)
+    q.narrative = q.narrative or asks_duty(q.rest or q.q)  # "管不管人防工作": the function list says
     if not use_thesaurus:
         q.targets = []
     return q
