@@ -49,8 +49,8 @@ def test_two_years_named_give_both_figures(bot: Assistant) -> None:
 
 
 def test_a_compared_year_not_loaded_is_refused_never_replaced(bot: Assistant) -> None:
-    # only the 2019 documents of the procuratorate are in this store
-    a = bot.ask("江苏省人民检察院2019年三公经费比2017年增加了多少？")
+    # only the 2019 documents of the high court are in this store
+    a = bot.ask("江苏省高级人民法院2019年三公经费比2017年增加了多少？")
     assert a.status == "not_found" and "2017" in a.answer and a.value is None
 
 
