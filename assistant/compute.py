@@ -16,7 +16,7 @@ from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
-from assistant.understand import Query
+from assistant.understand import Query, expand, norm
 from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
 
@@ -219,7 +219,10 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         listed = _rows_asked(t, p)
         if listed is not None:
             return listed
-    parts = sums.parts(q.item)
+    fuller = sums.item_keeping_names(p.text, list(depts))
+    parts = sums.parts(fuller if fuller else q.item)
+    if fuller:  # the parts keep the body's name inside their words ('人大立法'): read them as they are
+        p = replace(p, query=replace(q, item=fuller, rest=fuller))
     if len(parts) < 2:
         return t.value(p)
     if q.measure == "difference":
@@ -229,7 +232,7 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
     named: list[str] = []
     for part in parts:
         words, number, unit_said = sums.figure_said(part)
-        f = _operand(t, p, words, number, unit_said, found[0] if found else None)
+        f = _operand(t, p, words, number, unit_said, found[0] if found else None, bool(fuller))
         if f is None:
             return not_found(q.text, f"没有找到“{(words or part).strip()}”的数据，无法计算。")
         found.append(f)
@@ -289,11 +292,18 @@ def _adding(rows: tuple[Fact, ...]) -> str:
 
 
 def _operand(t: Tools, p: Plan, words: str, number: float | None, unit_said: str | None,
-             first: Fact | None) -> Fact | None:
+             first: Fact | None, keep_names: bool = False) -> Fact | None:
     """One side of a sum or difference: the fact the words name; the one stating the figure the user
     quotes when several may be meant; a row of the first side's table when one there is named so."""
-    q = p.query
-    hits = t.lookup(t.sub_query(words, q), p.departments, p.years, p.kind) if len(sums.meaningful(words)) >= 2 else []
+    own = words.split(" ", 1)[-1]  # without the words saying where the items stand ('人大事务 人大立法')
+    hits: list[Scored] = []
+    for text in dict.fromkeys([words, own]):
+        found = _looked_up(t, p, text, keep_names)
+        # a hit must speak of the item's own words: the class the context names ('人大事务') is not its item
+        named = [h for h in found if own == words or sums.names(h.fact, own)]
+        hits = named or hits or ([] if own != words and text == words else found)
+        if named:
+            break
     if number is not None:
         scope = [h.fact for h in hits] + [f for d in p.departments for y in p.years for f in t.facts_in(d, y)
                                           if p.kind is None or f.kind == p.kind]
@@ -306,6 +316,15 @@ def _operand(t: Tools, p: Plan, words: str, number: float | None, unit_said: str
         if mate is not None:
             return mate
     return hits[0].fact if hits else None
+
+
+def _looked_up(t: Tools, p: Plan, words: str, keep_names: bool) -> list[Scored]:
+    if len(sums.meaningful(words)) < 2:
+        return []
+    sub = t.sub_query(words, p.query)
+    if keep_names:  # the reader would drop the body's name inside the words ('人大立法')
+        sub = replace(sub, item=words, rest=words, q=norm(words), targets=expand(words))
+    return t.lookup(sub, p.departments, p.years, p.kind)
 
 
 def _equal(f: Fact, number: float, unit: str | None) -> bool:

@@ -73,6 +73,7 @@ def parts(item: str) -> list[str]:
     """The items a question names to add or compare, each with the words saying where they stand:
     '基本支出预算表中办公费和印刷费合计' -> ['基本支出预算表 办公费', '基本支出预算表 印刷费']."""
     where, rest = context(item)
+    where = re.sub(r"(?<=[\u4e00-\u9fff]{2})[款类项]$", "", where)  # '人大事务款': the class is named by its words
     rest = re.sub(rules()["count_words"], " ", rest)
     out = []
     for piece in _SPLIT.split(rest):
@@ -199,3 +200,22 @@ def headed_by(rows: tuple[Fact, ...], word: str) -> tuple[Fact, ...]:
     named, where other rows merely contain the word ('国防办办公经费')."""
     w = fold(word)
     return tuple(f for f in rows if fold(_own(f)).startswith(w))
+
+
+def item_keeping_names(text: str, loaded: list[str]) -> str | None:
+    """The question's item words when the department's name stands in them too ('江苏省人大常委会办公厅…
+    人大事务款下，人大立法、人大监督…': the reader drops every '人大'): only the longest mention of the
+    body goes, the years and the measure words with it; None when the question names the body once."""
+    from ingest.names import clean_name, mentions
+
+    t = clean_name(text)
+    found = mentions(t, loaded)
+    if len(found) < 2 or len({m.names for m in found}) != 1:
+        return None
+    longest = max(found, key=lambda m: m.end - m.start)
+    rest = t[:longest.start] + " " + t[longest.end:]
+    rest = re.sub(r"(?<!\d)20\d\d\s*年?度?", " ", rest)
+    measure = language()["measure"]
+    for w in sorted({w for k in ("sum", "difference") for w in measure[k]}, key=lambda x: (-len(x), x)):
+        rest = rest.replace(w, " ")
+    return re.sub(r"\s+", " ", rest).strip()
