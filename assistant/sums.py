@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.understand import language, norm
-from budgetqa.vocabulary import is_money, is_total_row, vocabulary
+from budgetqa.vocabulary import is_money, is_total_row, money_pattern, money_units, vocabulary
 from ingest.records import Fact
 
 DATA = Path(__file__).parent / "data" / "sums.toml"
@@ -148,17 +148,20 @@ def _overlap(title: str, words: str) -> int:
     return sum(1 for i in range(len(w) - 1) if w[i:i + 2] in t)
 
 
-_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|亿元|元|万|亿)?")
+# a money unit as the user writes it: the vocabulary's units, or their short forms without 元 ("1471.70万")
+_SHORT_MONEY = {u[:-1]: u for u in money_units() if len(u) > 1 and u.endswith(money_units()[0])}
+_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(" + money_pattern() + "|"
+                     + "|".join(map(re.escape, _SHORT_MONEY)) + ")?")
 _SAID = re.compile(r"写的是|写着|写了|显示|只有|才有|才|只|大概|大约|约")
 
 
 def figure_said(part: str) -> tuple[str, float | None, str | None]:
-    """The figure a user quotes for an item ('合计写的是1471.70万' -> ('合计', 1471.7, '万元')):
+    """The figure a user quotes for an item ('合计写的是1471.70万' -> ('合计', 1471.7, the 万 unit)):
     the item's words without it, the number and its money unit (None when no unit is given)."""
     m = _FIGURE.search(part)
     if not m or re.fullmatch(r"20\d\d", m.group(1)):
         return part, None, None
-    unit = {"万": "万元", "亿": "亿元"}.get(m.group(2) or "", m.group(2))
+    unit = _SHORT_MONEY.get(m.group(2) or "", m.group(2))
     rest = _SAID.sub(" ", part[:m.start()] + " " + part[m.end():])
     return re.sub(r"\s+", " ", rest).strip(), float(m.group(1).replace(",", "")), unit
 
