@@ -51,6 +51,9 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
         depts = turn.m.departments or _conversation_departments(turn) or (list(catalog) if len(catalog) == 2 else [])
         if len(depts) == 2:
             return across(turn, depts, scope, _item_text(turn, t), ranked)
+        if len(catalog) > 2 and not turn.m.departments and (s is None or not (s.department or s.departments)):
+            # "两个部门的三公经费" opening a conversation: ask which two ("另外两家" about one department is not)
+            return _which_two(turn, list(catalog), _item_text(turn, t))
     if turn.filters.department is None and len(turn.m.departments) >= 2 and not pattern("change").search(t):
         return across(turn, turn.m.departments, scope, _item_text(turn, t), ranked)
     dept = turn.scope().department
@@ -178,10 +181,15 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
     if not points:
         return turn.refused(f"已导入的各部门文件中都没有找到“{item}”的数，无法回答。")
     comparable = all(_to_wan(p.value, p.unit) is not None for p, _ in points) or len({p.unit for p, _ in points}) == 1
+    apart: list[tuple[SeriesPoint, Any]] = []
     if ranked and comparable and len(points) > 1:
+        points, apart = _same_year_and_kind(points)
         points.sort(key=lambda x: (_to_wan(x[0].value, x[0].unit) or x[0].value), reverse=ranked == "desc")
     lines = [f"{p.department}{p.year}年{p.label}{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in points]
     text = "；".join(lines) + "。"
+    if apart:  # another year or kind (决算 beside 预算) is listed, never ranked with them
+        text += "以下部门没有同一年度、同一类型的文件，未参与排序：" + "；".join(
+            f"{p.department}{p.year}年{f.kind}{p.label}{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in apart) + "。"
     if ranked and comparable and len(points) > 1:
         top = points[0][0]
         text = f"{'最高' if ranked == 'desc' else '最低'}的是{top.department}（{fmt(top.value)}{top.unit}）。" \
@@ -193,6 +201,7 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
     if missing:
         text += "以下部门的文件中没有找到该项：" + "、".join(missing) + "。"
     head = points[0][0] if (ranked or turn.m.departments or len(points) == 1) else None
+    points = points + apart
     facts = [f for _, f in points]
     ans = Answer(question=turn.question, status="answered", answer=text,
                  value=head.value if head else None, unit=head.unit if head else None,
@@ -206,6 +215,28 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
                                               year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
+
+
+def _same_year_and_kind(points: list[tuple[SeriesPoint, Any]]) -> tuple[list[tuple[SeriesPoint, Any]],
+                                                                       list[tuple[SeriesPoint, Any]]]:
+    """The points of the (year, kind) most departments have (the latest on a tie), and the others: a
+    ranking compares one year's budgets, not a 2019 预算 with a 2024 决算."""
+    groups: dict[tuple[int, str], int] = {}
+    for p, f in points:
+        groups[(p.year, f.kind)] = groups.get((p.year, f.kind), 0) + 1
+    key = max(groups, key=lambda k: (groups[k], k[0]))
+    return ([x for x in points if (x[0].year, x[1].kind) == key],
+            [x for x in points if (x[0].year, x[1].kind) != key])
+
+
+def _which_two(turn: TurnLike, departments: list[str], item: str) -> ConversationAnswer:
+    """"两个部门…" when the conversation has not named two: ask which two, listing the loaded ones."""
+    item = fw.item_of(item) or item
+    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value")
+    return ConversationAnswer(
+        question=turn.question, status="ambiguous", alternatives=departments, conversation=state,
+        answer=f"请说明是哪两个部门。已导入{len(departments)}个部门的文件：{'、'.join(departments)}；"
+               f"也可以问“各部门{item}是多少”比较所有部门。")
 
 
 def series(turn: TurnLike, department: str, years: list[int], item_text: str, change: bool) -> ConversationAnswer:

@@ -344,6 +344,43 @@ def test_which_department_is_highest_ranks_every_department_with_citations(real:
         assert p["citation"]["document"] and p["citation"]["page"] >= 1 and f"{p['value']:,.2f}" in a["answer"]
 
 
+def test_a_ranking_without_a_year_compares_one_year_and_kind_only(real: TestClient) -> None:
+    """No year named: each department's latest document, but a 2024 决算 is listed apart, never ranked with
+    the 2019 预算s (it was ranked among them)."""
+    a = Chat(real).ask("哪个部门的培训费最低？")  # the Putuo 决算's 4.05 is not "the lowest"
+    ranked = [p for p in a["series"] if p["year"] == 2019]
+    others = [p for p in a["series"] if p["year"] != 2019]
+    assert len(ranked) >= 3 and a["series"][:len(ranked)] == ranked
+    assert [p["value"] for p in ranked] == sorted(p["value"] for p in ranked)
+    assert a["value"] == ranked[0]["value"] and a["department"] == ranked[0]["department"]
+    assert [(p["department"], p["value"]) for p in others] == [("上海市普陀区财政局", 4.05)]
+    head, _, tail = a["answer"].partition("未参与排序")
+    assert "上海市普陀区财政局" not in head and "4.05" in tail
+    assert len(a["citations"]) == len(a["series"])
+
+
+def test_two_departments_not_yet_named_are_asked_for_then_answered(real: TestClient) -> None:
+    chat = Chat(real)
+    a = chat.ask("两个部门的三公经费是多少？")  # none named, none in the conversation: which two?
+    assert a["status"] == "ambiguous" and a["value"] is None and len(a["alternatives"]) >= 4
+    b = chat.ask("省法院和省检察院")
+    assert {(p["department"], p["value"]) for p in b["series"]} == {("江苏省高级人民法院", 513.75),
+                                                                  ("江苏省人民检察院", 418.26)}
+    assert all(p["year"] == 2019 for p in b["series"]) and len(b["citations"]) == 2
+    higher = chat.ask("哪家更高？")
+    assert _value(higher) == 513.75 and "513.75 - 418.26" in higher["computation"]
+
+
+def test_a_series_of_years_is_cited_year_by_year_for_each_department(real: TestClient) -> None:
+    """"从2017到2019年" for each department with three years loaded."""
+    for dept, values in (("江苏省人民检察院", [584.35, 484.3, 418.26]), ("江苏省政协办公厅", None)):
+        a = Chat(real).ask(f"{dept}从2017到2019年三公经费的变化")
+        assert [p["year"] for p in a["series"]] == [2017, 2018, 2019] and len(a["citations"]) == 3
+        assert values is None or [p["value"] for p in a["series"]] == values
+        first, last = a["series"][0]["value"], a["series"][-1]["value"]
+        assert _value(a) == round(abs(last - first), 2)
+
+
 def test_each_department_lists_one_cited_figure_per_department(real: TestClient) -> None:
     a = Chat(real).ask("各部门2019年的会议费是多少？")
     depts = {p["department"] for p in a["series"]}
