@@ -45,6 +45,9 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     if year is None and s is not None and s.year and not turn.m.years:
         year = s.year if any(s.year in ys for ys in catalog.values()) else None
     scope = Scope(None, year, turn.filters.kind)
+    years_asked = _years_asked(turn, t)
+    if turn.filters.department is None and not ranked and pattern("all_departments", lib).search(t) and years_asked:
+        return each_series(turn, list(catalog), years_asked, _item_text(turn, t), t)  # "各部门从2017到2019年…"
     if turn.filters.department is None and (ranked or pattern("all_departments", lib).search(t)):
         return across(turn, list(catalog), scope, _item_text(turn, t), ranked)
     if turn.filters.department is None and pattern("both_departments", lib).search(t):
@@ -57,6 +60,10 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     if turn.filters.department is None and len(turn.m.departments) >= 2 and not pattern("change").search(t):
         return across(turn, turn.m.departments, scope, _item_text(turn, t), ranked)
     dept = turn.scope().department
+    if dept is None and turn.filters.year is None and len(catalog) > 1 and years_asked:
+        # "从2017到2019年三公经费的变化" naming no department over several: which one, never a silent pick
+        having = [d for d, ys in catalog.items() if len(set(ys) & set(years_asked)) >= 2]
+        return _which_department(turn, having or list(catalog), years_asked, _item_text(turn, t))
     if dept is None or turn.filters.year is not None:
         return None
     loaded = catalog.get(dept, [])
@@ -227,6 +234,54 @@ def _same_year_and_kind(points: list[tuple[SeriesPoint, Any]]) -> tuple[list[tup
     key = max(groups, key=lambda k: (groups[k], k[0]))
     return ([x for x in points if (x[0].year, x[1].kind) == key],
             [x for x in points if (x[0].year, x[1].kind) != key])
+
+
+def _years_asked(turn: TurnLike, t: str) -> list[int]:
+    """The years a question asks across ("从2017到2019年", "2019年比2017年", "2017年和2019年"), else []."""
+    m = pattern("series", "library").search(t)
+    if m and m.group(1) and m.group(3):
+        lo, hi = sorted((int(m.group(1)), int(m.group(3))))
+        return list(range(lo, hi + 1))
+    for name in ("two_years_compare", "two_years_both"):
+        m = pattern(name, "library").search(t)
+        named = sorted({int(y) for y in re.findall(r"20\d\d", m.group(0))}) if m else []
+        if len(named) == 2:
+            return named
+    return []
+
+
+def _which_department(turn: TurnLike, departments: list[str], years: list[int], item: str) -> ConversationAnswer:
+    item = fw.item_of(item) or item
+    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value")
+    span = f"{years[0]}—{years[-1]}年" if len(years) > 2 else "和".join(f"{y}年" for y in years)
+    return ConversationAnswer(
+        question=turn.question, status="ambiguous", alternatives=departments, conversation=state,
+        answer=f"请说明是哪个部门。{span}的文件已导入的部门有：{'、'.join(departments)}；"
+               f"也可以问“各部门……”逐个部门列出。")
+
+
+def each_series(turn: TurnLike, departments: list[str], years: list[int], item_text: str, t: str) -> ConversationAnswer:
+    """"各部门从2017到2019年的培训费": the series of each department that has at least two of the years."""
+    catalog = turn.conv.catalog()
+    having = [d for d in departments if len(set(catalog.get(d, [])) & set(years)) >= 2]
+    if not having:
+        return turn.refused(f"已导入的文件中没有哪个部门有{years[0]}—{years[-1]}年中两年以上的文件，无法比较。")
+    change = bool(re.search(r"变化|增|减|涨|降", t))
+    parts = [series(turn, d, [y for y in catalog[d] if y in years], item_text, change) for d in having]
+    answered = [p for p in parts if p.status == "answered"]
+    if not answered:
+        return parts[0]
+    others = [d for d in departments if d not in having]
+    text = " ".join(p.answer for p in answered)
+    if others:
+        text += "以下部门没有这些年份中两年以上的文件：" + "、".join(others) + "。"
+    points = [pt for p in answered for pt in p.series]
+    ans = Answer(question=turn.question, status="answered", answer=text, citations=[c for p in answered for c in p.citations],
+                 item=fw.item_of(item_text) or item_text, measure="value")
+    state = ConversationState(departments=[p.department for p in answered if p.department],
+                              item=ans.item, asked=fw.phrase(ans.item or "", "value"), measure="value",
+                              figures=[g for p in answered for g in (p.conversation.figures if p.conversation else [])][-MAX_FIGURES:])
+    return ConversationAnswer.of(ans, conversation=state, series=points)
 
 
 def _which_two(turn: TurnLike, departments: list[str], item: str) -> ConversationAnswer:

@@ -381,6 +381,27 @@ def test_a_series_of_years_is_cited_year_by_year_for_each_department(real: TestC
         assert _value(a) == round(abs(last - first), 2)
 
 
+def test_years_compared_with_no_department_over_several_ask_which(real: TestClient) -> None:
+    """"从2017到2019年三公经费的变化" with no department was not_found ("没有上年的文件"): it asks which department,
+    listing those with documents of those years."""
+    for q in ("从2017到2019年三公经费的变化", "2019年比2017年三公经费增加了多少？", "2017年和2019年的会议费分别是多少？"):
+        a = Chat(real).ask(q)
+        assert a["status"] == "ambiguous" and a["value"] is None, q
+        assert set(a["alternatives"]) == {"江苏省政协办公厅", "江苏省人民检察院"}, q
+
+
+def test_each_department_over_years_gives_each_ones_cited_series(real: TestClient) -> None:
+    a = Chat(real).ask("各部门从2017到2019年的培训费是多少？")
+    by_dept: dict[str, list[int]] = {}
+    for p in a["series"]:
+        by_dept.setdefault(p["department"], []).append(p["year"])
+        assert p["citation"]["document"] and p["citation"]["page"] >= 1
+    assert by_dept == {"江苏省政协办公厅": [2017, 2018, 2019], "江苏省人民检察院": [2017, 2018, 2019]}
+    procuratorate = [p["value"] for p in a["series"] if p["department"] == "江苏省人民检察院"]
+    assert procuratorate == [700.0, 700.0, 700.0] and len(a["citations"]) == 6
+    assert "江苏省高级人民法院" in a["answer"]  # named as having too few of those years
+
+
 def test_each_department_lists_one_cited_figure_per_department(real: TestClient) -> None:
     a = Chat(real).ask("各部门2019年的会议费是多少？")
     depts = {p["department"] for p in a["series"]}
