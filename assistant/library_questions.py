@@ -39,6 +39,10 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     if s is not None and len(s.figures) >= 2 and any(pattern(n).search(t) for n in ("sum_last", "difference_last",
                                                                                     "compare_last")):
         return None  # "两家加起来", "两家差了多少", "哪家更高": the figures just answered
+    if s is not None and s.pending and len(turn.m.departments) == 1 and not fw.has_item(turn.rest) \
+            and not turn.m.years:  # "省检察院" after "请说明是哪个部门": the years question, for it
+        again = turn.conv.ask(f"{turn.m.departments[0]}{s.pending}", [], None, turn.filters.year, turn.filters.kind)
+        return again.model_copy(update={"question": turn.question})
     lib = "library"
     ranked = "desc" if pattern("highest", lib).search(t) else ("asc" if pattern("lowest", lib).search(t) else None)
     year = turn.filters.year or (turn.m.years[0] if len(turn.m.years) == 1 else None)
@@ -252,7 +256,8 @@ def _years_asked(turn: TurnLike, t: str) -> list[int]:
 
 def _which_department(turn: TurnLike, departments: list[str], years: list[int], item: str) -> ConversationAnswer:
     item = fw.item_of(item) or item
-    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value")
+    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value",
+                              pending=turn.question if not turn.m.departments else None)
     span = f"{years[0]}—{years[-1]}年" if len(years) > 2 else "和".join(f"{y}年" for y in years)
     return ConversationAnswer(
         question=turn.question, status="ambiguous", alternatives=departments, conversation=state,

@@ -388,6 +388,11 @@ def test_years_compared_with_no_department_over_several_ask_which(real: TestClie
         a = Chat(real).ask(q)
         assert a["status"] == "ambiguous" and a["value"] is None, q
         assert set(a["alternatives"]) == {"江苏省政协办公厅", "江苏省人民检察院"}, q
+    chat = Chat(real)
+    chat.ask("从2017到2019年三公经费的变化")
+    b = chat.ask("省检察院")  # the reply: the years question, for that department
+    assert [p["value"] for p in b["series"]] == [584.35, 484.3, 418.26] and _value(b) == 166.09
+    assert b["question"] == "省检察院"
 
 
 def test_each_department_over_years_gives_each_ones_cited_series(real: TestClient) -> None:
