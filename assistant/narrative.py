@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant import duties
 from assistant.compose import not_found, nothing_found
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
@@ -57,6 +58,10 @@ class Passages:
     def answer(self, plan: Plan, fallback: bool = False) -> Answer:
         q, depts, years = plan.query, plan.departments, plan.years
         flt = {"department": depts or None, "year": years or None}
+        if duties.asks_duty(q.q):
+            said = duties.answer(q, (self.retriever.passages[i] for i in self.retriever.candidates(flt)))
+            if said is not None:
+                return said
         hits = self.retriever.search(q.text, flt)
         if not hits:
             return not_found(q.text, nothing_found(q.item, q.text))

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, counts
+from assistant import compute, confidence, counts, enumerations, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -26,8 +26,9 @@ from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
+from assistant.years import each_year
 from budgetqa.settings import Settings
-from ingest.records import Fact
+from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
 from vectorstore.cache import DocumentCache
 from vectorstore.facts_db import FactStore
@@ -46,11 +47,13 @@ class Assistant:
     def __init__(self, store: FactStore, index: SearchIndex | None = None, use_thesaurus: bool = True,
                  use_tables: bool = True, llm: ChatModel | None = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
                  normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None,
-                 cache_facts: int = 300_000):
+                 cache_facts: int = 300_000, use_decision: bool = False):
         self.store = store
         self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
         self.normalise = normalise
         self.models = load_models() if models is None else models
+        # the fitted decision (assistant/confidence.py); None: answers pass unchecked
+        self.confidence = confidence.load() if use_decision else None
         self._dense_labels = False  # whether the index answered through label vectors (see _dense)
         # dense similarity only from the embedding model the weights were fitted with: another model's
         # similarities mean something else (BUDGETQA_EMBED_MODEL=hash in tests)
@@ -170,7 +173,7 @@ class Assistant:
         p = self.plan(question, department, year, kind)
         answer = self.execute(p)
         answer.question = question
-        return answer
+        return confidence.check(self, p, answer, self.confidence)  # the fitted decision (assistant/confidence.py)
 
     def execute(self, p: Plan) -> Answer:
         """Run a plan's tool."""
@@ -180,12 +183,15 @@ class Assistant:
             names = "；".join(p.departments[:5])
             return Answer(question=p.text, status="ambiguous", answer=f"问题中的名称可以指几个已导入的部门：{names}。请问您指的是哪一个？",
                           alternatives=list(p.departments[:5]), item=p.query.item, measure=p.query.measure)
+        if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
+            return t
         if p.route == "narrative":
             return self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
-        tool = {"sum_or_difference": compute.sum_or_difference, "share": compute.share, "change": compute.change,
-                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year}[p.route]
+        tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
+                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
+                "each_year": each_year}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
@@ -223,6 +229,13 @@ class Assistant:
         if not self.use_thesaurus:
             sub.targets = []
         return sub
+
+    def _passages(self, p: Plan) -> list[Passage]:
+        flt = {"department": p.departments or None, "year": p.years or None}
+        return [self.retriever.passages[i] for i in self.retriever.candidates(flt)]
+
+    def _scoped(self, p: Plan) -> list[Fact]:
+        return [self.facts.facts[i] for i in self.facts.select(p.departments, p.years, p.kind)]
 
     def facts_in(self, department: str, year: int) -> list[Fact]:
         """Every fact of one department's documents of one year."""
@@ -275,7 +288,7 @@ class Assistant:
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
         return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None)
+                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
@@ -340,4 +353,4 @@ def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) 
 
         llm = chat_model(settings.llm)
     return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars, embed_model=settings.embed_model,
-                     use_ranker=settings.ranker == "fitted")
+                     use_ranker=settings.ranker == "fitted", use_decision=settings.decision == "fitted")
