@@ -139,7 +139,7 @@ class Turn:
         unfounded = self.on_missing()
         if unfounded is not None:  # "比去年多了多少" after a not_found: never the change of an older answer
             return unfounded
-        over = library_questions.again(self)  # the departments of the last answer, another item or year
+        over = library_questions.again(self) or library_questions.again_years(self)  # the same departments / years
         if over is not None:
             return over
         handled = fu.resolve(self)

@@ -117,6 +117,21 @@ def again(turn: TurnLike) -> ConversationAnswer | None:
     return across(turn, list(s.departments), Scope(None, year, turn.filters.kind), item, ranked)
 
 
+def again_years(turn: TurnLike) -> ConversationAnswer | None:
+    """After a series of years for one department, "那会议费呢" (another item, nothing else named) gives
+    that item for the same years; None otherwise."""
+    s = turn.state
+    if s is None or len(s.series_years) < 2 or not s.department or turn.m.departments or turn.m.years \
+            or turn.filters.department or turn.filters.year or not fw.has_item(turn.rest):
+        return None
+    t = fold(turn.rest)
+    if asks_other_measure(t) or pattern("change").search(t) or fw.pronoun_in(turn.rest) \
+            or not re.search(r"呢[？?]?$", t):
+        return None
+    return series(turn, s.department, list(s.series_years), fw.item_of(turn.rest) or fw.strip_ends(turn.rest),
+                  change=s.measure == "change_amount")
+
+
 def _item_text(turn: TurnLike, t: str) -> str:
     """The item asked about, without the library words: '哪个部门的三公经费最高' -> '三公经费'."""
     rest = fold(turn.m.without_names())
@@ -341,7 +356,8 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
                and g.label == points[0][0].label and g.year not in years_here]
     figures = sorted(earlier + given, key=lambda g: g.year or 0)[-MAX_FIGURES:]
     state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
-                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures)
+                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures,
+                              series_years=[p.year for p, _ in points] if len(points) >= 2 else [])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
 
 

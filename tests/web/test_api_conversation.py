@@ -500,6 +500,16 @@ def test_a_series_of_a_three_public_item_reads_the_department_wide_figure_every_
     assert _value(one) == 156.55
 
 
+def test_another_item_after_a_series_gives_the_same_years(real: TestClient) -> None:
+    chat = Chat(real)
+    chat.ask("江苏省人民检察院从2017到2019年公务接待费的变化")
+    a = chat.ask("会议费呢？")  # 2019 states 比上年减少42.00: 200.44 - 158.44
+    assert [(p["year"], p["value"]) for p in a["series"]] == [(2017, 168.0), (2018, 200.44), (2019, 158.44)]
+    assert len(a["citations"]) == 3
+    one = chat.ask("2018年呢？")  # a year named: that year only
+    assert _value(one) == 200.44 and not one["series"]
+
+
 def test_2019_compared_with_2017_is_not_rewritten_as_last_year(real: TestClient) -> None:
     a = Chat(real).ask("江苏省政协办公厅2019年比2017年项目支出增加了多少？")
     assert _value(a) == 1844.66
