@@ -139,7 +139,7 @@ class Turn:
         unfounded = self.on_missing()
         if unfounded is not None:  # "比去年多了多少" after a not_found: never the change of an older answer
             return unfounded
-        over = library_questions.again(self)  # the departments of the last answer, another item or year
+        over = library_questions.again(self) or library_questions.again_years(self)  # the same departments / years
         if over is not None:
             return over
         handled = fu.resolve(self)
@@ -186,6 +186,10 @@ class Turn:
             if probe.status == "not_found":  # nowhere in the library, or a body not loaded ("教育局…")
                 return self.finish(probe, probe_facts, item=fw.item_of(self.rest), measure=fw.measure_of(self.rest))
             return self.per_department(list(catalog), scope)
+        if self.state and self.state.figures and fw.has_item(self.rest) and pattern("its_kin").search(self.t):
+            near = fu.nearby(self, rows_under=False)  # "那金融局的那个呢": before the words are read on their own
+            if near is not None:
+                return near
         ans, facts = self.conv.single(fw.strip_ends(self.question), scope)
         if ans.value is None and self.state and self.state.figures and fw.has_item(self.rest) \
                 and ans.status != "ambiguous":

@@ -99,6 +99,10 @@ class ConversationState(BaseModel):
     quoted: list[QuoteRef] = Field(default_factory=list, description="Passages the last answer quoted.")
     readings: list[FactRef] = Field(default_factory=list, description="The figures an ambiguous last answer "
                                     "listed, in order: the next question may pick one (第二个, 汇总表的那个).")
+    series_years: list[int] = Field(default_factory=list, description="The years the last answer gave the item "
+                                    "for (a series): '那会议费呢' gives the other item for the same years.")
+    pending: str | None = Field(default=None, description="A question over several years that asked which "
+                                "department: asked again, with it, when the next question names only one.")
     missing: str | None = Field(default=None, description="The item the last question asked about when no "
                                 "figure was found for it: a follow-up on 'the last figure' must not use an older one.")
 

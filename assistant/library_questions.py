@@ -39,21 +39,35 @@ def answer(turn: TurnLike) -> ConversationAnswer | None:
     if s is not None and len(s.figures) >= 2 and any(pattern(n).search(t) for n in ("sum_last", "difference_last",
                                                                                     "compare_last")):
         return None  # "两家加起来", "两家差了多少", "哪家更高": the figures just answered
+    if s is not None and s.pending and len(turn.m.departments) == 1 and not fw.has_item(turn.rest) \
+            and not turn.m.years:  # "省检察院" after "请说明是哪个部门": the years question, for it
+        again = turn.conv.ask(f"{turn.m.departments[0]}{s.pending}", [], None, turn.filters.year, turn.filters.kind)
+        return again.model_copy(update={"question": turn.question})
     lib = "library"
     ranked = "desc" if pattern("highest", lib).search(t) else ("asc" if pattern("lowest", lib).search(t) else None)
     year = turn.filters.year or (turn.m.years[0] if len(turn.m.years) == 1 else None)
     if year is None and s is not None and s.year and not turn.m.years:
         year = s.year if any(s.year in ys for ys in catalog.values()) else None
     scope = Scope(None, year, turn.filters.kind)
+    years_asked = _years_asked(turn, t)
+    if turn.filters.department is None and not ranked and pattern("all_departments", lib).search(t) and years_asked:
+        return each_series(turn, list(catalog), years_asked, _item_text(turn, t), t)  # "各部门从2017到2019年…"
     if turn.filters.department is None and (ranked or pattern("all_departments", lib).search(t)):
         return across(turn, list(catalog), scope, _item_text(turn, t), ranked)
     if turn.filters.department is None and pattern("both_departments", lib).search(t):
         depts = turn.m.departments or _conversation_departments(turn) or (list(catalog) if len(catalog) == 2 else [])
         if len(depts) == 2:
             return across(turn, depts, scope, _item_text(turn, t), ranked)
+        if len(catalog) > 2 and not turn.m.departments and (s is None or not (s.department or s.departments)):
+            # "两个部门的三公经费" opening a conversation: ask which two ("另外两家" about one department is not)
+            return _which_two(turn, list(catalog), _item_text(turn, t))
     if turn.filters.department is None and len(turn.m.departments) >= 2 and not pattern("change").search(t):
         return across(turn, turn.m.departments, scope, _item_text(turn, t), ranked)
     dept = turn.scope().department
+    if dept is None and turn.filters.year is None and len(catalog) > 1 and years_asked:
+        # "从2017到2019年三公经费的变化" naming no department over several: which one, never a silent pick
+        having = [d for d, ys in catalog.items() if len(set(ys) & set(years_asked)) >= 2]
+        return _which_department(turn, having or list(catalog), years_asked, _item_text(turn, t))
     if dept is None or turn.filters.year is not None:
         return None
     loaded = catalog.get(dept, [])
@@ -101,6 +115,21 @@ def again(turn: TurnLike) -> ConversationAnswer | None:
     ranked = "desc" if pattern("highest", "library").search(t) else (
         "asc" if pattern("lowest", "library").search(t) else s.ranked)
     return across(turn, list(s.departments), Scope(None, year, turn.filters.kind), item, ranked)
+
+
+def again_years(turn: TurnLike) -> ConversationAnswer | None:
+    """After a series of years for one department, "那会议费呢" (another item, nothing else named) gives
+    that item for the same years; None otherwise."""
+    s = turn.state
+    if s is None or len(s.series_years) < 2 or not s.department or turn.m.departments or turn.m.years \
+            or turn.filters.department or turn.filters.year or not fw.has_item(turn.rest):
+        return None
+    t = fold(turn.rest)
+    if asks_other_measure(t) or pattern("change").search(t) or fw.pronoun_in(turn.rest) \
+            or not re.search(r"呢[？?]?$", t):
+        return None
+    return series(turn, s.department, list(s.series_years), fw.item_of(turn.rest) or fw.strip_ends(turn.rest),
+                  change=s.measure == "change_amount")
 
 
 def _item_text(turn: TurnLike, t: str) -> str:
@@ -178,10 +207,15 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
     if not points:
         return turn.refused(f"已导入的各部门文件中都没有找到“{item}”的数，无法回答。")
     comparable = all(_to_wan(p.value, p.unit) is not None for p, _ in points) or len({p.unit for p, _ in points}) == 1
+    apart: list[tuple[SeriesPoint, Any]] = []
     if ranked and comparable and len(points) > 1:
+        points, apart = _same_year_and_kind(points)
         points.sort(key=lambda x: (_to_wan(x[0].value, x[0].unit) or x[0].value), reverse=ranked == "desc")
     lines = [f"{p.department}{p.year}年{p.label}{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in points]
     text = "；".join(lines) + "。"
+    if apart:  # another year or kind (决算 beside 预算) is listed, never ranked with them
+        text += "以下部门没有同一年度、同一类型的文件，未参与排序：" + "；".join(
+            f"{p.department}{p.year}年{f.kind}{p.label}{fmt(p.value)}{p.unit}（{where(f)}）" for p, f in apart) + "。"
     if ranked and comparable and len(points) > 1:
         top = points[0][0]
         text = f"{'最高' if ranked == 'desc' else '最低'}的是{top.department}（{fmt(top.value)}{top.unit}）。" \
@@ -193,6 +227,7 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
     if missing:
         text += "以下部门的文件中没有找到该项：" + "、".join(missing) + "。"
     head = points[0][0] if (ranked or turn.m.departments or len(points) == 1) else None
+    points = points + apart
     facts = [f for _, f in points]
     ans = Answer(question=turn.question, status="answered", answer=text,
                  value=head.value if head else None, unit=head.unit if head else None,
@@ -206,6 +241,77 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
                               figures=[Figure(label=p.label, value=p.value, unit=p.unit, department=p.department,
                                               year=p.year, facts=[FactRef.of(f)]) for p, f in points][-4:])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
+
+
+def _same_year_and_kind(points: list[tuple[SeriesPoint, Any]]) -> tuple[list[tuple[SeriesPoint, Any]],
+                                                                       list[tuple[SeriesPoint, Any]]]:
+    """The points of the (year, kind) most departments have (the latest on a tie), and the others: a
+    ranking compares one year's budgets, not a 2019 预算 with a 2024 决算."""
+    groups: dict[tuple[int, str], int] = {}
+    for p, f in points:
+        groups[(p.year, f.kind)] = groups.get((p.year, f.kind), 0) + 1
+    key = max(groups, key=lambda k: (groups[k], k[0]))
+    return ([x for x in points if (x[0].year, x[1].kind) == key],
+            [x for x in points if (x[0].year, x[1].kind) != key])
+
+
+def _years_asked(turn: TurnLike, t: str) -> list[int]:
+    """The years a question asks across ("从2017到2019年", "2019年比2017年", "2017年和2019年"), else []."""
+    m = pattern("series", "library").search(t)
+    if m and m.group(1) and m.group(3):
+        lo, hi = sorted((int(m.group(1)), int(m.group(3))))
+        return list(range(lo, hi + 1))
+    for name in ("two_years_compare", "two_years_both"):
+        m = pattern(name, "library").search(t)
+        named = sorted({int(y) for y in re.findall(r"20\d\d", m.group(0))}) if m else []
+        if len(named) == 2:
+            return named
+    return []
+
+
+def _which_department(turn: TurnLike, departments: list[str], years: list[int], item: str) -> ConversationAnswer:
+    item = fw.item_of(item) or item
+    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value",
+                              pending=turn.question if not turn.m.departments else None)
+    span = f"{years[0]}—{years[-1]}年" if len(years) > 2 else "和".join(f"{y}年" for y in years)
+    return ConversationAnswer(
+        question=turn.question, status="ambiguous", alternatives=departments, conversation=state,
+        answer=f"请说明是哪个部门。{span}的文件已导入的部门有：{'、'.join(departments)}；"
+               f"也可以问“各部门……”逐个部门列出。")
+
+
+def each_series(turn: TurnLike, departments: list[str], years: list[int], item_text: str, t: str) -> ConversationAnswer:
+    """"各部门从2017到2019年的培训费": the series of each department that has at least two of the years."""
+    catalog = turn.conv.catalog()
+    having = [d for d in departments if len(set(catalog.get(d, [])) & set(years)) >= 2]
+    if not having:
+        return turn.refused(f"已导入的文件中没有哪个部门有{years[0]}—{years[-1]}年中两年以上的文件，无法比较。")
+    change = bool(re.search(r"变化|增|减|涨|降", t))
+    parts = [series(turn, d, [y for y in catalog[d] if y in years], item_text, change) for d in having]
+    answered = [p for p in parts if p.status == "answered"]
+    if not answered:
+        return parts[0]
+    others = [d for d in departments if d not in having]
+    text = " ".join(p.answer for p in answered)
+    if others:
+        text += "以下部门没有这些年份中两年以上的文件：" + "、".join(others) + "。"
+    points = [pt for p in answered for pt in p.series]
+    ans = Answer(question=turn.question, status="answered", answer=text, citations=[c for p in answered for c in p.citations],
+                 item=fw.item_of(item_text) or item_text, measure="value")
+    state = ConversationState(departments=[p.department for p in answered if p.department],
+                              item=ans.item, asked=fw.phrase(ans.item or "", "value"), measure="value",
+                              figures=[g for p in answered for g in (p.conversation.figures if p.conversation else [])][-MAX_FIGURES:])
+    return ConversationAnswer.of(ans, conversation=state, series=points)
+
+
+def _which_two(turn: TurnLike, departments: list[str], item: str) -> ConversationAnswer:
+    """"两个部门…" when the conversation has not named two: ask which two, listing the loaded ones."""
+    item = fw.item_of(item) or item
+    state = ConversationState(item=item, asked=fw.phrase(item, "value"), measure="value")
+    return ConversationAnswer(
+        question=turn.question, status="ambiguous", alternatives=departments, conversation=state,
+        answer=f"请说明是哪两个部门。已导入{len(departments)}个部门的文件：{'、'.join(departments)}；"
+               f"也可以问“各部门{item}是多少”比较所有部门。")
 
 
 def series(turn: TurnLike, department: str, years: list[int], item_text: str, change: bool) -> ConversationAnswer:
@@ -250,7 +356,8 @@ def series(turn: TurnLike, department: str, years: list[int], item_text: str, ch
                and g.label == points[0][0].label and g.year not in years_here]
     figures = sorted(earlier + given, key=lambda g: g.year or 0)[-MAX_FIGURES:]
     state = ConversationState(department=department, year=last.year, item=item, asked=fw.phrase(item, "value"),
-                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures)
+                              measure="value", facts=[FactRef.of(f) for f in facts], figures=figures,
+                              series_years=[p.year for p, _ in points] if len(points) >= 2 else [])
     return ConversationAnswer.of(ans, conversation=state, series=[p for p, _ in points])
 
 

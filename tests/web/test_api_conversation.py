@@ -344,6 +344,69 @@ def test_which_department_is_highest_ranks_every_department_with_citations(real:
         assert p["citation"]["document"] and p["citation"]["page"] >= 1 and f"{p['value']:,.2f}" in a["answer"]
 
 
+def test_a_ranking_without_a_year_compares_one_year_and_kind_only(real: TestClient) -> None:
+    """No year named: each department's latest document, but a 2024 决算 is listed apart, never ranked with
+    the 2019 预算s (it was ranked among them)."""
+    a = Chat(real).ask("哪个部门的培训费最低？")  # the Putuo 决算's 4.05 is not "the lowest"
+    ranked = [p for p in a["series"] if p["year"] == 2019]
+    others = [p for p in a["series"] if p["year"] != 2019]
+    assert len(ranked) >= 3 and a["series"][:len(ranked)] == ranked
+    assert [p["value"] for p in ranked] == sorted(p["value"] for p in ranked)
+    assert a["value"] == ranked[0]["value"] and a["department"] == ranked[0]["department"]
+    assert [(p["department"], p["value"]) for p in others] == [("上海市普陀区财政局", 4.05)]
+    head, _, tail = a["answer"].partition("未参与排序")
+    assert "上海市普陀区财政局" not in head and "4.05" in tail
+    assert len(a["citations"]) == len(a["series"])
+
+
+def test_two_departments_not_yet_named_are_asked_for_then_answered(real: TestClient) -> None:
+    chat = Chat(real)
+    a = chat.ask("两个部门的三公经费是多少？")  # none named, none in the conversation: which two?
+    assert a["status"] == "ambiguous" and a["value"] is None and len(a["alternatives"]) >= 4
+    b = chat.ask("省法院和省检察院")
+    assert {(p["department"], p["value"]) for p in b["series"]} == {("江苏省高级人民法院", 513.75),
+                                                                  ("江苏省人民检察院", 418.26)}
+    assert all(p["year"] == 2019 for p in b["series"]) and len(b["citations"]) == 2
+    higher = chat.ask("哪家更高？")
+    assert _value(higher) == 513.75 and "513.75 - 418.26" in higher["computation"]
+
+
+def test_a_series_of_years_is_cited_year_by_year_for_each_department(real: TestClient) -> None:
+    """"从2017到2019年" for each department with three years loaded."""
+    for dept, values in (("江苏省人民检察院", [584.35, 484.3, 418.26]), ("江苏省政协办公厅", None)):
+        a = Chat(real).ask(f"{dept}从2017到2019年三公经费的变化")
+        assert [p["year"] for p in a["series"]] == [2017, 2018, 2019] and len(a["citations"]) == 3
+        assert values is None or [p["value"] for p in a["series"]] == values
+        first, last = a["series"][0]["value"], a["series"][-1]["value"]
+        assert _value(a) == round(abs(last - first), 2)
+
+
+def test_years_compared_with_no_department_over_several_ask_which(real: TestClient) -> None:
+    """"从2017到2019年三公经费的变化" with no department was not_found ("没有上年的文件"): it asks which department,
+    listing those with documents of those years."""
+    for q in ("从2017到2019年三公经费的变化", "2019年比2017年三公经费增加了多少？", "2017年和2019年的会议费分别是多少？"):
+        a = Chat(real).ask(q)
+        assert a["status"] == "ambiguous" and a["value"] is None, q
+        assert set(a["alternatives"]) == {"江苏省政协办公厅", "江苏省人民检察院"}, q
+    chat = Chat(real)
+    chat.ask("从2017到2019年三公经费的变化")
+    b = chat.ask("省检察院")  # the reply: the years question, for that department
+    assert [p["value"] for p in b["series"]] == [584.35, 484.3, 418.26] and _value(b) == 166.09
+    assert b["question"] == "省检察院"
+
+
+def test_each_department_over_years_gives_each_ones_cited_series(real: TestClient) -> None:
+    a = Chat(real).ask("各部门从2017到2019年的培训费是多少？")
+    by_dept: dict[str, list[int]] = {}
+    for p in a["series"]:
+        by_dept.setdefault(p["department"], []).append(p["year"])
+        assert p["citation"]["document"] and p["citation"]["page"] >= 1
+    assert by_dept == {"江苏省政协办公厅": [2017, 2018, 2019], "江苏省人民检察院": [2017, 2018, 2019]}
+    procuratorate = [p["value"] for p in a["series"] if p["department"] == "江苏省人民检察院"]
+    assert procuratorate == [700.0, 700.0, 700.0] and len(a["citations"]) == 6
+    assert "江苏省高级人民法院" in a["answer"]  # named as having too few of those years
+
+
 def test_each_department_lists_one_cited_figure_per_department(real: TestClient) -> None:
     a = Chat(real).ask("各部门2019年的会议费是多少？")
     depts = {p["department"] for p in a["series"]}
@@ -435,6 +498,16 @@ def test_a_series_of_a_three_public_item_reads_the_department_wide_figure_every_
     assert _value(b) == 168 and b["year"] == 2017
     one = Chat(real).ask("江苏省人民检察院2017年公务接待费是多少？")
     assert _value(one) == 156.55
+
+
+def test_another_item_after_a_series_gives_the_same_years(real: TestClient) -> None:
+    chat = Chat(real)
+    chat.ask("江苏省人民检察院从2017到2019年公务接待费的变化")
+    a = chat.ask("会议费呢？")  # 2019 states 比上年减少42.00: 200.44 - 158.44
+    assert [(p["year"], p["value"]) for p in a["series"]] == [(2017, 168.0), (2018, 200.44), (2019, 158.44)]
+    assert len(a["citations"]) == 3
+    one = chat.ask("2018年呢？")  # a year named: that year only
+    assert _value(one) == 200.44 and not one["series"]
 
 
 def test_2019_compared_with_2017_is_not_rewritten_as_last_year(real: TestClient) -> None:
