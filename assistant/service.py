@@ -283,8 +283,8 @@ class Assistant:
                 years += [y + 1 for y in p.years if y + 1 in self.years_of(d) and y + 1 not in years]
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
-        return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
+        stated = counts.answer(self.sub_query(main, q) if part else q, facts, self.sub_query(part, q) if part else None)
+        return enumerations.or_counted(stated, q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query
