@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from assistant.compose import cite, computed, fmt, label, not_found, nothing_found, where
+from assistant import sums
+from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
 from assistant.understand import Query
-from budgetqa.vocabulary import vocabulary
+from budgetqa.vocabulary import convert, is_money
 from ingest.records import Fact
 
 
@@ -41,7 +42,53 @@ def _stated(q: Query, f: Fact, value_unit: str, sentence: str, measure: str) -> 
 
 def change(t: Tools, p: Plan) -> Answer:
     """The change from last year: as the document states it (a decline stated as a decline), else
-    computed from two years' documents."""
+    computed from two years' documents. A year the question names to compare with ('比2017年' in a
+    2019 question) is compared with that year's document, never with the year before."""
+    q, depts, years, kind = p.query, p.departments, p.years, p.kind
+    if p.compare_year is None:
+        stated = _stated_change(t, p)
+        if stated is not None:
+            return stated
+    if years:
+        base = p.compare_year if p.compare_year is not None else years[0] - 1
+        item = _COMPARING.sub(" ", q.item).strip()
+        # '一般公共服务支出比 相比': the comparing words name no item; the figures are looked up without them
+        lq = t.sub_query(item, q) if item != q.item.strip() else q
+        cur = t.lookup(lq, depts, years, kind)
+        prev = t.lookup(lq, depts, [base], kind) if cur else []
+        if cur:  # the same item in the other year: same label, else same row in the same kind of table
+            a0 = cur[0].fact
+            prev = ([x for x in prev if label(x.fact) == label(a0) and x.fact.table_type == a0.table_type]
+                    or [x for x in prev if label(x.fact) == label(a0)]
+                    or [x for x in prev if x.fact.row == a0.row and x.fact.table_type == a0.table_type])
+        if cur and prev:
+            a, b = cur[0].fact, prev[0].fact
+            if a.unit != b.unit:
+                return not_found(q.text, f"{a.year}年和{b.year}年的该项数字单位不同，无法比较。")
+            diff = round(a.value - b.value, 2)
+            if q.measure == "change_rate":
+                if b.value == 0:
+                    return not_found(q.text, f"{b.year}年数为0，无法计算增长率。")
+                rate = round(diff / b.value * 100, 2)
+                how = f"({fmt(a.value)} - {fmt(b.value)}) ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
+                word = "增长" if rate >= 0 else "下降"
+                return computed(q.text, q.item, q.measure, rate, "%",
+                                f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
+            how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
+            word = "增加" if diff >= 0 else "减少"
+            return computed(q.text, q.item, q.measure, abs(diff), a.unit,
+                            f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
+        if p.compare_year is not None:
+            missing = years[0] if not cur else p.compare_year
+            return not_found(q.text, f"没有找到该项目{missing}年的数字，无法比较{years[0]}年和{p.compare_year}年。")
+    return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+
+
+_COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
+
+
+def _stated_change(t: Tools, p: Plan) -> Answer | None:
+    """The change from last year the document states for the item, quoted."""
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
     hits = t.lookup(q, depts, years, kind, q.measure)
     if hits:
@@ -56,30 +103,7 @@ def change(t: Tools, p: Plan) -> Answer:
             f, word, rate = said
             return _stated(q, f, "%", f"{f.year}年{f.department}{label(f)}比上年{word}{fmt(rate)}%"
                                       f"（原文：“{f.quote}”）。{where(f)}。", q.measure).model_copy(update={"value": rate})
-    if years:
-        cur = t.lookup(q, depts, years, kind)
-        prev = t.lookup(q, depts, [years[0] - 1], kind) if cur else []
-        if cur:  # the same item last year: same label, else same row in the same kind of table
-            a0 = cur[0].fact
-            prev = ([x for x in prev if label(x.fact) == label(a0) and x.fact.table_type == a0.table_type]
-                    or [x for x in prev if label(x.fact) == label(a0)]
-                    or [x for x in prev if x.fact.row == a0.row and x.fact.table_type == a0.table_type])
-        if cur and prev:
-            a, b = cur[0].fact, prev[0].fact
-            diff = round(a.value - b.value, 2)
-            if q.measure == "change_rate":
-                if b.value == 0:
-                    return not_found(q.text, "上年数为0，无法计算增长率。")
-                rate = round(diff / b.value * 100, 2)
-                how = f"({fmt(a.value)} - {fmt(b.value)}) ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
-                word = "增长" if rate >= 0 else "下降"
-                return computed(q.text, q.item, q.measure, rate, "%",
-                                f"{a.year}年{label(a)}比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
-            how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
-            word = "增加" if diff >= 0 else "减少"
-            return computed(q.text, q.item, q.measure, abs(diff), a.unit,
-                            f"{a.year}年{label(a)}比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
-    return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
+    return None
 
 
 _RATE = re.compile(r"(增长|上升|增加|提高|下降|降低|减少|下降了|增长了)\s*(?:了|为|幅度为)?\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -152,69 +176,45 @@ def previous_year(t: Tools, p: Plan) -> Answer:
     return not_found(q.text, f"已导入的文件中没有{year - 1}年的该项数据，无法回答。")
 
 
-def share(t: Tools, p: Plan) -> Answer:
-    """A share: as the narrative states it, else one fact divided by its total (or the named denominator)."""
-    q, depts, years, kind = p.query, p.departments, p.years, p.kind
-    num_text, den_text = share_parts(q.rest or q.item)
-    num_q = t.sub_query(num_text or q.item, q)
-    stated = t.lookup(num_q, depts, years, kind, "share")
-    if stated and (not den_text or _mentions(stated[0].fact.quote or "", den_text)):
-        f = stated[0].fact
-        return _stated(q, f, "%", f"{f.year}年{f.department}{f.row}占{fmt(f.value)}%。{where(f)}说明部分：{f.quote}", "share")
-    cur = t.lookup(num_q, depts, years, kind)
-    if not cur:
-        return not_found(q.text, nothing_found(q.item, q.text))
-    a = cur[0].fact
-    if den_text:
-        den = t.lookup(t.sub_query(den_text, q), depts, years, kind)
-        total = next((d.fact for d in den if d.fact.unit == a.unit and d.fact is not a), None)
-    else:
-        total = total_for(t, a)
-    if total is None or total.value == 0:
-        return not_found(q.text, f"找到“{label(a)}”，但没有找到可作分母的合计数，无法计算占比。")
-    v = round(a.value / total.value * 100, 2)
-    how = f"{fmt(a.value)} ÷ {fmt(total.value)} × 100% = {fmt(v)}%"
-    return computed(q.text, q.item, q.measure, v, "%", f"{label(a)}占{label(total)}的{fmt(v)}%", how, [a, total])
-
-
-def total_for(t: Tools, f: Fact) -> Fact | None:
-    """The total a fact is part of: its row's 合计 column, else its column's 合计 row."""
-    same_table = [g for g in t.facts_in(f.department, f.year)
-                  if g.document == f.document and g.table_index == f.table_index and g.source == "table"]
-    plain = vocabulary().plain_totals
-    row_total = [g for g in same_table if g.column == f.column and (g.row or "") in plain]
-    col_total = [g for g in same_table if g.row == f.row and g.page == f.page and g.column in plain]
-    if f.column.split(" / ")[0] not in plain and col_total and f.column not in plain:
-        return col_total[0]
-    return row_total[0] if row_total and row_total[0] is not f else None
-
-
-_PARTS = re.compile(r"以及|和|与|及|加上|加|跟|比|、|还有|，|,")
-
-
 def sum_or_difference(t: Tools, p: Plan) -> Answer:
-    """Two or more named items added, or one taken from the other."""
-    q, depts, years, kind = p.query, p.departments, p.years, p.kind
-    item = re.sub(r"[两三四五六七八九几]项|[两三四五六七八九几]样|这[两三四五六七八九几]个项目|合计|一共|总共|共计|加起来", "", q.item)
-    parts = [x for x in _PARTS.split(item) if re.search(r"[\u4e00-\u9fff]{2}", x)]
+    """Two or more named items added, or one taken from the other; the rows whose name contains a
+    word, or a class's items, added (assistant/sums.py)."""
+    q, depts, years = p.query, p.departments, p.years
+    if q.measure == "sum" and len(depts) == 1 and len(years) == 1:
+        listed = _rows_asked(t, p)
+        if listed is not None:
+            return listed
+    parts = sums.parts(q.item)
     if len(parts) < 2:
         return t.value(p)
     if q.measure == "difference":
         parts = parts[:2]
     found: list[Fact] = []
+    said: list[tuple[float, str | None] | None] = []
+    named: list[str] = []
     for part in parts:
-        hits = t.lookup(t.sub_query(part, q), depts, years, kind)
-        if not hits:
-            return not_found(q.text, f"没有找到“{part}”的数据，无法计算。")
-        found.append(hits[0].fact)
+        words, number, unit_said = sums.figure_said(part)
+        f = _operand(t, p, words, number, unit_said, found[0] if found else None)
+        if f is None:
+            return not_found(q.text, f"没有找到“{(words or part).strip()}”的数据，无法计算。")
+        found.append(f)
+        named.append(words)
+        said.append((number, unit_said) if number is not None else None)
+    if not any(said):
+        found = _one_table(t, found, named)
     unit = found[0].unit
     if any(f.unit != unit for f in found):
         return not_found(q.text, "这些数字的单位不同，无法直接相加减。")
+    note = _check_said(found, said)
+    if note:
+        answer = _combine(q, found, unit)
+        return answer.model_copy(update={"answer": note + answer.answer})
+    return _combine(q, found, unit)
+
+
+def _combine(q: Query, found: list[Fact], unit: str) -> Answer:
     if q.measure == "sum":
-        v = round(sum(f.value for f in found), 2)
-        how = " + ".join(fmt(f.value) for f in found) + f" = {fmt(v)}"
-        return computed(q.text, q.item, q.measure, v, unit, "、".join(label(f) for f in found) + f"合计{fmt(v)}{unit}", how,
-                        found)
+        return _total(q, found, "、".join(label(f) for f in found))
     a, b = found
     v = round(a.value - b.value, 2)
     how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(v)}"
@@ -222,25 +222,119 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
                     how, [a, b])
 
 
-def share_parts(item: str) -> tuple[str, str]:
-    """'人员经费占基本支出的百分之几' -> ('人员经费', '基本支出'); '项目支出中其他运转类占…' -> ('其他运转类', '项目支出')."""
-    if "占" not in item:
-        return item, ""
-    num, den = item.split("占", 1)
-    den = re.sub(r"^(比例|比重|比)?(是|为)?", "", den)
-    den = re.sub(r"(的)?(比例|比重|百分比|百分之几|多少|多大|份额|几成).*$", "", den).strip("的 ")
-    m = re.match(r"^在?(.+?)(?:里面|里|中|当中)(.+)$", num)
-    m2 = re.match(r"^(.+?)在(.+?)(?:里面|里|中|当中)?$", num)
-    if m2 and not den:
-        num, den = m2.group(1), m2.group(2)
-    elif m and not den:
-        den, num = m.group(1), m.group(2)
-    elif m:
-        num = m.group(2)
-    den = den.strip("的是为 ")
-    return num.strip("的 "), den if len(re.findall(r"[\u4e00-\u9fff]", den)) >= 2 else ""
+def _one_table(t: Tools, found: list[Fact], named: list[str]) -> list[Fact]:
+    """The items of a sum or difference from one table and column when one table holds them all
+    (the rows of the first operand's table first): figures of one table add up as it prints them."""
+    if len({(f.document, f.table, f.column) for f in found}) == 1:
+        return found
+    for anchor in found:
+        facts = t.facts_in(anchor.department, anchor.year)
+        out: list[Fact] = []
+        for f, words in zip(found, named, strict=True):
+            if (f.document, f.table, f.column) == (anchor.document, anchor.table, anchor.column):
+                out.append(f)
+                continue
+            mate = sums.same_table_row(facts, anchor, words)
+            if mate is None:
+                break
+            out.append(mate)
+        else:
+            return out
+    return found
 
 
-def _mentions(quote: str, text: str) -> bool:
-    words = re.findall(r"[\u4e00-\u9fff]{2,}", text)
-    return bool(words) and all(w[:2] in quote for w in words)
+def _listing(what: str, rows: tuple[Fact, ...]) -> str:
+    v = round(sum(f.value for f in rows), 2)
+    return (f"{what}（" + "、".join(f"{label(f)}{fmt(f.value)}" for f in rows)
+            + f"）合计{fmt(v)}{rows[0].unit}（{where(rows[0])}）")
+
+
+def _adding(rows: tuple[Fact, ...]) -> str:
+    return " + ".join(fmt(f.value) for f in rows) + f" = {fmt(round(sum(f.value for f in rows), 2))}"
+
+
+def _operand(t: Tools, p: Plan, words: str, number: float | None, unit_said: str | None,
+             first: Fact | None) -> Fact | None:
+    """One side of a sum or difference: the fact the words name; the one stating the figure the user
+    quotes when several may be meant; a row of the first side's table when one there is named so."""
+    q = p.query
+    hits = t.lookup(t.sub_query(words, q), p.departments, p.years, p.kind) if len(sums.meaningful(words)) >= 2 else []
+    if number is not None:
+        scope = [h.fact for h in hits] + [f for d in p.departments for y in p.years for f in t.facts_in(d, y)
+                                          if p.kind is None or f.kind == p.kind]
+        same = [f for f in scope if is_money(f.unit) and _equal(f, number, unit_said)
+                and (sums.names(f, words) or f in [h.fact for h in hits])]
+        if same:
+            return same[0]
+    if first is not None and hits and hits[0].fact.table != first.table:
+        mate = sums.same_table_row(t.facts_in(first.department, first.year), first, words)
+        if mate is not None:
+            return mate
+    return hits[0].fact if hits else None
+
+
+def _equal(f: Fact, number: float, unit: str | None) -> bool:
+    v = convert(number, unit, f.unit) if unit else number
+    return v is not None and abs(f.value - v) < 0.005
+
+
+def _check_said(found: list[Fact], said: list[tuple[float, str | None] | None]) -> str:
+    """'您说的X与文件不一致' for every quoted figure the document does not state for its item."""
+    notes = []
+    for f, s in zip(found, said, strict=True):
+        if s is not None and not _equal(f, *s):
+            notes.append(f"您提到的{fmt(s[0])}{s[1] or ''}与文件不一致，文件中{label(f)}为{fmt(f.value)}{f.unit}。")
+    return "".join(notes)
+
+
+def _total(q: Query, found: list[Fact] | tuple[Fact, ...], names: str) -> Answer:
+    unit = found[0].unit
+    v = round(sum(f.value for f in found), 2)
+    how = " + ".join(fmt(f.value) for f in found) + f" = {fmt(v)}"
+    return computed(q.text, q.item, q.measure, v, unit, f"{names}合计{fmt(v)}{unit}", how, list(found))
+
+
+def _rows_asked(t: Tools, p: Plan) -> Answer | None:
+    """"名字里带'X'的几个项目加起来", "属于'X'的几项加起来": every such row of one table added, each
+    listed; None when the question names its items one by one."""
+    q = p.query
+    word = sums.named_word(p.text)
+    cls = sums.class_asked(p.text) if word is None else None
+    if word is None and cls is None:
+        return None
+    facts = [f for f in t.facts_in(p.departments[0], p.years[0]) if p.kind is None or f.kind == p.kind]
+    prefer = sums.context(q.item)[0] or p.text
+    tables = sums.rows_named(facts, word, prefer) if word else sums.rows_of_class(facts, *cls, prefer) if cls else []
+    what = f"名称中含“{word}”的项目" if word else f"属于“{cls[0] if cls else ''}”的项目"
+    if not tables or not tables[0].facts:
+        return not_found(q.text, f"已导入的文件中没有找到{what}，无法计算。")
+    rows = tables[0].facts
+    rivals = [r for r in tables[1:] if r.preferred == tables[0].preferred and r.total != tables[0].total]
+    if rivals:  # the word stands in rows of several tables that add up differently: ask which
+        readings = (tables[0], *rivals[:2])
+        lines = [_listing(f"{r.facts[0].table or ''}中", r.facts) for r in readings]
+        return Answer(question=q.text, status="ambiguous", alternatives=lines,
+                      computation="；".join(_adding(r.facts) for r in readings),
+                      answer=f"{what}在几张表中都有，加起来不同：\n" + "\n".join(f"· {x}" for x in lines)
+                      + "\n请问您指的是哪一张表？", citations=[cite(f) for r in readings for f in r.facts],
+                      department=rows[0].department, year=rows[0].year, item=q.item, measure="sum")
+    headed = sums.headed_by(rows, word) if word else rows
+    if 0 < len(headed) < len(rows):  # "办公经费—其他", "办公经费-差旅费" … and "国防办办公经费": two readings
+        lines = [_listing(f"名称以“{word}”开头的", headed), _listing(f"名称中含“{word}”的", rows)]
+        return Answer(question=q.text, status="ambiguous", alternatives=lines, citations=[cite(f) for f in rows],
+                      computation="；".join(_adding(x) for x in (headed, rows)),
+                      answer="这个问题有两种读法，合计不同：\n" + "\n".join(f"· {x}" for x in lines)
+                      + "\n请问您指的是哪一种？", department=rows[0].department, year=rows[0].year, item=q.item,
+                      measure="sum")
+    said = sums.count_said(p.text)
+    if said is not None and said != len(rows):  # "这三个项目" and six rows found: not what the user sees
+        lines = [f"{label(f)}{fmt(f.value)}{f.unit}（{where(f)}）" for f in rows]
+        return Answer(question=q.text, status="ambiguous", alternatives=lines, citations=[cite(f) for f in rows],
+                      answer=f"您说的项数与文件不符，文件中{what}是这些：\n" + "\n".join(f"· {x}" for x in lines)
+                      + "\n请问要加哪几项？", department=rows[0].department, year=rows[0].year, item=q.item,
+                      measure="sum")
+    units = {f.unit for f in rows}
+    if len(units) > 1:
+        return not_found(q.text, f"{what}的数字单位不同，无法直接相加。")
+    names = f"{what}（" + "、".join(label(f) for f in rows) + "）"
+    return _total(q, rows, names)

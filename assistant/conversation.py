@@ -135,12 +135,33 @@ class Turn:
             return self.fresh()
         body = self.unloaded_body()
         if body is not None:  # "那省财政厅的呢": a body no loaded document is of, never the last department's answer
-            return self.refused(f"已导入的文件中没有“{body}”的预算或决算，无法回答。")
+            return self.refused(f"已导入的文件中没有“{body}”的预算或决算，无法回答。", missing=f"{body}的{s.item or '该项'}")
+        unfounded = self.on_missing()
+        if unfounded is not None:  # "比去年多了多少" after a not_found: never the change of an older answer
+            return unfounded
         over = library_questions.again(self)  # the departments of the last answer, another item or year
         if over is not None:
             return over
         handled = fu.resolve(self)
         return handled if handled is not None else self.fresh()
+
+    def on_missing(self) -> ConversationAnswer | None:
+        """A follow-up on the last figure ("比去年多了多少", "两项加起来", "差多少", "它…") when the last question
+        found none: refused, saying what it would need, instead of built on an earlier answer's figure. A
+        follow-up naming an item of its own, or whose pronoun stands for the item not found (asked again by
+        name, then answered with the figure it finds), goes on as usual."""
+        s = self.state
+        if s is None or not s.missing or fw.has_item(self.rest):
+            return None
+        t, missing = fold(self.rest), s.missing
+        if pattern("change").search(t) and not pattern("share").search(t):
+            return self.refused(f"上一个问题没有找到“{missing}”的数，无法计算它比上年的变化：需要它本年和上年的数"
+                                f"（或文件说明的比上年增减）。请说明项目名称，必要时说明部门和年份。")
+        if any(pattern(n).search(t) for n in ("sum_last", "difference_last", "compare_last")):
+            return self.refused(f"上一个问题没有找到“{missing}”的数，无法用它计算。请说明要计算的各个项目的名称。")
+        if fw.pronoun_in(self.rest) and missing != s.item:
+            return self.refused(f"上一个问题没有找到“{missing}”的数，无法回答它的情况。请说明项目名称。")
+        return None
 
     def unloaded_body(self) -> str | None:
         """"那省财政厅的呢": the follow-up names only a body (a name ending on 厅, 局, 院…) that is no loaded
@@ -209,13 +230,15 @@ class Turn:
         again = self.repeated(ans, facts) if figure is None else None
         if again is not None:  # "那X的那个呢" answered with the figure just given: X was not found
             return self.refused(f"已导入的文件中没有找到“{fw.strip_ends(self.rest)}”的数（找到的只是前面已回答的"
-                                f"“{(again.row or '').split(' / ')[-1]}”），请说明要查的项目名称。")
+                                f"“{(again.row or '').split(' / ')[-1]}”），请说明要查的项目名称。",
+                                missing=item or fw.strip_ends(self.rest))
         if ans.status != "answered":  # the scope and item named stay for the next question
             scope = self.scope()
             year = scope.year if self.conv.loaded(scope.department, scope.year) else None
             kept = self.carried(department=scope.department, year=year, item=item if self.state is None else None,
                                 asked=asked if self.state is None else None)
             kept.readings = [FactRef.of(f) for f in facts] if ans.status == "ambiguous" else []
+            kept.missing = (item or asked or fw.strip_ends(self.rest)) if ans.status == "not_found" else None
             return ConversationAnswer.of(ans, conversation=kept, **extra)
         prev = self.state or ConversationState()
         if ans.value is None and prev.asked and pattern("elaboration").search(self.t):
@@ -260,9 +283,10 @@ class Turn:
                      facts=[FactRef.of(f) for f in facts], computation=how)
         return self.finish(ans, facts, item=item, measure=measure, figure=fig, **extra)
 
-    def refused(self, text: str) -> ConversationAnswer:
+    def refused(self, text: str, missing: str | None = None) -> ConversationAnswer:
+        """A not_found answer; `missing`: the item this question asked for and did not get."""
         return ConversationAnswer(question=self.question, status="not_found", answer=text,
-                                  conversation=self.carried())
+                                  conversation=self.carried(missing=missing))
 
 
 _LAYERS: dict[int, tuple[Any, Conversation]] = {}

@@ -99,6 +99,8 @@ class ConversationState(BaseModel):
     quoted: list[QuoteRef] = Field(default_factory=list, description="Passages the last answer quoted.")
     readings: list[FactRef] = Field(default_factory=list, description="The figures an ambiguous last answer "
                                     "listed, in order: the next question may pick one (第二个, 汇总表的那个).")
+    missing: str | None = Field(default=None, description="The item the last question asked about when no "
+                                "figure was found for it: a follow-up on 'the last figure' must not use an older one.")
 
 
 class ConversationAnswer(Answer):

@@ -15,6 +15,7 @@ from assistant.candidates import Candidate
 from assistant.compose import fmt, label, where
 from assistant.lookup import Scored
 from assistant.ranker import Thresholds
+from ingest.records import Fact
 
 C = TypeVar("C", Candidate, Scored)  # anything ranked that carries a fact
 
@@ -73,7 +74,10 @@ def suggestions(cands: Sequence[C], n: int = 3) -> list[C]:
 
 def reading(c: Candidate) -> str:
     """One line per reading: what, how much, where."""
-    f = c.fact
+    return reading_of(c.fact)
+
+
+def reading_of(f: Fact) -> str:
     return f"{f.year}年{f.department}{label(f)}：{fmt(f.value)}{f.unit}（{where(f)}）"
 
 

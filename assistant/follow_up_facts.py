@@ -58,12 +58,16 @@ def single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: s
     return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
 
 def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:
-    """The change from last year the document states for fact f ("比上年增加1.17万元")."""
-    name = label(f)
+    """The change from last year the document states for fact f ("比上年增加1.17万元"), under f's name or
+    the name of another fact the last answer cited for the same figure (the 三公 table's "公务用车运行费"
+    is the economic table's "公务用车运行维护费", whose sentence states the change)."""
+    same = [f] + [g for g in (turn.conv.finder.verified(r) for r in (turn.state.facts if turn.state else []))
+                  if g is not None and g.document == f.document and abs(g.value - f.value) < 0.005]
+    names = {n for g in same for n in (label(g), (g.row or "").split(" / ")[-1]) if n}
     for g in turn.conv.finder.facts(f.document):
         if g.source != "narrative" or not g.column.startswith("比上年") or (g.unit == "%") != rate:
             continue
-        if (g.row or "").split(" / ")[-1] in (name, (f.row or "").split(" / ")[-1]):
+        if (g.row or "").split(" / ")[-1] in names:
             return g
     return None
 

@@ -17,6 +17,8 @@ GENERIC_COLUMNS = vocabulary().generic_columns
 # a word that names a public body ("教育局", "某某街道"): unless the labels speak of it, not a story word
 _BODY_WORD = r"[\u4e00-\u9fff]{2}(?:局|厅|委员会|院|委|部|办公室|中心|街道|办事处)"
 _SPECIFIC = 4  # characters of a matched label that name one item, not a kind of figure
+_FEW = 4  # unmatched characters beside a label the question shares only a part of
+_SPECIFIC_PRINTED = 3  # a fact's own printed label in the question names its item from three (会议费)
 _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上年下降", "比上年增减")
 
 
@@ -32,6 +34,24 @@ def _canonical() -> dict[str, str]:
 def canonical_table(label: str) -> str | None:
     """The table type that states this item for the whole department (assistant/data/canonical.toml)."""
     return _canonical().get(label)
+
+
+@lru_cache(maxsize=1)
+def _canonical_parents() -> dict[str, frozenset[str]]:
+    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+    return {norm(label): frozenset(norm(p) for p in item.get("parents", [])) for item in raw["item"]
+            for label in item["labels"]}
+
+
+def in_canonical_table(table_type: str | None, labels: _Labels, leaf: str) -> bool:
+    """Whether a fact states `leaf` where canonical.toml says the item belongs: in a table of that
+    type, or under one of the item's parent headings ("“三公”经费 / 公务接待费") in a table whose
+    title was not read."""
+    if table_type and table_type == canonical_table(leaf):
+        return True
+    parents = _canonical_parents().get(leaf, frozenset())
+    path = labels.row_parts[:-1] + labels.col_parts[:-1] if leaf == labels.row_leaf else labels.col_parts[:-1]
+    return any(p in parents for p in path)
 
 
 @dataclass
@@ -72,6 +92,46 @@ def _bare(text: str) -> str:
     return re.sub(r"预算|决算|\((类|款|项)\)", "", text)
 
 
+_QUALIFIER = re.compile(r"\((?!(?:类|款|项)\))[^()]{1,20}\)$")
+
+
+def core(label: str) -> str:
+    """A label without its bracketed qualifier: "政府采购金额(以合同签订为准)" → "政府采购金额",
+    "党建工作经费(某局)" → "党建工作经费" (class markers "(类)" stay)."""
+    return _QUALIFIER.sub("", label) or label
+
+
+_GENERIC_PART = re.compile(r"预算|决算|经费|支出|收入|费用|资金|金额|合计|总计")
+_ITEM_END = set("费")  # the character that ends the name of an expense (油费, 物业费): an item, not a story word
+_NEGATED = re.compile(r"不是|不含|不包括|不算|除了?|非|以外的?$")
+_CLASS_END = re.compile(r"(事务支出|事务)$")
+
+
+def class_stem(label: str) -> str:
+    """The name of an expenditure class without its "事务(支出)" ending ("农林水事务" → "农林水"); '' for
+    other labels."""
+    stem = _CLASS_END.sub("", label)
+    return stem if stem != label and len(stem) >= 2 else ""
+
+
+def abbreviated(label: str, item: str) -> str:
+    """The run of `item` that writes `label` short, keeping its first and last characters and most of
+    the others in order ("党建经费" for 党建工作经费, "公务用车运维费" for 公务用车运行维护费); '' if none."""
+    if len(label) < 5:
+        return ""
+    least = max(4, -(-len(label) * 3 // 5))
+    for start in (i for i, ch in enumerate(item) if ch == label[0]):
+        pos, j = 0, start
+        while j < len(item) and pos < len(label):
+            k = label.find(item[j], pos)
+            if k < 0:
+                break
+            pos, j = k + 1, j + 1
+            if pos == len(label) and j - start >= least:
+                return item[start:j]
+    return ""
+
+
 def _common_part(a: str, b: str) -> str:
     """The longest common substring of two labels."""
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
@@ -82,11 +142,56 @@ def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
 
 
+def _item_words(item: str, memo: dict) -> set[str]:
+    """The words of the item between filler words (是多少, 的, 预算 …; of one character only 的, which
+    never stands inside an item's name), kept in the call's memo."""
+    key = ("_words", item)
+    if key not in memo:
+        t = item
+        for w in sorted((w for w in language()["filler"] if len(w) >= 2 or w == "的"), key=lambda x: (-len(x), x)):
+            t = t.replace(w, " ")
+        memo[key] = {w for w in re.split(r"[\s\d.%()（）《》“”、,，:：?？。!！—\-]+", t) if w}
+    return memo[key]
+
+
 def _item_word(item: str, uncovered: str) -> bool:
     """Whether two adjacent characters of the item are both left uncovered: a word of the question
     no matched label speaks of, not a stray character."""
     left = set(uncovered)
     return any(item[i] in left and item[i + 1] in left for i in range(len(item) - 1))
+
+
+def _names_item(label: str) -> bool:
+    """A label that names one item (培训费, 职业年金缴费), not a total or a kind of figure (支出, 合计)."""
+    return len(label) >= _SPECIFIC_PRINTED and not is_total_row(label) and label not in GENERIC_COLUMNS
+
+
+def _covers(item: str, matched: list[str], targets: list[tuple[str, str]], lab: _Labels) -> int:
+    """How surely the fact's own label names the question's item: 2 when printed in the question (four
+    characters or more, or three that name one item: 会议费) or standing for a word the question typed
+    through the thesaurus ("接待" for 公务接待费); 1 when sharing four characters or more with it
+    ("职业年金" of 职业年金缴费, "党建经费" of 党建工作经费); 0 otherwise. Then the question's other words
+    are a story around the item."""
+    own = [x for x in (lab.row_leaf, lab.col_leaf) if x]
+    for m in matched:
+        if m in item and ((len(m) >= _SPECIFIC and not is_total_row(m)) or (m in own and _names_item(m))):
+            return 2
+    if any(w in item and w in matched and label in own and len(label) >= _SPECIFIC and _names_item(label)
+           for w, label in targets):
+        return 2
+    # the shared part itself must name something: "收入预算" of 收入预算总计, "经费支出" of 机关运行经费支出
+    # are kinds of figure
+    return int(any(_names_item(x) and (len(_GENERIC_PART.sub("", _common_part(core(x), item))) >= 3
+                                       or len(_bare(abbreviated(core(x), item))) >= _SPECIFIC)
+                   for x in own if x in matched))
+
+
+def _other_expense(item: str, uncovered: str) -> str:
+    """The 费 of each expense the item names that the fact's labels do not ("油费" beside 公务用车运行费):
+    a character left uncovered right before 费; '' when there is none."""
+    left = set(uncovered)
+    item = item.replace("的", "")  # "加油的费用"
+    return "".join(item[i + 1] for i in range(len(item) - 1) if item[i + 1] in _ITEM_END and item[i] in left)
 
 
 def ranked(hits: list[Scored]) -> list[Scored]:
@@ -97,6 +202,9 @@ def ranked(hits: list[Scored]) -> list[Scored]:
     if hits and hits[0].canonical:
         top = hits[0].fact.value
         same = sorted((h for h in hits if abs(h.fact.value - top) < 0.005), key=lambda s: (-(s.score - s.canonical), s.fact.page))
+        if same[0].fact.source == "table" and not same[0].canonical:  # a sentence may lead, no other table
+            same.remove(lead := next(h for h in same if h.canonical))
+            same.insert(0, lead)
         hits = same + [h for h in hits if abs(h.fact.value - top) >= 0.005]
     return hits
 
@@ -107,6 +215,20 @@ class FactIndex:
     def __init__(self, facts: list[Fact], labels: list[_Labels] | None = None):
         self.facts = facts
         self.labels = labels if labels is not None else labels_of(facts)
+
+    def headed(self, i: int) -> str | None:
+        """The canonical table type the headers of fact i's table show ("“三公”经费 / 公务接待费" is a column
+        of a 三公 table), for a table whose title was not recognised at ingest; None when they show none."""
+        cached: tuple[int, dict[tuple, str]] = getattr(self, "_headed", (-1, {}))
+        if cached[0] != len(self.facts):
+            types: dict[tuple, str] = {}
+            for f in self.facts:
+                for part in f.column.split(" / ")[:-1] if f.table else []:
+                    if t := canonical_table(norm(part)):
+                        types.setdefault((f.document, f.page, f.table), t)
+            cached = self._headed = (len(self.facts), types)
+        f = self.facts[i]
+        return cached[1].get((f.document, f.page, f.table))
 
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
         """Indices, in store order, of the facts of these departments and years (empty: any) and kind.
@@ -166,9 +288,27 @@ class FactIndex:
         row_hit = False
         bare_item = _bare(item)
         for part in ([lab.row_leaf] + lab.row_parts[:-1]):
+            short = core(part)
             if len(part) >= 2 and (part in item or (len(_bare(part)) >= 2 and _bare(part) in bare_item)):
                 score += len(part) + (2 if part == lab.row_leaf else 0)
                 matched.append(part)
+                row_hit = True
+                break
+            stem = class_stem(_bare(short))
+            if stem and (stem + "支出" in item or stem + "事务" in item or (len(stem) >= 3 and stem in item)):
+                # a class in everyday form: "农林水支出" for 农林水事务, "城乡社区支出" for 城乡社区事务支出
+                score += len(stem) + (2 if part == lab.row_leaf else 0)
+                matched += [stem] + [stem + w for w in ("支出", "事务") if stem + w in item]
+                row_hit = True
+                break
+            if short != part and len(short) >= 3 and short in item:
+                # the qualifier left out ("政府采购金额" of 政府采购金额(以合同签订为准)): a row printed without
+                # one ("党建工作经费" beside 党建工作经费(某局)) is what a question without it means
+                qualifier = part[len(short):].strip("()")
+                at = item.find(qualifier)
+                qualified = at >= 0 and not _NEGATED.search(item[max(0, at - 4):at])  # "不是某局那一项"
+                score += (len(part) if qualified else len(short) - (1 if at < 0 else 4)) + (2 if part == lab.row_leaf else 0)
+                matched += [short] + ([qualifier] if qualified else [])
                 row_hit = True
                 break
         if not row_hit and lab.row_leaf:
@@ -193,9 +333,17 @@ class FactIndex:
                 matched += [w for w, lb in targets if lb == part or lb in part]
                 col_hit = True
         if not row_hit and not col_hit and lab.row_leaf and len(lab.row_leaf) >= 3:
-            common = _lcs(lab.row_leaf, item)
-            if common >= max(4, int(0.4 * len(lab.row_leaf))):
-                score += common * 0.8 - 0.3 * (len(lab.row_leaf) - common)
+            leaf = core(lab.row_leaf)
+            shared = _common_part(item, leaf)
+            common = max(len(shared), len(abbreviated(leaf, item)))
+            if common >= max(4, int(0.4 * len(leaf))):
+                score += common * 0.8 - 0.3 * (len(leaf) - common)
+                matched.append(lab.row_leaf)
+                row_hit = True
+            elif len(shared) >= _SPECIFIC and shared in _item_words(item, memo):
+                # the whole of one word of the question inside a long label ("职业年金" of
+                # 机关事业单位职业年金缴费支出): the label covers the item, its other words only qualify it
+                score += len(shared) * 0.8 - 0.1 * (len(leaf) - len(shared))
                 matched.append(lab.row_leaf)
                 row_hit = True
         if query.codes and f.row_code in query.codes:
@@ -204,7 +352,8 @@ class FactIndex:
             row_hit = True
         if score <= 0:
             return None
-        matched += [w for w in target_words if any(w in m or m in w for m in matched)]
+        own = {lab.row_leaf, lab.col_leaf}
+        matched += [w for w, label in targets if any(w in m or m in w for m in matched) or label in own]
         # preferences among facts that match the words equally
         if col_hit and not row_hit:
             score += 1.0 if (not f.row or is_total_row(norm(f.row))) else -1.5
@@ -224,7 +373,8 @@ class FactIndex:
             score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
         if table_named:
             score += 2.0
-        elif f.table_type and f.table_type == canonical_table(leaf := lab.row_leaf or lab.col_leaf) and (
+        elif (in_canonical_table(f.table_type, lab, leaf := lab.row_leaf or lab.col_leaf)
+              or (canonical_table(leaf) is not None and canonical_table(leaf) == self.headed(i))) and (
                 leaf in matched or leaf in target_labels):
             score += _CANONICAL  # "培训费" from the table that states it for the whole department
             canonical = _CANONICAL
@@ -260,15 +410,23 @@ class FactIndex:
         # and only within one department's documents: across the library an unknown word may be the
         # body asked about ("教育局的三公经费" with no 教育局 loaded), never forgiven
         known = self._label_grams(memo)
-        specific = memo.get("_one_body", False) and any(len(m) >= _SPECIFIC and m in item and not is_total_row(m) for m in matched) \
+        other = _other_expense(item, uncovered)
+        covers = 0 if other else _covers(item, matched, targets, lab)
+        # a label the question prints forgives any other words; one it shares a part with, a few
+        specific = memo.get("_one_body", False) and (covers == 2 or (covers == 1 and len(uncovered) <= _FEW)) \
             and not any(w[i:i + 2] not in known for w in re.findall(_BODY_WORD, item) for i in range(len(w) - 1))
         if specific:
             left = set(uncovered)
+            # words the labels in scope use and budget terms of the thesaurus the fact does not match
+            # ("三公经费" beside 机关运行经费支出) are items of their own, not a story
             said = {c for i in range(len(item) - 1) if (g := item[i:i + 2]) in known and g[0] in left and g[1] in left
                     for c in g}
+            said |= {c for w in target_words if len(w) >= 2 and not any(w in m or m in w for m in matched)
+                     for c in w if c in left}
             named = "".join(ch for ch in uncovered if ch in said)
         else:
-            named = uncovered
+            # "保险费" beside 公务用车运行费: the whole name of the other expense counts, 费 included
+            named = uncovered + other
             # matched by a column word alone ("支出") or as a total row, a whole word of the question the
             # fact's labels lack is the item asked about ("水利支出", "教育支出" against 本年支出合计):
             # a total, or another item's column, is not its answer, however short the word

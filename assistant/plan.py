@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant import sums
 from assistant.duties import asks_duty
 from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
-                "budget_vs_final", "previous_year"]
+                "budget_vs_final", "previous_year", "each_year"]
 
 
 @dataclass
@@ -44,6 +45,30 @@ class Plan:
     kind: str | None
     route: Route
     reason: str | None = None
+    compare_year: int | None = None  # the year a change is measured from when the question names it
+
+
+# "比2017年", "较2017年度", "与2017年相比": the year a change is measured from; "2017年和2019年相比" names
+# two years without saying which is the base, read in time order
+_FROM_YEAR = re.compile(r"(?:比|较|同|与)(20\d\d)年?度?")
+_ANY_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年")
+_CHANGE = ("change_amount", "change_rate", "difference")
+_ADDING = r"合计|一共|总共|共计|加起来|加在一起|之和|总和|总共"
+
+
+def compared_years(text: str, years: list[int]) -> tuple[list[int], int | None]:
+    """The year asked about and the year it is compared with, when the question names both:
+    '2019年的X比2017年多了多少' -> ([2019], 2017); '2017年到2019年增长了多少' -> ([2019], 2017).
+    A change against the year before ('比上年', '比2018年' with 2019) is (years, None): the
+    document's own stated change answers it first."""
+    base = next((int(y) for y in _FROM_YEAR.findall(text) if int(y) not in years), None)
+    if base is None:
+        named = sorted({*years, *(int(y) for y in _ANY_YEAR.findall(text))})
+        if len(named) == 2:
+            base, years = named[0], [named[1]]
+    if base is None or len(years) != 1 or base == years[0] - 1:
+        return years, None  # ([2019], None) from '2018年到2019年': the later year's stated change
+    return years, base
 
 
 def romanised_places(text: str, departments: list[str]) -> str:
@@ -116,6 +141,25 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
     missing = [y for y in years if depts and all(y not in catalog.years.get(d, []) for d in depts)]
     if q.previous_year and years and not q.years:
         return plan("previous_year", depts, [years[0]], k)
+    if q.measure in _CHANGE and not q.narrative:
+        asked, base = compared_years(q.text, list(q.years))
+        if base is None and len(q.years) == 2 and len(asked) == 1 and not year:
+            return plan("change", depts, asked, k)
+        if base is not None:
+            asked = [year] if year else (asked or years)
+            gone = [y for y in (*asked, base) if depts and all(y not in catalog.years.get(d, []) for d in depts)]
+            if gone:
+                name = "、".join(depts)
+                return plan("refuse", depts, asked, k, f"已导入的文件中没有{name}{gone[0]}年的数据，无法比较这两年。")
+            p = plan("change", depts, asked, k)
+            p.compare_year = base
+            return p
+    if q.measure == "value" and not q.narrative and re.search(_ADDING, q.text) and (
+            sums.named_word(q.text) or sums.class_asked(q.text)):
+        q.measure = "sum"  # "名称中含'X'的项目合计多少": every such row added
+        return plan("sum_or_difference", depts, years, k)
+    if len(q.years) >= 2 and q.measure == "value" and not q.narrative and not year:
+        return plan("each_year", depts, sorted(set(years)), k)
     if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
         later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
         if later:

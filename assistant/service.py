@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, counts, enumerations, targets
+from assistant import compute, confidence, counts, enumerations, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -26,6 +26,7 @@ from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
+from assistant.years import each_year
 from budgetqa.settings import Settings
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
@@ -46,11 +47,13 @@ class Assistant:
     def __init__(self, store: FactStore, index: SearchIndex | None = None, use_thesaurus: bool = True,
                  use_tables: bool = True, llm: ChatModel | None = None, max_chars: int = 2000, use_ranker: bool = True, use_dense: bool = True,
                  normalise: bool = True, models: dict[str, Model] | None = None, embed_model: str | None = None,
-                 cache_facts: int = 300_000):
+                 cache_facts: int = 300_000, use_decision: bool = False):
         self.store = store
         self.use_ranker = use_ranker  # False: the hand-weighted lexical lookup alone (the ablation)
         self.normalise = normalise
         self.models = load_models() if models is None else models
+        # the fitted decision (assistant/confidence.py); None: answers pass unchecked
+        self.confidence = confidence.load() if use_decision else None
         self._dense_labels = False  # whether the index answered through label vectors (see _dense)
         # dense similarity only from the embedding model the weights were fitted with: another model's
         # similarities mean something else (BUDGETQA_EMBED_MODEL=hash in tests)
@@ -170,7 +173,7 @@ class Assistant:
         p = self.plan(question, department, year, kind)
         answer = self.execute(p)
         answer.question = question
-        return answer
+        return confidence.check(self, p, answer, self.confidence)  # the fitted decision (assistant/confidence.py)
 
     def execute(self, p: Plan) -> Answer:
         """Run a plan's tool."""
@@ -186,8 +189,9 @@ class Assistant:
             return self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
-        tool = {"sum_or_difference": compute.sum_or_difference, "share": compute.share, "change": compute.change,
-                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year}[p.route]
+        tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
+                "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
+                "each_year": each_year}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
@@ -349,4 +353,4 @@ def build_assistant(settings: Settings, lib: _Library, with_index: bool = True) 
 
         llm = chat_model(settings.llm)
     return Assistant(lib.store, index, llm=llm, max_chars=settings.max_question_chars, embed_model=settings.embed_model,
-                     use_ranker=settings.ranker == "fitted")
+                     use_ranker=settings.ranker == "fitted", use_decision=settings.decision == "fitted")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.clauses import asking_part
 from ingest.names import mentions
 
 DATA = Path(__file__).parent / "data"
@@ -94,12 +95,19 @@ def _measure(q: str) -> str:
 
 
 def parse(question: str, known_departments: list[str]) -> Query:
-    q = norm(question)
+    whole = norm(question)
+    # a story told before the question is context: the item, department and year are read from the
+    # part that asks (assistant/clauses.py); the story names the department only when that part does not
+    q = asking_part(whole)
+    story = whole.replace(q, " ") if q != whole else ""
     query = Query(text=question, q=q)
     rest = q
     # the loaded bodies the question names, by the names people use (ingest.names); several for
     # one span = ambiguous words ("财政局" with two 财政局 loaded)
     found = mentions(rest, known_departments)
+    if not found and story:
+        query.departments = [n for hit in mentions(story, known_departments) for n in hit.names]
+        query.departments = list(dict.fromkeys(query.departments))
     for hit in found:
         query.departments += [n for n in hit.names if n not in query.departments]
     for hit in reversed(found):
@@ -124,6 +132,8 @@ def parse(question: str, known_departments: list[str]) -> Query:
     rest = _COMPARE_YEAR.sub("比上年", rest)
     for m in _YEAR.finditer(rest):
         query.years.append(int(m.group(1)))
+    if not query.years and story and not re.search(r"今年|本年|当年|去年|上年", rest):
+        query.years = [int(m.group(1)) for m in _YEAR.finditer(story)]
     rest = _YEAR.sub(" ", rest)
     if any(w in rest for w in language()["measure"]["previous_year"]):
         query.previous_year = True
@@ -137,7 +147,11 @@ def parse(question: str, known_departments: list[str]) -> Query:
         query.previous_year = False  # "比上年增加多少" asks for a change, not last year's figure
     query.narrative = (bool(_NARRATIVE.search(rest)) and query.measure == "value" and "多少" not in rest) or bool(
         re.search(r"为什么|为何|为啥|原因|是什么车|哪几类|什么内容|主要内容|有没有|有无|是否", rest))
-    if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", rest) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
+    # "和" inside one item's name ("社保和就业", "社会保障和就业支出") joins no two items
+    joined = rest
+    for w, _label in expand(rest):
+        joined = joined.replace(w, "\0" * len(w))
+    if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", joined) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
         query.measure = "sum"
     query.rest = rest
     query.codes = _CODE.findall(rest)

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         "weights in assistant/data/ranker.json). 'fitted' scored lower on the independent held-out "
         "questions (docs/EVALUATION.md), so it is not the default.",
     )
+    decision: Literal["off", "fitted"] = Field(
+        default="off",
+        description="'fitted': an answered figure the decision model of assistant/data/confidence.json is not sure "
+        "of becomes 'ambiguous' or 'not_found' (docs/EVALUATION.md); 'off': answers as the tools give them.",
+    )
     model_cache: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetqa",
         description="Folder for what is built from installed packages and shared by every home on the machine "

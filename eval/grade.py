@@ -8,7 +8,7 @@ import re
 import statistics
 import time
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -130,8 +130,11 @@ def citation_ok(item: GoldItem, ans: dict) -> bool | None:
     src = item.source or {}
     if item.expect != "answer" or not src.get("file") or not src.get("page"):
         return None
+    # gold names the file by its path in the corpus ("seed/….pdf"), an answer by the document's file name
+    want = PurePath(str(src["file"]).replace("\\", "/")).name
     for c in ans.get("citations") or []:
-        if c.get("document") == src["file"] and int(c.get("page") or 0) == int(src["page"]):
+        got = PurePath(str(c.get("document") or "").replace("\\", "/")).name
+        if got == want and int(c.get("page") or 0) == int(src["page"]):
             return True
     return False
 
@@ -175,6 +178,7 @@ class EvalReport(BaseModel):
     by_asker: dict[str, KindScore] = Field(default_factory=dict, description="The same by who asks (gold `asker`).")
     wrong: int = Field(default=0, description="Answered with a figure or text that is not the gold one.")
     wrong_rate: float = 0.0
+    ambiguous: int = Field(default=0, description="Answered with the close readings and a question back (neither right nor wrong).")
     citation_accuracy: float | None = Field(default=None, description="Answers citing the gold file and page.")
     refusal_precision: float | None = None
     refusal_recall: float | None = None
@@ -194,10 +198,13 @@ class Tally:
         self.by_kind: dict[str, list[bool]] = defaultdict(list)
         self.by_asker: dict[str, list[bool]] = defaultdict(list)
         self.wrong = 0
+        self.ambiguous = 0
         self.tp = self.fp = self.fn = 0
         self.latencies: list[float] = []
 
-    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float, answered: bool = False) -> None:
+    def add(self, item: GoldItem, ok: bool, refused: bool, seconds: float, answered: bool = False,
+            ambiguous: bool = False) -> None:
+        self.ambiguous += ambiguous
         self.by_kind[item.kind].append(ok)
         self.by_asker[item.asker or "-"].append(ok)
         self.wrong += answered and not ok
@@ -216,7 +223,7 @@ class Tally:
                      for k, v in sorted(self.by_kind.items())},
             by_asker={k: KindScore(items=len(v), correct=sum(v), accuracy=round(sum(v) / len(v), 4))
                       for k, v in sorted(self.by_asker.items())},
-            wrong=self.wrong, wrong_rate=round(self.wrong / total, 4) if total else 0.0,
+            wrong=self.wrong, wrong_rate=round(self.wrong / total, 4) if total else 0.0, ambiguous=self.ambiguous,
             refusal_precision=round(tp / (tp + fp), 4) if tp + fp else None,
             refusal_recall=round(tp / (tp + fn), 4) if tp + fn else None,
             latency_ms_p50=round(statistics.median(self.latencies) * 1000, 1) if self.latencies else None,
@@ -235,7 +242,8 @@ def run_eval(assistant: Answers, gold: list[GoldItem], timings: list[float] | No
         t0 = time.perf_counter()
         ans = _ask(assistant, item.question)
         ok = is_correct(item, ans)
-        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0, ans.get("status") == "answered")
+        tally.add(item, ok, ans.get("status") == "not_found", time.perf_counter() - t0, ans.get("status") == "answered",
+                  ans.get("status") == "ambiguous")
         c = citation_ok(item, ans)
         if c is not None:
             cites.append(c)
@@ -266,6 +274,7 @@ def format_report(report: EvalReport) -> str:
             lines.append(f"{k:<12}{v['correct']:>9}{v['items']:>7}{pct(v['accuracy']):>10}")
     lines += ["",
               f"answered wrongly    {pct(r.get('wrong_rate')):<7}(a figure or text that is not the gold one)",
+              f"ambiguous           {r.get('ambiguous', 0):<7}(answered with the close readings and a question back)",
               f"citation accuracy   {pct(r['citation_accuracy']):<7}(an answer cites the gold file and page)",
               f"refusal precision   {pct(r['refusal_precision']):<7}(of the questions refused, share that should be)",
               f"refusal recall      {pct(r['refusal_recall']):<7}(of the questions to refuse, share refused)",

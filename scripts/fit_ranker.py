@@ -4,8 +4,8 @@
                                  [--cache /tmp/bq_models] [--no-dense] [--out assistant/data/ranker.json]
                                  [--report docs/RANKER.md] [--json out.json]
 
-Data: the development questions (dev-001..060 over the sample alone, dev-061..150 over the real corpus
-loaded together) and eval/gold/*.jsonl (seed sets over the sample, real sets over the real corpus).
+Data: the odd ids of the development questions (dev-001..059 over the sample alone, dev-061..149 over the
+real corpus loaded together; the even ids stay held out) and eval/gold/*.jsonl (seed sets over the sample, real sets over the real corpus).
 Each question whose plan is a figure lookup gives one group of candidate facts (assistant/candidates.py),
 labelled 1 when the fact's value is a gold value. A conditional logistic regression (softmax over a question's
 candidates and "none of them", L2-regularised, scipy L-BFGS) is fitted on the groups of the training
@@ -64,8 +64,11 @@ class Item:
 
 def load_items(dev: Path) -> list[Item]:
     items: list[Item] = []
-    d = load_gold(dev)
-    items += [Item(g, "sample" if n < 60 else "real", "dev") for n, g in enumerate(d)]
+    # the even dev ids are the held-out half: never fitted on, never read here
+    for g in load_gold(dev):
+        n = int(g.id.split("-")[-1])
+        if n % 2 == 1:
+            items.append(Item(g, "sample" if n <= 60 else "real", "dev"))
     for name, corpus in (("seed", "sample"), ("seed_heldout", "sample"), ("real", "real"), ("real_heldout", "real")):
         if (GOLD / f"{name}.jsonl").exists():
             items += [Item(g, corpus, name) for g in load_gold(GOLD / f"{name}.jsonl")]

@@ -1,4 +1,4 @@
-"""A store of real documents for the conversation tests: several departments and three years of one,
+"""A store of real documents for the conversation tests: several departments and three years of two,
 ingested once per test session from the shared corpus (../shared/corpus/real beside the repository)."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ FILES = [
     "jiangsu/江苏省政协办公厅/江苏省政协办公厅2018度部门预算公开表.pdf",
     "jiangsu/江苏省政协办公厅/江苏省政协办公厅2019年度部门预算.pdf",
     "jiangsu/江苏省政协办公厅/江苏省政协办公厅2019年预算公开表.pdf",
+    "jiangsu/江苏省人民检察院/2017年省检察院部门预算.pdf",
+    "jiangsu/江苏省人民检察院/2018年省检察院部门预算公开.pdf",
     "jiangsu/江苏省人民检察院/2019年度部门预算公开.pdf",
     "jiangsu/江苏省高级人民法院/江苏省高级人民法院2019年度部门预算公开.pdf",
     "jiangsu/江苏省人大办公厅/江苏省人大常委会2019年度部门预算公开.pdf",

@@ -125,12 +125,23 @@ class Backend:
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"问题太长（{len(question)} 字），最多 {self.settings.max_question_chars} 字。")
         self.ready.wait(timeout=900)
+        self.check_department(department)
         bot = self.assistant()
         layer = conversation_for(bot)  # follow-ups and library-wide questions (assistant/conversation.py)
         if layer is not None:
             return layer.ask(question, history or [], department, year, kind)
         # no store: a stand-in for the whole conversation path (tests' recorders), given what the layer gets
         return bot.ask(question, history=history or [], department=department, year=year, kind=kind)
+
+    def check_department(self, name: str | None) -> None:
+        """The department filter takes a name exactly as the document list gives it (as `budgetqa ask
+        --department` does): any other name would only find nothing, so it is refused, naming the field."""
+        if name is None:
+            return
+        known = sorted({d.department for d in self.store.documents()})
+        if name not in known:
+            listed = "、".join(known[:10]) + (f" 等 {len(known)} 个" if len(known) > 10 else "")
+            raise QuestionError(f"department 字段：没有名为“{name}”的部门；已导入的部门：{listed or '无（请先导入文件）'}。")
 
     def suggestions(self, question: str, ans: Answer, department: str | None = None, year: int | None = None,
                     kind: str | None = None) -> tuple[str, list[str]]:

@@ -15,13 +15,24 @@ from urllib.parse import quote
 import pandas as pd
 
 from ingest.records import CheckResult, Fact
+from web.upload_folder import upload_folder
 
 FACT_COLUMNS = ["页", "表格", "行", "科目编码", "列", "数值", "单位", "来源"]
 CHECK_COLUMNS = ["核对项", "结果", "说明", "表格", "页"]
 
-# exports are served by Gradio, which copies files only from the system temp folder
-_EXPORTS = Path(tempfile.mkdtemp(prefix="budgetqa-exports-"))
-atexit.register(shutil.rmtree, _EXPORTS, True)
+_exports: list[Path] = []  # this process's export folder, made on the first export
+
+
+def _exports_folder() -> Path:
+    """Gradio serves files only from the temp folder: exports go into Gradio's upload folder (for
+    `serve` a folder of the server's own, removed when it stops), in a folder of this process's that
+    is also removed at exit. Nothing is made at import."""
+    if not _exports:
+        root = upload_folder()
+        root.mkdir(parents=True, exist_ok=True)
+        _exports.append(Path(tempfile.mkdtemp(prefix="budgetqa-exports-", dir=root)))
+        atexit.register(shutil.rmtree, _exports[0], True)
+    return _exports[0]
 
 
 def matches(d: dict, text: str, department: str | None, year: str | None, kind: str | None) -> bool:
@@ -69,7 +80,7 @@ def _safe_stem(name: str) -> str:
 
 def export(frame: pd.DataFrame, document: str, what: str, fmt: str) -> str:
     """Write `frame` as CSV (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx; returns the path."""
-    folder = Path(tempfile.mkdtemp(dir=_EXPORTS))
+    folder = Path(tempfile.mkdtemp(dir=_exports_folder()))
     path = folder / f"{_safe_stem(document)}-{what}.{fmt}"
     if fmt == "csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")

@@ -77,7 +77,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         return (status_text(backend, docs), gr.Dropdown(choices=depts, value=d if d in depts else ALL),
                 gr.Dropdown(choices=years, value=y if y in years else ALL), gr.Dropdown(choices=kinds, value=k),
                 gr.Dataset(samples=[[q] for q in exs], visible=bool(exs)), exs,
-                *library_list(search, ld, ly, lk, pick, docs),
+                *library_view(search, ld, ly, lk, pick, docs),
                 gr.Dropdown(choices=names, value=None, interactive=admin))
 
     def narrow(d: str, k: str) -> tuple:
@@ -110,7 +110,9 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         yield shown, turns, shown, ""
 
     # ---- library --------------------------------------------------------------------------
-    def library_list(search: str, ld: str, ly: str, lk: str, pick: str | None, docs: list[dict] | None = None) -> tuple:
+    def library_view(search: str, ld: str, ly: str, lk: str, pick: str | None, docs: list[dict] | None = None) -> tuple:
+        """The list and the chosen document's detail from one handler: with a chained `.then` a search
+        could end showing an earlier search's detail, or none (the last search must win)."""
         docs = backend.documents() if docs is None else docs
         shown_docs = [x for x in docs if matches(x, search, _opt(ld), _opt(ly), _opt(lk))]
         names = [x["document"] for x in shown_docs]
@@ -120,10 +122,12 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         pick = pick if pick in names else (names[0] if names else None)
         return (documents_html(shown_docs, len(docs)), gr.Dropdown(choices=depts, value=ld if ld in depts else ALL),
                 gr.Dropdown(choices=years, value=ly if ly in years else ALL),
-                gr.Dropdown(choices=kinds, value=lk if lk in kinds else ALL), gr.Dropdown(choices=names, value=pick))
+                gr.Dropdown(choices=kinds, value=lk if lk in kinds else ALL), gr.Dropdown(choices=names, value=pick),
+                *show_document(pick, docs))
 
-    def show_document(name: str | None) -> tuple:
-        if not name or name not in {d["document"] for d in backend.documents()}:
+    def show_document(name: str | None, docs: list[dict] | None = None) -> tuple:
+        docs = backend.documents() if docs is None else docs
+        if not name or name not in {d["document"] for d in docs}:
             return "", facts_frame([]), "", None, None, None, None
         facts = backend.store.facts(document=name)
         checks = backend.store.checks(name)
@@ -248,9 +252,9 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         lib_inputs = [search, lib_dept, lib_year, lib_kind, doc_pick]
         lib_outputs = [doc_list, lib_dept, lib_year, lib_kind, doc_pick]
         detail = [checks, facts_table, charts, facts_csv, facts_xlsx, checks_csv, checks_xlsx]
-        loaded = [status, dept, year, kind, examples, example_list, *lib_outputs, remove_pick]
+        loaded = [status, dept, year, kind, examples, example_list, *lib_outputs, *detail, remove_pick]
         refresh_in = [dept, year, kind, *lib_inputs]
-        page.load(refresh, refresh_in, loaded, **PRIVATE).then(show_document, doc_pick, detail, **PRIVATE)
+        page.load(refresh, refresh_in, loaded, **PRIVATE)
         timer.tick(tick, None, [status, timer], **PRIVATE)
         asked: dict[str, Any] = dict(fn=on_ask, inputs=[box, turns, shown, dept, year, kind],
                                      outputs=[chat, turns, shown, box], concurrency_limit=8, **PRIVATE)
@@ -263,10 +267,9 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         dept.input(narrow, [dept, kind], [dept, year], **PRIVATE)
         kind.input(narrow, [dept, kind], [dept, year], **PRIVATE)
         for c in (search, lib_dept, lib_year, lib_kind):  # the box filters as one types; a choice at once
-            (search.change if c is search else c.input)(library_list, lib_inputs, lib_outputs,
-                                                        trigger_mode="always_last", **PRIVATE).then(
-                show_document, doc_pick, detail, **PRIVATE)
-        doc_pick.input(show_document, doc_pick, detail, **PRIVATE)
+            (search.change if c is search else c.input)(library_view, lib_inputs, [*lib_outputs, *detail],
+                                                        trigger_mode="always_last", **PRIVATE)
+        doc_pick.input(lambda name: show_document(name), doc_pick, detail, **PRIVATE)
         upload_btn.click(lambda: "", None, upload_log, **PRIVATE).then(
             # the progress bar on the file box only: the list of results below it stays readable
             on_upload, [token, files], [upload_log, files], api_visibility="private", show_progress_on=files).then(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.records import Answer
-from eval.grade import GoldItem, format_report, is_correct, run_eval
+from eval.grade import GoldItem, citation_ok, format_report, is_correct, run_eval
 
 
 def _answer(value: float | None, unit: str | None, status: str = "answered") -> dict:
@@ -50,3 +50,23 @@ def test_report_by_asker_and_wrong_answers_apart_from_refusals():
 def test_a_refusal_item_may_have_a_null_source():
     item = GoldItem.model_validate({"id": "r", "question": "x", "expect": "refuse", "source": None})
     assert item.source == {}
+
+
+def test_a_citation_matches_the_gold_file_by_its_name_not_its_corpus_path():
+    item = GoldItem(id="s", question="q", expect="answer", values=[1], unit="万元",
+                    source={"file": "seed/2025年某区政府办公室部门预算.pdf", "page": 12})
+    cited = _answer(1, "万元") | {"citations": [{"document": "2025年某区政府办公室部门预算.pdf", "page": 12}]}
+    other_page = _answer(1, "万元") | {"citations": [{"document": "2025年某区政府办公室部门预算.pdf", "page": 11}]}
+    other_file = _answer(1, "万元") | {"citations": [{"document": "2024年某区政府办公室部门预算.pdf", "page": 12}]}
+    assert citation_ok(item, cited) is True
+    assert citation_ok(item, other_page) is False
+    assert citation_ok(item, other_file) is False
+
+
+def test_the_report_counts_ambiguous_answers_apart_from_wrong_and_refused():
+    items = [GoldItem(id="a", question="a", expect="answer", values=[1], unit="万元"),
+             GoldItem(id="b", question="b", expect="answer", values=[2], unit="万元")]
+    bot = _Fixed({"a": _answer(None, None, "ambiguous") | {"question": "a"}, "b": _answer(2, "万元") | {"question": "b"}})
+    report = run_eval(bot, items)
+    assert (report.ambiguous, report.wrong, report.correct) == (1, 0, 1)
+    assert "ambiguous           1" in format_report(report)

@@ -219,6 +219,29 @@ def test_exports_csv_and_excel(tmp_path: Path) -> None:
         assert "公务接待费" in z.read("xl/sharedStrings.xml").decode("utf-8")
 
 
+def test_export_folder_is_made_on_first_export_and_removed_at_exit(tmp_path: Path) -> None:
+    """The bug of the exports folder made at import and never removed (74 left in /tmp): importing makes
+    nothing, an export makes one folder under Gradio's upload folder, and it is gone when the process ends."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(root)}
+    env.pop("GRADIO_TEMP_DIR", None)
+    script = ("import sys, tempfile, pandas as pd\n"
+              "from pathlib import Path\n"
+              "import web.library_view as v\n"
+              "print(len(list(Path(tempfile.gettempdir()).rglob('budgetqa-exports-*'))))\n"
+              "print(v.export(pd.DataFrame([[1]], columns=['页']), 'a.pdf', '数据', 'csv'))\n")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                         check=True).stdout.split()
+    assert out[0] == "0", "a folder was made at import"
+    made = Path(out[1])
+    assert tmp_path in made.parents and made.parent.parent.name.startswith("budgetqa-exports-")
+    assert not made.exists() and not list(tmp_path.rglob("budgetqa-exports-*"))
+
+
 def test_first_run_answers_before_the_index_is_built(tmp_path: Path) -> None:
     """An empty home: the sample's facts are stored without vectors, questions are answered, and the
     vectors follow in the background (the page says so meanwhile)."""

@@ -83,6 +83,19 @@ def test_last_year_from_the_stated_change_shows_the_computation(sample: TestClie
     assert "4.60 - 2.17 = 2.43" in a["computation"] and len(a["citations"]) == 2
 
 
+def test_a_follow_up_item_is_cited_from_the_three_public_table_like_a_single_question(sample: TestClient) -> None:
+    """The bug of "公务接待费呢" cited from the economic-classification table (p. 21): canonical.toml says the
+    三公 table (p. 22) states it for the whole department, as for the question asked on its own."""
+    three_public = "2025年一般公共预算“三公”经费预算表"
+    alone = Chat(sample).ask("公务接待费是多少？")
+    chat = Chat(sample)
+    chat.ask("三公经费是多少？")
+    a = chat.ask("公务接待费呢？")
+    for got in (alone, a):
+        assert _value(got) == 0.83 and got["citations"][0]["table"] == three_public and got["citations"][0]["page"] == 22
+        assert "第22页" in got["answer"]
+
+
 def test_share_of_the_last_total(sample: TestClient) -> None:
     chat = Chat(sample)
     chat.ask("三公经费是多少？")
@@ -169,6 +182,38 @@ def test_a_year_with_no_document_and_no_statement_is_refused(sample: TestClient)
     assert _value(chat.ask("政府办社会保障和就业支出是多少？")) == 165.56
     a = chat.ask("那2024年这一块是多少？")
     assert a["status"] == "not_found" and a["value"] is None
+
+
+def test_after_a_not_found_the_change_is_not_the_change_of_an_older_answer(sample: TestClient) -> None:
+    """"比去年多了多少" after "那飞机购置费呢" (no such item) used to answer the 三公经费's +1.17 from the turn before."""
+    chat = Chat(sample)
+    assert _value(chat.ask("三公经费是多少？")) == 5.43
+    assert chat.ask("那飞机购置费呢？")["status"] == "not_found"
+    a = chat.ask("比去年多了多少？")
+    assert a["status"] == "not_found" and a["value"] is None and "1.17" not in a["answer"]
+    assert "飞机购置费" in a["answer"] and "上年" in a["answer"]  # what it would need
+    assert chat.ask("它占多少？")["value"] is None  # 它 is the item not found, not the 三公经费
+    again = chat.ask("那公务接待费呢？")  # an item of its own: answered as usual, and the state moves on
+    assert _value(again) == 0.83 and _value(chat.ask("比去年少了多少？")) == 1.0
+
+
+def test_after_a_not_found_the_last_two_figures_are_not_added(sample: TestClient) -> None:
+    chat = Chat(sample)
+    chat.ask("培训费是多少？")
+    chat.ask("会议费呢？")
+    assert chat.ask("那飞机购置费呢？")["status"] == "not_found"
+    for follow_up in ("两项加起来多少？", "差多少？"):
+        a = Chat(sample)
+        a.history = chat.history
+        got = a.ask(follow_up)
+        assert got["status"] == "not_found" and got["value"] is None and "飞机购置费" in got["answer"]
+
+
+def test_a_not_found_first_question_then_its_change_says_what_is_needed(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert chat.ask("政府办的飞机购置费是多少？")["status"] == "not_found"
+    a = chat.ask("比去年多了多少？")
+    assert a["status"] == "not_found" and "飞机购置费" in a["answer"] and "请说明要比较的年份" not in a["answer"]
 
 
 def test_altered_history_figure_is_never_stated(sample: TestClient) -> None:
@@ -375,6 +420,21 @@ def test_series_of_years_with_the_change_computed(real: TestClient) -> None:
     assert [p["year"] for p in a["series"]] == [2017, 2018, 2019]
     assert [p["value"] for p in a["series"]] == [3123.68, 3314.68, 4968.34]
     assert _value(a) == 1844.66 and "4,968.34 - 3,123.68" in a["computation"]
+
+
+def test_a_series_of_a_three_public_item_reads_the_department_wide_figure_every_year(real: TestClient) -> None:
+    """2017 and 2018 of the procuratorate print their 三公 table under titles ingest does not recognise ("算表",
+    "支出预算表"): its "“三公”经费 / 公务接待费" header still makes it the canonical table, so the series is not
+    the basic-expenditure part (36.55, 36.50) in two years against the whole (101.26) in the third."""
+    a = Chat(real).ask("江苏省人民检察院从2017到2019年公务接待费的变化")
+    assert [p["value"] for p in a["series"]] == [156.55, 116.5, 101.26]  # 2019 states 比上年减少15.24 = 116.50 - 101.26
+    assert _value(a) == 55.29 and "101.26 - 156.55" in a["computation"]
+    chat = Chat(real)
+    assert _value(chat.ask("江苏省人民检察院2019年会议费是多少？")) == 158.44
+    b = chat.ask("2017年呢？")
+    assert _value(b) == 168 and b["year"] == 2017
+    one = Chat(real).ask("江苏省人民检察院2017年公务接待费是多少？")
+    assert _value(one) == 156.55
 
 
 def test_2019_compared_with_2017_is_not_rewritten_as_last_year(real: TestClient) -> None:

@@ -57,6 +57,9 @@ def test_ask_vehicle_maintenance_cites_the_three_public_table(client: TestClient
     assert any(c["page"] == 22 and c["document"] == SAMPLE.name for c in a["citations"]), a["citations"]
 
 
+DEPT = "洛阳市西工区人民政府办公室"
+
+
 def test_follow_up_question_uses_history(client: TestClient) -> None:
     first = client.post("/api/ask", json={"question": QUESTION}).json()
     history = [{"role": "user", "content": QUESTION},
@@ -77,12 +80,21 @@ def test_department_year_and_history_reach_the_assistant(client: TestClient, mon
 
     monkeypatch.setattr(client.app.state.backend, "_assistant", Recorder())  # type: ignore[attr-defined]
     history = [{"role": "user", "content": "上一个问题"}, "junk"]
-    r = client.post("/api/ask", json={"question": f"  {QUESTION} ", "department": "某部门", "year": "2024",
+    r = client.post("/api/ask", json={"question": f"  {QUESTION} ", "department": DEPT, "year": "2024",
                                       "history": history, "kind": "决算"})
     assert r.status_code == 200 and r.json()["status"] == "not_found"
-    assert calls[0] == (QUESTION, [{"role": "user", "content": "上一个问题"}], "某部门", 2024, "决算")
+    assert calls[0] == (QUESTION, [{"role": "user", "content": "上一个问题"}], DEPT, 2024, "决算")
     # after it, only the did-you-mean questions (web/suggest.py), asked on their own under the same filters
-    assert all(c[1] == [] and c[2:] == ("某部门", 2024, "决算") for c in calls[1:])
+    assert all(c[1] == [] and c[2:] == (DEPT, 2024, "决算") for c in calls[1:])
+
+
+def test_unknown_department_filter_is_a_400_naming_the_field_and_the_known_ones(client: TestClient) -> None:
+    """It used to be answered not_found, as if the documents did not say."""
+    r = client.post("/api/ask", json={"question": QUESTION, "department": "某部门"})
+    assert r.status_code == 400
+    line = _error_line(r)
+    assert "department" in line and "某部门" in line and DEPT in line and "\n" not in line
+    assert client.post("/api/ask", json={"question": QUESTION, "department": DEPT}).json()["value"] == 4.6
 
 
 def test_documents_list_the_sample_ingested_on_first_start(client: TestClient, home: Path) -> None:

@@ -315,6 +315,9 @@ def test_library_and_admin_tabs(server: dict[str, Any], browser: Any, width: str
     expect(charts.nth(2)).not_to_contain_text("小计")
     facts = page.locator("#bq-facts")
     expect(facts).to_contain_text("部门收支预算表")
+    if width == "phone":  # the bug of the facts scrolling sideways inside their box at 400 px: they wrap
+        inner = facts.locator(".virtual-table-viewport")
+        assert inner.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), inner.evaluate("e => [e.scrollWidth, e.clientWidth]")
     expect(page.get_by_role("button", name="导出数据 Excel")).to_be_visible()
 
     # the facts sort by a column (its ⋮ menu), and export as CSV with the same columns

@@ -1,0 +1,35 @@
+"""The part of a question that asks: a story told before it ("我在某区开了家小公司，想看看…。") is
+context, not the item, the department or the year asked about.
+
+A question of several sentences asks in the sentences that hold a question word (多少, 几, 哪, 是否,
+吗, ？…); a sentence without one tells the story. Within that sentence, leading clauses where the asker speaks of
+themselves (我在…, 我是…, 本人…) and asks nothing are the story too, as long as what remains still names something.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])")
+_CLAUSE = re.compile(r"(?<=[，,：:])")
+ASKS = re.compile(r"多少|几|哪|什么|是否|有没有|有无|吗|么|怎|如何|为何|为什么|为啥|[?？]")
+# "我在…开了家公司", "我是…", "本人最近…": the asker about themselves ("我们单位的…" is the item's owner)
+_FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|开|想|准备|打算|刚|最近|从事|做|有个|有一)")
+_CONTENT = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def _names_something(text: str) -> bool:
+    """More than a bare question word: two Chinese characters beside 多少/是多少."""
+    return bool(_CONTENT.search(re.sub(r"请问|是多少|有多少|多少钱|多少|是什么|几", "", text)))
+
+
+def asking_part(text: str) -> str:
+    """The sentences (and clauses) of `text` that ask; `text` itself when it is one plain question."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    asking = [s for s in sentences if ASKS.search(s)]
+    part = "".join(asking) if len(sentences) > 1 and asking and _names_something("".join(asking)) else text
+    clauses = [c for c in _CLAUSE.split(part) if c]
+    while len(clauses) > 1 and _FIRST_PERSON.match(clauses[0]) and not ASKS.search(clauses[0]) \
+            and _names_something("".join(clauses[1:])):
+        clauses = clauses[1:]
+    return "".join(clauses)
