@@ -176,7 +176,13 @@ class Assistant:
         return confidence.check(self, p, answer, self.confidence)  # the fitted decision (assistant/confidence.py)
 
     def execute(self, p: Plan) -> Answer:
-        """Run a plan's tool."""
+        """Run a plan's tool; an indicator named outright that only a target states answers last."""
+        a = self._execute(p)
+        if a.status == "not_found" and p.route not in ("refuse", "which_department"):
+            return targets.last(p.query, self._scoped(p)) or a
+        return a
+
+    def _execute(self, p: Plan) -> Answer:
         if p.route == "refuse":
             return not_found(p.text, p.reason or nothing_found(p.query.item, p.text))
         if p.route == "which_department":
