@@ -124,6 +124,12 @@ def _question_grams(q: Query) -> set[str]:
     return _grams(t) | _grams(re.sub(r"\s", "", t))
 
 
+def _asked_unit(text: str) -> str | None:
+    """The unit of "多少本" / "几个人" only: "案件数量" in an indicator's name asks for no 件."""
+    m = re.search(r"多少|几", text)
+    return asked_unit(text[m.start():]) if m else None
+
+
 def _unit_ok(f: Fact, unit: str | None, percent: bool, money: bool) -> bool:
     if unit:
         return f.unit == unit or (unit == "次" and f.unit == "人次")
@@ -139,7 +145,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     w = words()
     text = q.rest or q.q
     grams = _question_grams(q)
-    unit = asked_unit(text)
+    unit = _asked_unit(text)
     if unit is not None and is_money(unit):
         unit = None
     percent = unit is None and bool(w.percent.search(text))
@@ -196,7 +202,7 @@ def answer(q: Query, facts: list[Fact], cue_needed: bool = True, named_only: boo
     if not rs:
         return None
     text = q.rest or q.q
-    unit_asked = asked_unit(text) is not None or bool(words().percent.search(text))
+    unit_asked = _asked_unit(text) is not None or bool(words().percent.search(text))
     best = rs[0]
     if not cue and not named_only and not (best.project >= _PROJECT and unit_asked):
         return None

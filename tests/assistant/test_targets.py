@@ -26,6 +26,7 @@ def bot(sample_home: Path) -> Assistant:
     ("部门整体绩效目标里政府采购执行率的目标值是多少？", 99, "%", "≥", 29),
     ("信息化建设维护类项目的系统正常运行率要求达到多少？", 99, "%", "≥", 34),
     ("区志办人员工资这个项目打算保障几个人？", 5, "人", None, 32),
+    ("处非工作经费项目的绩效目标里处理案件数量定的多少？", 100, "次", "≤", 33),  # "案件数" asks for no 件
 ])
 def test_target_value_with_sign_unit_and_row(bot, question, value, unit, sign, page):
     a = bot.ask(question)
