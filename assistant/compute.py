@@ -8,15 +8,16 @@ recomputed: every tool here first asks the lookup for a stated one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Protocol
 
-from assistant import sums
+from assistant import prior, sums
 from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
-from assistant.understand import Query
-from budgetqa.vocabulary import convert, is_money
+from assistant.understand import Query, expand, norm
+from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
 
 
@@ -45,6 +46,15 @@ def change(t: Tools, p: Plan) -> Answer:
     computed from two years' documents. A year the question names to compare with ('比2017年' in a
     2019 question) is compared with that year's document, never with the year before."""
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
+    if not sums.meaningful(_CHANGE_WORDS.sub("", _COMPARING.sub("", q.item))):
+        # "how much did the budget grow": no item but the budget itself, its total
+        total = _total_change(t, p)
+        if total is not None:
+            return total
+        whole = t.sub_query(sorted(vocabulary().spending_totals)[0], q)
+        whole.measure = q.measure
+        p = replace(p, query=whole)
+        q = whole
     if p.compare_year is None:
         stated = _stated_change(t, p)
         if stated is not None:
@@ -73,18 +83,37 @@ def change(t: Tools, p: Plan) -> Answer:
                 how = f"({fmt(a.value)} - {fmt(b.value)}) ÷ {fmt(b.value)} × 100% = {fmt(rate)}%"
                 word = "增长" if rate >= 0 else "下降"
                 return computed(q.text, q.item, q.measure, rate, "%",
-                                f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
+                                f"{label(a)}比{b.year}年{word}{fmt(abs(rate))}%", how, [a, b])
             how = f"{fmt(a.value)} - {fmt(b.value)} = {fmt(diff)}"
             word = "增加" if diff >= 0 else "减少"
             return computed(q.text, q.item, q.measure, abs(diff), a.unit,
-                            f"{label(a)}{a.year}年比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
+                            f"{label(a)}比{b.year}年{word}{fmt(abs(diff))}{a.unit}", how, [a, b])
         if p.compare_year is not None:
             missing = years[0] if not cur else p.compare_year
             return not_found(q.text, f"没有找到该项目{missing}年的数字，无法比较{years[0]}年和{p.compare_year}年。")
     return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
 
 
+_CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|变化|增幅|降幅|多了|少了|多少|百分|之几|比|较|[?？]")
 _COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
+
+
+def _total_change(t: Tools, p: Plan) -> Answer | None:
+    """The change of the whole budget (收支总计: income and spending together) as the narrative states
+    it, when every such sentence states the same figure."""
+    q = p.query
+    rate = q.measure == "change_rate"
+    said = [f for d in p.departments for y in p.years[:1] for f in t.facts_in(d, y)
+            if f.source == "narrative" and f.column.startswith("比上年") and (f.unit == "%") == rate
+            and (p.kind is None or f.kind == p.kind)
+            and "收支" in (f.row or "") and (f.row or "").endswith(tuple(vocabulary().plain_totals))]
+    if not said or len({round(f.value, 2) for f in said}) != 1:
+        return None
+    f = said[0]
+    word = f.column.replace("比上年", "").replace("率", "")
+    unit = "%" if rate else f.unit
+    return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}"
+                               f"（原文：“{f.quote}”）。{where(f)}。", q.measure)
 
 
 def _stated_change(t: Tools, p: Plan) -> Answer | None:
@@ -164,6 +193,12 @@ def previous_year(t: Tools, p: Plan) -> Answer:
     if any(y == year - 1 for d in depts for y in t.years_of(d)):
         q.years = [year - 1]
         return t.value(Plan(p.question, p.text, q, depts, [year - 1], kind, "value"))
+    said = [f for d in depts for f in [prior.stated_for(t.facts_in(d, year), year - 1, q.item)] if f is not None]
+    if len(said) == 1:
+        f = said[0]
+        return Answer(question=q.text, status="answered", value=f.value, unit=f.unit, citations=[cite(f)],
+                      answer=f"{year - 1}年{f.department}的该项为{fmt(f.value)}{f.unit}（{year}年文件中写明：“{f.quote}”）。{where(f)}。",
+                      department=f.department, year=year - 1, item=q.item, measure="value")
     cur = t.lookup(q, depts, [year], kind)
     ch = t.lookup(q, depts, [year], kind, "change_amount")
     if cur and ch:
@@ -184,7 +219,10 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         listed = _rows_asked(t, p)
         if listed is not None:
             return listed
-    parts = sums.parts(q.item)
+    fuller = sums.item_keeping_names(p.text, list(depts))
+    parts = sums.parts(fuller if fuller else q.item)
+    if fuller:  # the parts keep the body's name inside their words ('人大立法'): read them as they are
+        p = replace(p, query=replace(q, item=fuller, rest=fuller))
     if len(parts) < 2:
         return t.value(p)
     if q.measure == "difference":
@@ -194,7 +232,7 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
     named: list[str] = []
     for part in parts:
         words, number, unit_said = sums.figure_said(part)
-        f = _operand(t, p, words, number, unit_said, found[0] if found else None)
+        f = _operand(t, p, words, number, unit_said, found[0] if found else None, bool(fuller))
         if f is None:
             return not_found(q.text, f"没有找到“{(words or part).strip()}”的数据，无法计算。")
         found.append(f)
@@ -254,11 +292,18 @@ def _adding(rows: tuple[Fact, ...]) -> str:
 
 
 def _operand(t: Tools, p: Plan, words: str, number: float | None, unit_said: str | None,
-             first: Fact | None) -> Fact | None:
+             first: Fact | None, keep_names: bool = False) -> Fact | None:
     """One side of a sum or difference: the fact the words name; the one stating the figure the user
     quotes when several may be meant; a row of the first side's table when one there is named so."""
-    q = p.query
-    hits = t.lookup(t.sub_query(words, q), p.departments, p.years, p.kind) if len(sums.meaningful(words)) >= 2 else []
+    own = words.split(" ", 1)[-1]  # without the words saying where the items stand ('人大事务 人大立法')
+    hits: list[Scored] = []
+    for text in dict.fromkeys([words, own]):
+        found = _looked_up(t, p, text, keep_names)
+        # a hit must speak of the item's own words: the class the context names ('人大事务') is not its item
+        named = [h for h in found if own == words or sums.names(h.fact, own)]
+        hits = named or hits or ([] if own != words and text == words else found)
+        if named:
+            break
     if number is not None:
         scope = [h.fact for h in hits] + [f for d in p.departments for y in p.years for f in t.facts_in(d, y)
                                           if p.kind is None or f.kind == p.kind]
@@ -271,6 +316,15 @@ def _operand(t: Tools, p: Plan, words: str, number: float | None, unit_said: str
         if mate is not None:
             return mate
     return hits[0].fact if hits else None
+
+
+def _looked_up(t: Tools, p: Plan, words: str, keep_names: bool) -> list[Scored]:
+    if len(sums.meaningful(words)) < 2:
+        return []
+    sub = t.sub_query(words, p.query)
+    if keep_names:  # the reader would drop the body's name inside the words ('人大立法')
+        sub = replace(sub, item=words, rest=words, q=norm(words), targets=expand(words))
+    return t.lookup(sub, p.departments, p.years, p.kind)
 
 
 def _equal(f: Fact, number: float, unit: str | None) -> bool:

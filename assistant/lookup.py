@@ -340,9 +340,11 @@ class FactIndex:
                 score += common * 0.8 - 0.3 * (len(leaf) - common)
                 matched.append(lab.row_leaf)
                 row_hit = True
-            elif len(shared) >= _SPECIFIC and shared in _item_words(item, memo):
+            elif (len(shared) >= _SPECIFIC or (len(shared) >= 3 and len(shared) * 5 >= len(leaf) * 3)) \
+                    and shared in _item_words(item, memo):
                 # the whole of one word of the question inside a long label ("职业年金" of
-                # 机关事业单位职业年金缴费支出): the label covers the item, its other words only qualify it
+                # 机关事业单位职业年金缴费支出), or most of a short one ("买货物" of 拟购买货物): the label
+                # covers the item, its other words only qualify it
                 score += len(shared) * 0.8 - 0.1 * (len(leaf) - len(shared))
                 matched.append(lab.row_leaf)
                 row_hit = True

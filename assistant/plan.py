@@ -159,7 +159,7 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
             sums.named_word(q.text) or sums.class_asked(q.text)):
         q.measure = "sum"  # "名称中含'X'的项目合计多少": every such row added
         return plan("sum_or_difference", depts, years, k)
-    if len(q.years) >= 2 and q.measure == "value" and not q.narrative and not year:
+    if len(q.years) >= 2 and q.measure == "value" and not q.narrative and not q.count and not year:
         return plan("each_year", depts, sorted(set(years)), k)
     if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
         later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]

@@ -24,6 +24,7 @@ from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
 from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
+from assistant.same_label import twins, which_row
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
 from assistant.years import each_year
@@ -262,6 +263,8 @@ class Assistant:
                 return self._nothing(p, [])  # read in the next year's document for its year-end count only
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
+            if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
+                return which_row(p, twin_rows)
             if hits:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.understand import language, norm
-from budgetqa.vocabulary import is_money, is_total_row, vocabulary
+from budgetqa.vocabulary import is_money, is_total_row, money_pattern, money_units, vocabulary
 from ingest.records import Fact
 
 DATA = Path(__file__).parent / "data" / "sums.toml"
@@ -73,6 +73,7 @@ def parts(item: str) -> list[str]:
     """The items a question names to add or compare, each with the words saying where they stand:
     '基本支出预算表中办公费和印刷费合计' -> ['基本支出预算表 办公费', '基本支出预算表 印刷费']."""
     where, rest = context(item)
+    where = re.sub(r"(?<=[\u4e00-\u9fff]{2})[款类项]$", "", where)  # '人大事务款': the class is named by its words
     rest = re.sub(rules()["count_words"], " ", rest)
     out = []
     for piece in _SPLIT.split(rest):
@@ -92,9 +93,9 @@ def meaningful(text: str) -> str:
 def rows_named(facts: list[Fact], word: str, prefer: str = "") -> list[Rows]:
     """Every table row whose own name contains `word`, one column per table; the tables with the
     most such rows first (a table whose title shares words with `prefer` before others)."""
-    w = _fold(word)
+    w = fold(word)
     picked = [f for f in facts if f.source == "table" and is_money(f.unit) and f.measure == "amount"
-              and w in _fold(_own(f)) and not is_total_row(_own(f))]
+              and w in fold(_own(f)) and not is_total_row(_own(f))]
     return _by_table(picked, f"名称中含“{word}”", prefer)
 
 
@@ -136,7 +137,7 @@ def _own(f: Fact) -> str:
     return (f.row or "").split(" / ")[-1]
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return re.sub(r"[—\-－–_·•]+", "", norm(text))
 
 
@@ -147,17 +148,20 @@ def _overlap(title: str, words: str) -> int:
     return sum(1 for i in range(len(w) - 1) if w[i:i + 2] in t)
 
 
-_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|亿元|元|万|亿)?")
+# a money unit as the user writes it: the vocabulary's units, or their short forms without 元 ("1471.70万")
+_SHORT_MONEY = {u[:-1]: u for u in money_units() if len(u) > 1 and u.endswith(money_units()[0])}
+_FIGURE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(" + money_pattern() + "|"
+                     + "|".join(map(re.escape, _SHORT_MONEY)) + ")?")
 _SAID = re.compile(r"写的是|写着|写了|显示|只有|才有|才|只|大概|大约|约")
 
 
 def figure_said(part: str) -> tuple[str, float | None, str | None]:
-    """The figure a user quotes for an item ('合计写的是1471.70万' -> ('合计', 1471.7, '万元')):
+    """The figure a user quotes for an item ('合计写的是1471.70万' -> ('合计', 1471.7, the 万 unit)):
     the item's words without it, the number and its money unit (None when no unit is given)."""
     m = _FIGURE.search(part)
     if not m or re.fullmatch(r"20\d\d", m.group(1)):
         return part, None, None
-    unit = {"万": "万元", "亿": "亿元"}.get(m.group(2) or "", m.group(2))
+    unit = _SHORT_MONEY.get(m.group(2) or "", m.group(2))
     rest = _SAID.sub(" ", part[:m.start()] + " " + part[m.end():])
     return re.sub(r"\s+", " ", rest).strip(), float(m.group(1).replace(",", "")), unit
 
@@ -165,21 +169,21 @@ def figure_said(part: str) -> tuple[str, float | None, str | None]:
 def same_table_row(facts: list[Fact], first: Fact, part: str) -> Fact | None:
     """The one row of `first`'s table and column whose name contains the part's words ('设备购置'
     beside '信息化建设--维护类' is '信息化建设--设备购置'), or None when none or several do."""
-    core = _fold(meaningful(part))
+    core = fold(meaningful(part))
     if len(core) < 2:
         return None
     rows = {(_own(f), f.row_code): f for f in facts
             if f.document == first.document and f.table == first.table and f.column == first.column
-            and f is not first and core in _fold(_own(f))}
+            and f is not first and core in fold(_own(f))}
     return next(iter(rows.values())) if len(rows) == 1 else None
 
 
 def names(f: Fact, words: str) -> bool:
     """Whether a fact's row or column speaks of the words; words naming no item ('合计') fit a total."""
-    core = _fold(meaningful(words))
+    core = fold(meaningful(words))
     if not core:
         return is_total_row(_own(f)) or any(is_total_row(c) for c in f.column.split(" / "))
-    return core in _fold(f"{f.row or ''}{f.column}")
+    return core in fold(f"{f.row or ''}{f.column}")
 
 
 _NUMBER_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -197,5 +201,24 @@ def count_said(text: str) -> int | None:
 def headed_by(rows: tuple[Fact, ...], word: str) -> tuple[Fact, ...]:
     """The rows whose name begins with the word ('办公经费—差旅费' of '办公经费'): the items of a group so
     named, where other rows merely contain the word ('国防办办公经费')."""
-    w = _fold(word)
-    return tuple(f for f in rows if _fold(_own(f)).startswith(w))
+    w = fold(word)
+    return tuple(f for f in rows if fold(_own(f)).startswith(w))
+
+
+def item_keeping_names(text: str, loaded: list[str]) -> str | None:
+    """The question's item words when the department's name stands in them too ('江苏省人大常委会办公厅…
+    人大事务款下，人大立法、人大监督…': the reader drops every '人大'): only the longest mention of the
+    body goes, the years and the measure words with it; None when the question names the body once."""
+    from ingest.names import clean_name, mentions
+
+    t = clean_name(text)
+    found = mentions(t, loaded)
+    if len(found) < 2 or len({m.names for m in found}) != 1:
+        return None
+    longest = max(found, key=lambda m: m.end - m.start)
+    rest = t[:longest.start] + " " + t[longest.end:]
+    rest = re.sub(r"(?<!\d)20\d\d\s*年?度?", " ", rest)
+    measure = language()["measure"]
+    for w in sorted({w for k in ("sum", "difference") for w in measure[k]}, key=lambda x: (-len(x), x)):
+        rest = rest.replace(w, " ")
+    return re.sub(r"\s+", " ", rest).strip()

@@ -18,6 +18,8 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
 _COMPARE_YEAR = re.compile(r"(?:比|与|较|同)(?<!\d)(20\d\d)(?!\d)\s*年?度?|(?<!\d)(20\d\d)(?!\d)\s*年?度?(?:相比|比较)")
 _PLACE = re.compile(r"([\u4e00-\u9fa5]{2,3}(?:省|市|区|县))")
 _NOT_PLACE = {"全区", "全市", "全省", "本区", "本市", "社区", "城区", "辖区", "小区", "园区", "片区", "管理区", "开发区", "示范区", "地区", "其他地区"}
+# characters of the words around a name, never of a place's name ("想问一下省政协…": 一下省 is no place)
+_NOT_IN_PLACE = r"[表中年的里和及与在是度问想请查看说我你个么吗呢了给]|一下"
 _CODE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 
 
@@ -115,11 +117,11 @@ def parse(question: str, known_departments: list[str]) -> Query:
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters
-        if m and not re.search(r"[表中年的里和及与在是度]", re.split(r"(?<=[省市区县])", m.group(1))[0]):
+        if m and not re.search(_NOT_IN_PLACE, re.split(r"(?<=[省市区县])", m.group(1))[0]):
             query.unknown_department = m.group(1)
     for m in _PLACE.finditer(q):
         place = m.group(1)
-        if re.search(r"[表中年的里和及与在是度]", place):
+        if re.search(_NOT_IN_PLACE, place):
             continue
         if not re.match(r".{0,6}?(政府|人民|财政|教育|委|局|厅|院|部|办)", q[m.end():]):
             continue  # "区志办", "经费和区…": not a place that names another body

@@ -132,3 +132,41 @@ def test_a_word_of_the_question_inside_a_long_label(tmp_path: Path):
 def test_english_questions_in_budget_vocabulary(corpus_bot, question, value):
     a = corpus_bot.ask(question)
     assert a.status == "answered" and a.value == value and a.unit == "万元"
+
+
+def test_most_of_a_short_label_in_one_word_of_the_question(tmp_path: Path):
+    # the narrative of a 2017 预算 states its procurement by kind: "拟购买货物…万元，拟购买服务…万元"
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    info = DocumentInfo(document="d.pdf", department=DEPT, year=2017, kind="预算", pages=20, sha256="2" * 64,
+                        group=f"{DEPT}|2017|预算")
+    common = {"document": "d.pdf", "department": DEPT, "year": 2017, "kind": "预算", "unit": "万元", "page": 12,
+              "source": "narrative", "column": "预算数"}
+    store.save(IngestReport(info=info, facts=[
+        Fact(**common, row="我部门政府采购预算总额", value=1774.7),
+        Fact(**common, row="拟购买货物", value=496.2),
+        Fact(**common, row="拟购买服务", value=1278.5)]))
+    bot = Assistant(store, use_ranker=False)
+    assert bot.ask("某某院2017年政府采购里，买货物的钱有多少？").value == 496.2
+    assert bot.ask("某某院2017年拟买服务的钱是多少").value == 1278.5
+
+
+def test_words_before_a_province_short_form_are_no_place(corpus_bot):
+    # "想问一下省委办公厅": 一下省 is no place the library lacks
+    p = corpus_bot.plan("我平时关注政务公开，想问一下省委办公厅2019年差旅费安排了多少")
+    assert p.query.unknown_department is None and p.departments == ["中共江苏省委办公厅"]
+
+
+def test_one_label_on_several_rows_asks_which(tmp_path: Path):
+    # a procurement table lists "会议服务" under several projects (江苏省委办公厅 2019 p12: 50.00, 25.00, 872.10 …)
+    store = FactStore(f"sqlite:///{tmp_path / 'facts.sqlite3'}")
+    info = DocumentInfo(document="d.pdf", department=DEPT, year=2019, kind="预算", pages=20, sha256="3" * 64,
+                        group=f"{DEPT}|2019|预算")
+    common = {"document": "d.pdf", "department": DEPT, "year": 2019, "kind": "预算", "unit": "万元", "page": 12,
+              "table": "2019年政府采购预算表", "table_type": "government_procurement", "column": "总计"}
+    store.save(IngestReport(info=info, facts=[
+        Fact(**common, row="会议服务", value=50.0), Fact(**common, row="会议服务", value=25.0),
+        Fact(**common, row="会议服务", value=872.1), Fact(**common, row="复印纸", value=0.8)]))
+    bot = Assistant(store, use_ranker=False)
+    a = bot.ask("某某院2019年政府采购预算表里会议服务有多少")
+    assert a.status == "ambiguous" and a.value is None and len(a.alternatives) == 3
+    assert bot.ask("某某院2019年复印纸采购预算多少").value == 0.8

@@ -46,3 +46,11 @@ def test_a_share_no_sentence_states_is_computed_from_both_figures(bot: Assistant
     a = bot.ask("公务接待费在三公经费里占多大比例？")
     assert a.status == "answered" and a.value == 15.29
     assert a.computation == "0.83 ÷ 5.43 × 100% = 15.29%" and len(a.citations) == 2
+
+
+def test_the_growth_of_the_whole_budget_is_the_stated_rate(bot: Assistant) -> None:
+    # p6: "与2024年预算相比，收支总计各增加155.64万元，增长16.94%"
+    a = bot.ask("By what percentage did the 2025 budget grow compared with 2024?")
+    assert a.status == "answered" and a.value == 16.94 and a.unit == "%" and a.computation is None
+    b = bot.ask("今年的预算比去年增加了多少？")
+    assert b.status == "answered" and b.value == 155.64 and "增加" in b.answer

@@ -22,7 +22,7 @@ def test_parts_drop_count_words_and_keep_where_the_items_stand() -> None:
     assert sums.parts("办公费和印刷费,两项 多少?") == ["办公费", "印刷费"]
     assert sums.parts("基本支出预算表中办公费、印刷费合计") == ["基本支出预算表 办公费", "基本支出预算表 印刷费"]
     assert sums.parts("人大事务款下,人大立法、人大监督和代表工作三项合计") == [
-        "人大事务款 人大立法", "人大事务款 人大监督", "人大事务款 代表工作"]
+        "人大事务 人大立法", "人大事务 人大监督", "人大事务 代表工作"]
 
 
 def test_the_word_the_names_contain_and_the_class_asked() -> None:

@@ -49,6 +49,13 @@ def test_two_years_named_give_both_figures(bot: Assistant) -> None:
 
 
 def test_a_compared_year_not_loaded_is_refused_never_replaced(bot: Assistant) -> None:
-    # only the 2019 documents of the procuratorate are in this store
-    a = bot.ask("江苏省人民检察院2019年三公经费比2017年增加了多少？")
+    # only the 2019 documents of the high court are in this store
+    a = bot.ask("江苏省高级人民法院2019年三公经费比2017年增加了多少？")
     assert a.status == "not_found" and "2017" in a.answer and a.value is None
+
+
+def test_the_year_before_the_first_document_as_that_document_states_it(bot: Assistant) -> None:
+    # 2017年度部门预算 p6: "（2016年度部门支出预算安排为8,648.07万元）" - quoted, not recomputed
+    a = bot.ask("江苏省政协办公厅2016年的部门支出预算是多少？")
+    assert a.status == "answered" and a.value == 8648.07 and a.year == 2016 and a.computation is None
+    assert "2016年度部门支出预算安排为8,648.07万元" in a.answer
