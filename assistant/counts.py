@@ -168,6 +168,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     wants_target = bool(re.search(language()["target_pattern"], q.q))
     asks_total = bool(re.search(_count_words()["total_pattern"], q.q))
     year_end = bool(re.search(_count_words()["year_end_pattern"], q.q))
+    plans = bool(re.search(_count_words()["plan_question"], q.q))
     item = norm(item_words(q.item))
     # the measure word goes, the thing counted stays: "几辆车" → "车", "几个项目" → "项目"
     plain = sorted(set(vocabulary().count_units) | set(_count_words()["extra_units"]) - set(_count_words()["alias"])
@@ -200,6 +201,8 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
             r.score += 0.3  # "2024年期末共有车辆1辆" for "2024年底有几辆车"
         if wants_target and f.measure == "target":
             r.score += 0.3
+        if plans and re.search(_count_words()["plan_clause"], r.clause):
+            r.score += 0.3  # "拟制定和修改12件法规" for "打算制定和修改几件", not "预备制定和修改13件"
         out.append(r)
     out.sort(key=lambda r: (-r.score, r.part, r.fact.page))
     return out

@@ -26,17 +26,23 @@ class _Words:
     duty: re.Pattern[str]
     filler: tuple[str, ...]
     headings: re.Pattern[str]
+    contents: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
 def words() -> _Words:
     raw = tomllib.loads((DATA / "narrative.toml").read_text(encoding="utf-8"))
     return _Words(re.compile(raw["duty_pattern"]), tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))),
-                  re.compile(raw["duty_headings"]))
+                  re.compile(raw["duty_headings"]), re.compile(raw["contents_pattern"]))
 
 
 def asks_duty(text: str) -> bool:
     return bool(words().duty.search(text))
+
+
+def asks_contents(text: str) -> bool:
+    """"X主要包含什么": the question asks what an item holds, which a passage tells, not a figure."""
+    return bool(words().contents.search(text))
 
 
 def thing(q: Query) -> str:
@@ -91,4 +97,4 @@ def answer(q: Query, passages: Iterable[Passage]) -> Answer | None:
                   department=p.department, year=p.year)
 
 
-__all__ = ["answer", "asks_duty", "thing"]
+__all__ = ["answer", "asks_contents", "asks_duty", "thing"]

@@ -25,6 +25,7 @@ from assistant.understand import DATA, Query
 from ingest.records import Passage
 
 _CLOSE = 0.25
+_NAMED = 0.25  # least share of a list's heading and lead-in words the question must contain
 _LEAST = 0.5  # least score for a list to answer (1.0: every word of its heading named)
 
 
@@ -34,6 +35,7 @@ class _Words:
     filler: tuple[str, ...]
     unit_numbered: str
     unit_listed: str
+    unit_lines: str
     generic_lead: str
     same: dict[str, str]
 
@@ -42,7 +44,7 @@ class _Words:
 def words() -> _Words:
     raw = tomllib.loads((DATA / "enumerations.toml").read_text(encoding="utf-8"))
     return _Words(re.compile(rf"(?:{raw['lead_words']})[:：]?"), tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))),
-                  raw["unit_numbered"], raw["unit_listed"], raw["generic_lead"], dict(raw["same_words"]))
+                  raw["unit_numbered"], raw["unit_listed"], raw["unit_lines"], raw["generic_lead"], dict(raw["same_words"]))
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Listing:
     lead: str  # the few words leading into a list in one sentence ("部门预算包括："); "" for a numbered list
     items: list[str]
     numbered: bool
+    lines: bool = False  # printed one item a line (the contents, a table's rows)
 
 
 _CN = "一二三四五六七八九十"
@@ -119,6 +122,11 @@ def listings(passages: Iterable[Passage]) -> list[Listing]:
     out = []
     for (_doc, heading), ps in groups.items():
         ps.sort(key=lambda p: p.page)
+        if any("\n" in p.text for p in ps):  # a list printed as lines (ingest/lists.py): one item a line
+            parent, _, leaf = heading.rpartition(" > ")
+            lines = [x.strip() for p in ps for x in p.text.split("\n") if x.strip()]
+            out.append(Listing(ps[0], leaf, parent.split(" > ")[-1], lines, False, True))
+            continue
         text = "".join(p.text for p in ps)
         leaf = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]", "", heading.split(" > ")[-1] if heading else "")
         items = numbered(text)
@@ -196,7 +204,10 @@ def scored(q: Query, passages: Iterable[Passage]) -> list[Scored]:
     noun = _counted_noun(q)
     out = []
     for lst in listings(passages):
-        said = max(_share(lst.heading, grams), _share(lst.lead, grams))
+        # the heading's words and the lead-in's, each once ("三、所属单位" / "所属单位包括：")
+        said = _share(lst.heading, grams) + (0.0 if _grams(lst.lead) <= _grams(lst.heading) else _share(lst.lead, grams))
+        if said < _NAMED:
+            continue  # the question must name the list, not only the kind of item ("多少张预算表")
         ends = sum(1 for x in lst.items if x and x[-1] in noun) / len(lst.items) if noun else 0.0
         if noun and ends == 0 and noun[-1] not in lst.heading + lst.lead:
             continue  # "多少张预算表" is not a count of the 科室 a sentence lists
@@ -216,7 +227,8 @@ def answer(q: Query, passages: Iterable[Passage]) -> Answer | None:
         return None
     best = rs[0]
     close = [r for r in rs[1:] if best.score - r.score <= _CLOSE and len(r.listing.items) != len(best.listing.items)]
-    unit = asked_unit(q.rest or q.q) or (words().unit_numbered if best.listing.numbered else words().unit_listed)
+    unit = asked_unit(q.rest or q.q) or (words().unit_numbered if best.listing.numbered
+                                         else words().unit_lines if best.listing.lines else words().unit_listed)
     if close:
         options = [best, *close][:3]
         lines = [_line(r.listing, unit) for r in options]
@@ -237,8 +249,13 @@ def _short(item: str, n: int = 14) -> str:
 def _line(lst: Listing, unit: str) -> str:
     p = lst.passage
     heading = p.heading.split(" > ")[-1] if p.heading else "说明"
+    if lst.lines and lst.lead:
+        heading = f"{lst.lead}”中“{heading}"  # the table or contents the rows stand in, and the group
     n = len(lst.items)
-    if lst.numbered:
+    if lst.lines:
+        names = [_short(x.split("：")[0], 20) for x in lst.items]
+        what = "、".join(names) if len(names) <= 20 else "、".join(names[:20]) + "……"
+    elif lst.numbered:
         what = f"第1项“{_short(lst.items[0])}”至第{n}项“{_short(lst.items[-1])}”"
     else:
         what = "、".join(lst.items)
@@ -247,8 +264,20 @@ def _line(lst: Listing, unit: str) -> str:
 
 def _cite(lst: Listing) -> Citation:
     p = lst.passage
-    quote = "、".join(lst.items) if not lst.numbered else f"{lst.items[0][:40]}……{lst.items[-1][:40]}"
+    quote = "、".join(x.split("：")[0] for x in lst.items) if lst.lines else (
+        "、".join(lst.items) if not lst.numbered else f"{lst.items[0][:40]}……{lst.items[-1][:40]}")
     return Citation(document=p.document, page=p.page, heading=p.heading, quote=quote[:200])
 
 
-__all__ = ["Listing", "answer", "listed", "listings", "numbered", "scored"]
+def or_counted(stated: Answer | None, q: Query, passages: Iterable[Passage]) -> Answer | None:
+    """A stated count when one answers; a counted list when none does, or when the stated figures
+    only compete ("共28个项目" / "1个项目" for "其他运转类项目有多少个") and a list answers plainly."""
+    if stated is not None and stated.status == "answered":
+        return stated
+    counted = answer(q, passages)
+    if counted is not None and (stated is None or counted.status == "answered"):
+        return counted
+    return stated
+
+
+__all__ = ["Listing", "answer", "or_counted", "listed", "listings", "numbered", "scored"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant import duties
+from assistant import duties, enumerations
 from assistant.compose import not_found, nothing_found
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
@@ -58,6 +58,10 @@ class Passages:
     def answer(self, plan: Plan, fallback: bool = False) -> Answer:
         q, depts, years = plan.query, plan.departments, plan.years
         flt = {"department": depts or None, "year": years or None}
+        if q.count:  # "年度主要任务列了几项": a list the documents print, counted
+            counted = enumerations.answer(q, (self.retriever.passages[i] for i in self.retriever.candidates(flt)))
+            if counted is not None and counted.status == "answered":
+                return counted
         if duties.asks_duty(q.q):
             said = duties.answer(q, (self.retriever.passages[i] for i in self.retriever.candidates(flt)))
             if said is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant import sums
-from assistant.duties import asks_duty
+from assistant.duties import asks_contents, asks_duty
 from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
@@ -95,7 +95,8 @@ def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised
     """The question normalised and parsed; `Query.text` is the normalised question."""
     text = romanised_places(normalise(question), catalog.departments) if normalised else question
     q = parse(text, catalog.departments)
-    q.narrative = q.narrative or asks_duty(q.rest or q.q)  # "管不管人防工作": the function list says
+    # "管不管人防工作": the function list says; "X主要包含什么": the passage naming X, not its amount
+    q.narrative = q.narrative or asks_duty(q.rest or q.q) or (asks_contents(q.rest or q.q) and not q.count)
     if not use_thesaurus:
         q.targets = []
     return q

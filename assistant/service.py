@@ -177,7 +177,13 @@ class Assistant:
         return confidence.check(self, p, answer, self.confidence)  # the fitted decision (assistant/confidence.py)
 
     def execute(self, p: Plan) -> Answer:
-        """Run a plan's tool."""
+        """Run a plan's tool; an indicator named outright that only a target states answers last."""
+        a = self._execute(p)
+        if a.status == "not_found" and p.route not in ("refuse", "which_department"):
+            return targets.last(p.query, self._scoped(p)) or a
+        return a
+
+    def _execute(self, p: Plan) -> Answer:
         if p.route == "refuse":
             return not_found(p.text, p.reason or nothing_found(p.query.item, p.text))
         if p.route == "which_department":
@@ -290,8 +296,8 @@ class Assistant:
                 years += [y + 1 for y in p.years if y + 1 in self.years_of(d) and y + 1 not in years]
         facts = [self.facts.facts[i] for i in self.facts.select(p.departments, years, p.kind)]
         main, part = counts.split_part(q.text)
-        return counts.answer(self.sub_query(main, q) if part else q, facts,
-                             self.sub_query(part, q) if part else None) or enumerations.answer(q, self._passages(p))
+        stated = counts.answer(self.sub_query(main, q) if part else q, facts, self.sub_query(part, q) if part else None)
+        return enumerations.or_counted(stated, q, self._passages(p))
 
     def _nothing(self, p: Plan, near: Sequence[Candidate | Scored]) -> Answer:
         q = p.query

@@ -48,6 +48,7 @@ class _Words:
     overall: re.Pattern[str]
     levels: tuple[str, ...]
     filler: tuple[str, ...]
+    list_ask: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +56,7 @@ def words() -> _Words:
     raw = tomllib.loads((DATA / "targets.toml").read_text(encoding="utf-8"))
     return _Words(re.compile(raw["strong_cue"]), re.compile(raw["weak_cue"]), re.compile(raw["money_ask"]),
                   re.compile(raw["percent_ask"]), re.compile(raw["overall_words"]), tuple(raw["levels"]),
-                  tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))))
+                  tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))), re.compile(raw["list_ask"]))
 
 
 def _grams(text: str) -> set[str]:
@@ -123,6 +124,12 @@ def _question_grams(q: Query) -> set[str]:
     return _grams(t) | _grams(re.sub(r"\s", "", t))
 
 
+def _asked_unit(text: str) -> str | None:
+    """The unit of "多少本" / "几个人" only: "案件数量" in an indicator's name asks for no 件."""
+    m = re.search(r"多少|几", text)
+    return asked_unit(text[m.start():]) if m else None
+
+
 def _unit_ok(f: Fact, unit: str | None, percent: bool, money: bool) -> bool:
     if unit:
         return f.unit == unit or (unit == "次" and f.unit == "人次")
@@ -138,7 +145,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     w = words()
     text = q.rest or q.q
     grams = _question_grams(q)
-    unit = asked_unit(text)
+    unit = _asked_unit(text)
     if unit is not None and is_money(unit):
         unit = None
     percent = unit is None and bool(w.percent.search(text))
@@ -184,7 +191,7 @@ def line(r: Row) -> str:
     return f"{path}：{_figure(r.fact)}"
 
 
-def answer(q: Query, facts: list[Fact], cue_needed: bool = True) -> Answer | None:
+def answer(q: Query, facts: list[Fact], cue_needed: bool = True, named_only: bool = False) -> Answer | None:
     """The target the question asks for; the close readings; a named project's indicators; or None.
     `cue_needed`: answer only a question that speaks of targets or plans (else a count question that
     no count fact answered, "说要买书，买多少本": then the project must be named and the unit asked)."""
@@ -195,10 +202,14 @@ def answer(q: Query, facts: list[Fact], cue_needed: bool = True) -> Answer | Non
     if not rs:
         return None
     text = q.rest or q.q
-    unit_asked = asked_unit(text) is not None or bool(words().percent.search(text))
+    unit_asked = _asked_unit(text) is not None or bool(words().percent.search(text))
     best = rs[0]
-    if not cue and not (best.project >= _PROJECT and unit_asked):
+    if not cue and not named_only and not (best.project >= _PROJECT and unit_asked):
         return None
+    if words().list_ask.search(text) and not unit_asked:  # "X项目的绩效指标有哪些"
+        listed = _project_list(q, rs)
+        if listed is not None:
+            return listed
     if not _sure(best, unit_asked):
         return _project_list(q, rs) if words().strong.search(q.q) else None
     close = [r for r in rs[1:] if best.score - r.score <= _CLOSE and _sure(r, unit_asked)]
@@ -242,7 +253,7 @@ def _project_list(q: Query, rs: list[Reading]) -> Answer | None:
                   item=name, measure="target")
 
 
-__all__ = ["Reading", "Row", "answer", "asks_target", "first", "line", "readings", "row_of"]
+__all__ = ["Reading", "Row", "answer", "asks_target", "first", "last", "line", "readings", "row_of"]
 
 
 def first(q: Query, facts: list[Fact]) -> Answer | None:
@@ -255,3 +266,14 @@ def first(q: Query, facts: list[Fact]) -> Answer | None:
     if q.count and counts.answer(q, facts) is None:
         return answer(q, facts, cue_needed=False)
     return None
+
+
+def last(q: Query, facts: list[Fact]) -> Answer | None:
+    """After the other tools found nothing: an indicator the question names outright ("政府采购执行率是
+    多少"), which the documents state only as a target. Said to be a target, never an actual figure."""
+    if not any(f.measure == "target" for f in facts):
+        return None
+    rs = readings(q, facts)
+    if not rs or rs[0].named < 0.99:
+        return None
+    return answer(q, [r.row.fact for r in rs if r.named >= 0.99], cue_needed=False, named_only=True)

@@ -12,6 +12,7 @@ from ingest.assemble import assemble, table_facts
 from ingest.counts import counts, measure_of
 from ingest.crosscheck import run_checks
 from ingest.identify import identify
+from ingest.lists import contents_lists, table_lists
 from ingest.narrative import figures, passages
 from ingest.pdf_reader import open_pdf, read_pages
 from ingest.periods import other_year_kind
@@ -108,6 +109,9 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None) -> Ing
             facts.append(Fact(**common, page=rp.page, row=ct.item, column="数量", value=ct.value,  # type: ignore[arg-type]
                               unit=ct.unit, source="narrative", quote=ct.sentence, scope=scope,  # type: ignore[arg-type]
                               measure="count"))
+    # lists printed as lines (contents, table rows by kind): passages to count, not to read figures from
+    printed = [*contents_lists(pages), *(x for t in tables for x in table_lists(t.info.title, t.grids))]
+    psg += [Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text) for rp in printed]  # type: ignore[arg-type]
     facts, psg = _once(facts), _once_passages(psg)
     if not facts and not psg:
         warnings.append("no tables and no narrative were recognised")

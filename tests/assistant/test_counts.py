@@ -93,3 +93,12 @@ def test_sample_vehicles_are_asked_back(bot):
 def test_sample_year_end_count_read_in_next_years_document(bot):
     a = bot.ask("政府办2024年底有几辆一般公务用车？")
     assert a.status == "answered" and a.value == 0 and a.unit == "辆" and a.citations[0].page == 9
+
+
+LAWS = "拟制定和修改9件法规，继续审议4件，预备制定和修改11件，对20件立法项目开展调研。"
+
+
+def test_a_planned_count_prefers_the_clause_that_says_it_is_planned():
+    facts = [_fact("法规", 9, "件", LAWS), _fact("法规", 11, "件", LAWS)]
+    a = _ask("打算制定和修改几件法规？", facts)
+    assert a is not None and a.status == "answered" and a.value == 9

@@ -43,3 +43,14 @@ def test_asks_duty_and_the_thing_asked():
 def test_no_function_list_in_scope_leaves_the_question_to_the_passages():
     ps = [Passage(document="d.pdf", department="某局", year=2025, kind="预算", page=3, heading="一、收支总体情况", text="收入100万元。")]
     assert duties.answer(parse("管不管人防工作？", ["某局"]), ps) is None
+
+
+def test_a_task_row_of_the_overall_target_table_is_quoted(bot):
+    a = bot.ask("机要档案管理这项任务具体要干什么？")  # p27: 区政府机要文件传达保管、印章管理等
+    assert a.status == "answered" and "印章管理" in a.answer
+
+
+def test_what_an_item_contains_is_told_by_its_passage_not_its_amount(bot):
+    a = bot.ask("机构运转经费主要包含什么？")  # was answered with 51.91万元; p11 十 lists what it holds
+    assert a.status == "answered" and a.value is None and "办公及印刷费" in a.answer
+    assert duties.asks_contents("由哪些构成") and not duties.asks_contents("机构运转经费是多少")

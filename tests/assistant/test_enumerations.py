@@ -57,11 +57,26 @@ def test_an_unfinished_list_with_等_is_not_counted():
 
 
 def test_two_lists_close_with_different_counts_are_asked_back():
-    ps = [_p("二、机构设置", "机关内设：办公室、财务科、人事科。"), _p("三、所属单位", "所属单位包括：一中心、二中心、三中心、四中心。")]
-    a = enumerations.answer(parse("一共有几个科室或单位？", ["某局"]), ps)
+    ps = [_p("二、内设机构", "机关设有：办公室、财务科、人事科。"), _p("三、所属单位", "所属单位包括：一中心、二中心、三中心、四中心。")]
+    a = enumerations.answer(parse("内设机构或所属单位有几个？", ["某局"]), ps)
     assert a is not None and a.status == "ambiguous"
 
 
 def test_numbered_reads_the_longest_run():
     assert len(enumerations.numbered("1.甲。2.乙。3.丙；另有2.5万元")) == 3
     assert len(enumerations.numbered("一是节约；二是压减；三是调整。")) == 3
+
+
+def test_rows_of_one_kind_in_the_project_table_are_counted(bot):
+    a = bot.ask("项目支出预算表里特定目标类的项目一共有几个？")  # p26: 5 rows of 类型 特定目标类
+    assert (a.status, a.value, a.unit) == ("answered", 5, "个") and "逐条计数" in a.answer
+
+
+def test_the_contents_list_of_attached_tables_is_counted(bot):
+    a = bot.ask("目录里附件的预算表一共有多少张？")  # p2: 一 … 十四
+    assert (a.value, a.unit) == (14, "张") and a.citations[0].page == 2
+
+
+def test_tasks_of_the_overall_target_table_are_counted(bot):
+    a = bot.ask("整体绩效目标表的年度主要任务一共几项？")  # p27: 9 tasks
+    assert (a.status, a.value) == ("answered", 9)

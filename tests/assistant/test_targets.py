@@ -26,6 +26,7 @@ def bot(sample_home: Path) -> Assistant:
     ("部门整体绩效目标里政府采购执行率的目标值是多少？", 99, "%", "≥", 29),
     ("信息化建设维护类项目的系统正常运行率要求达到多少？", 99, "%", "≥", 34),
     ("区志办人员工资这个项目打算保障几个人？", 5, "人", None, 32),
+    ("处非工作经费项目的绩效目标里处理案件数量定的多少？", 100, "次", "≤", 33),  # "案件数" asks for no 件
 ])
 def test_target_value_with_sign_unit_and_row(bot, question, value, unit, sign, page):
     a = bot.ask(question)
@@ -85,3 +86,14 @@ def test_row_of_reads_project_levels_and_indicator():
     assert (r.project, r.levels, r.indicator) == ("助学补助", ["产出指标"], "资助学生人数")
     whole = _target("投入管理指标 / 预算和财务管理 / 预算调整率", 10, "%", "≤")
     assert targets.row_of(whole).project is None
+
+
+def test_an_indicator_named_outright_is_answered_as_a_target_when_nothing_else_states_it(bot):
+    a = bot.ask("政府采购执行率是多少？")  # p29: only the 整体绩效目标表 states it (≥99%)
+    assert (a.status, a.value, a.unit, a.comparison) == ("answered", 99, "%", "≥") and "目标" in a.answer
+
+
+def test_a_projects_indicators_asked_as_a_list_are_listed(bot):
+    a = bot.ask("公务接待费项目的绩效指标有哪些？")  # p33: 总成本 ≤0.83万元, 公务接待次数 ≤200人次, 群众满意度 ≥98%
+    assert a.status == "answered" and a.value is None
+    assert "≤200人次" in a.answer and "群众满意度" in a.answer
