@@ -18,6 +18,7 @@ from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities,
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
 from assistant.figures import figure_answer
+from assistant.joined_labels import names_one_side
 from assistant.llm import ChatModel
 from assistant.lookup import Scored
 from assistant.narrative import Passages
@@ -217,6 +218,7 @@ class Assistant:
             least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
             typed = {w for w, _label in q.targets if len(w) >= 2}
             ok = [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED
+                  and not names_one_side(h.fact, q.text)  # "购置费" is not "购置及运行费"
                   # a budget term the question names ("三公", "政府采购") that the fact does not speak of,
                   # unless the question gives the fact's classification code, which names the row exactly
                   and not (h.fact.row_code not in q.codes

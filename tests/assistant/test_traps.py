@@ -1,0 +1,89 @@
+"""Trap questions written from a reading of the sample (西工区政府办 2025 部门预算): one item in several
+tables with different figures, a part beside its total, a scope the question names, last year's
+figure stated beside this year's, items and departments the documents do not hold. Checked figures:
+p19 一般公共预算基本支出预算表 办公费 4.00 / 印刷费 3.00 / 绩效工资 24.34; p20 支出经济分类汇总表
+办公费 28.26 / 印刷费 18.00 / 差旅费 30.96 / 委托业务费 35.00 / 劳务费 17.10; p22 三公 table 公务接待费 0.83;
+p7 三公经费 5.43, 比2024年增加 1.17; 基本支出 833.26, 人员经费 781.35; 项目支出 241.35."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Assistant
+from vectorstore.facts_db import FactStore
+
+
+@pytest.fixture(scope="module")
+def sample_bot(sample_home: Path) -> Assistant:
+    return Assistant(FactStore(f"sqlite:///{sample_home / 'facts.sqlite3'}"), use_ranker=False)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("基本支出里的办公费是多少", 4.0),  # the question names the basic-expenditure table
+    ("基本支出中的印刷费", 3.0),
+    ("支出经济分类汇总表里的办公费", 28.26),  # names the summary table
+    ("差旅费预算多少", 30.96),  # one table prints it
+    ("绩效工资是多少", 24.34),  # two tables, one figure
+    ("三公经费里的公务接待费", 0.83),
+    ("公务接待费多少", 0.83),
+    ("委托业务费是多少", 35.0),
+    ("劳务费多少", 17.1),
+    ("基本支出中的人员经费", 781.35),
+    ("项目支出合计", 241.35),
+    ("2025年收入总计", 1074.61),
+    ("三公经费比去年增加了多少", 1.17),
+])
+def test_a_figure_the_question_picks(sample_bot, question, value):
+    a = sample_bot.ask(question)
+    assert a.status == "answered" and a.value == value, a.answer
+
+
+@pytest.mark.parametrize(("question", "readings"), [
+    # the basic-expenditure table's row and the summary table's row of the same name differ; the
+    # question names neither table: ask which, never state one of them as the answer
+    ("办公费一共预算了多少", {"4.00", "28.26"}),
+    ("印刷费全年多少", {"3.00", "18.00"}),
+])
+def test_one_item_in_two_tables_with_different_figures_is_asked_which(sample_bot, question, readings):
+    a = sample_bot.ask(question)
+    assert a.status == "ambiguous" and a.value is None, a.answer
+    assert all(any(r in x for x in a.alternatives) for r in readings), a.alternatives
+
+
+@pytest.mark.parametrize("question", [
+    "西工区教育局2025年的办公费",  # a department not loaded
+    "2023年的三公经费",  # a year not loaded
+    "物业管理费预算多少",  # named in a definition, never budgeted
+    "离休费多少",  # only 退休费 is printed
+])
+def test_what_the_documents_do_not_hold_states_no_figure(sample_bot, question):
+    a = sample_bot.ask(question)
+    assert a.status != "answered" and a.value is None, a.answer
+
+
+def test_a_joined_label_is_no_answer_for_one_of_its_sides():
+    from assistant.joined_labels import names_one_side
+    from ingest.records import Fact
+
+    def fact(row: str | None, column: str = "预算数") -> Fact:
+        return Fact(document="d.pdf", department="某局", year=2019, kind="预算", page=1, row=row, column=column,
+                    value=183.6, unit="万元")
+
+    joined = fact("公务用车购置及运行费支出")
+    assert names_one_side(joined, "2019年公务用车购置费是多少")
+    assert names_one_side(joined, "公务用车运行费多少")
+    assert not names_one_side(joined, "公务用车购置及运行费多少")  # both sides, the joining word
+    assert not names_one_side(joined, "公务用车购置和运行一共多少")  # both sides named
+    assert not names_one_side(fact(None, "“三公”经费 / 公务用车购置及运行维护费 / 小计"), "公务用车购置费")  # the leaf is 小计
+    assert names_one_side(fact(None, "“三公”经费 / 公务用车购置及运行维护费"), "公务用车购置费")
+    assert not names_one_side(fact("公务用车运行维护费"), "公务用车购置费")
+
+
+def test_one_side_of_a_joined_item_is_answered_by_its_own_figure(sample_bot):
+    # p8: 公务用车购置及运行费 4.60, of which 公务用车购置费 0.00 and 公务用车运行维护费 4.60
+    a = sample_bot.ask("公务用车购置费预算")
+    assert a.status == "answered" and a.value == 0.0, a.answer
+    a = sample_bot.ask("公务用车购置及运行费是多少")
+    assert a.status == "answered" and a.value == 4.6, a.answer
