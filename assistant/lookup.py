@@ -355,7 +355,9 @@ class FactIndex:
         if score <= 0:
             return None
         own = {lab.row_leaf, lab.col_leaf}
-        matched += [w for w, label in targets if any(w in m or m in w for m in matched) or label in own]
+        # a total's word alone ("合计") inside a budget term ("三公经费合计") does not match the term
+        matched += [w for w, label in targets
+                    if any(w in m or (m in w and not is_total_row(m)) for m in matched) or label in own]
         # preferences among facts that match the words equally
         if col_hit and not row_hit:
             score += 1.0 if (not f.row or is_total_row(norm(f.row))) else -1.5

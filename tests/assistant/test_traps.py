@@ -87,3 +87,34 @@ def test_one_side_of_a_joined_item_is_answered_by_its_own_figure(sample_bot):
     assert a.status == "answered" and a.value == 0.0, a.answer
     a = sample_bot.ask("公务用车购置及运行费是多少")
     assert a.status == "answered" and a.value == 4.6, a.answer
+
+
+@pytest.fixture(scope="module")
+def corpus_bot(corpus_home: Path) -> Assistant:
+    return Assistant(FactStore(f"sqlite:///{corpus_home / 'facts.sqlite3'}"), use_ranker=False)
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    # 省委办公厅 2019 公开表格 p9: “三公”经费 / 小计 508.20 beside the table's 合计 (三公 + 会议费 + 培训费);
+    # "合计" in the question is no match for a budget term's total: another table's 合计 row (the whole
+    # budget) was stated
+    ("中共江苏省委办公厅2019年三公经费合计是多少", 508.2),
+    ("江苏省委办公厅2019年三公经费一共多少", 508.2),
+    # 普陀区财政局 2024 决算 p10 支出决算表: 一般公共服务支出 2106.66 (收入决算表 prints 2112.86 on that row),
+    # 行政运行 1511.89 of which 项目支出 8.37; p16 退休费 69.10
+    ("普陀区财政局2024年一般公共服务支出是多少", 2106.66),
+    ("普陀区财政局2024年行政运行的项目支出", 8.37),
+    ("普陀区财政局2024年退休费", 69.1),
+])
+def test_real_figures_the_question_picks(corpus_bot, question, value):
+    a = corpus_bot.ask(question)
+    assert a.status == "answered" and a.value == value, a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "普陀区财政局2023年一般公共服务支出",  # a year not loaded
+    "普陀区教育局2024年公务接待费",  # a department not loaded
+])
+def test_real_what_is_not_loaded_states_no_figure(corpus_bot, question):
+    a = corpus_bot.ask(question)
+    assert a.status != "answered" and a.value is None, a.answer
