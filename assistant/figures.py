@@ -22,15 +22,21 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
     # the narrative may name the item in its own words: the rows of its sentences stating the same figure
     names = {name} | {g.row for g in same_doc_year if g.source == "narrative" and g.row and g.unit == f.unit
                       and abs(g.value - f.value) < 0.005 and not g.column.startswith("比上年")}
-    for g in same_doc_year:
-        if (g.source == "narrative" and g.row and g.column.startswith("比上年") and g.unit != "%" and g.row in names):
-            rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
-                         and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
-            word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
-            s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{'增长' if word == '增加' else '下降'}{fmt(abs(rate.value))}%" if rate else "")
-            reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
-            s += f"，主要原因：{reason.group(1)}" if reason else ""
-            return s + "。", [cite(g)] + ([cite(rate)] if rate else [])
+    changes = [g for g in same_doc_year if g.source == "narrative" and g.row and g.column.startswith("比上年")
+               and g.unit != "%" and g.row in names]
+    # two items may print the same figure (政协会议 and 会议费 both 1282.56) with their own changes: the
+    # change of the row naming the item; none when the rows disagree and none names it
+    if len({round(g.value, 2) for g in changes}) > 1:
+        own = [g for g in changes if name and (name in (g.row or "") or (g.row or "").split(" / ")[-1] in name)]
+        changes = own if len({round(g.value, 2) for g in own}) == 1 else []
+    for g in changes:
+        rate = next((h for h in same_doc_year if h.source == "narrative" and h.document == g.document
+                     and h.row == g.row and h.unit == "%" and h.column.startswith("比上年")), None)
+        word = "增加" if ("增加" in g.column or "增长" in g.column) else "减少"
+        s = f"比上年{word}{fmt(abs(g.value))}{g.unit}" + (f"，{'增长' if word == '增加' else '下降'}{fmt(abs(rate.value))}%" if rate else "")
+        reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
+        s += f"，主要原因：{reason.group(1)}" if reason else ""
+        return s + "。", [cite(g)] + ([cite(rate)] if rate else [])
     return None
 
 

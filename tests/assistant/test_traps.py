@@ -118,3 +118,29 @@ def test_real_figures_the_question_picks(corpus_bot, question, value):
 def test_real_what_is_not_loaded_states_no_figure(corpus_bot, question):
     a = corpus_bot.ask(question)
     assert a.status != "answered" and a.value is None, a.answer
+
+
+def test_the_change_stated_beside_a_figure_is_the_items_own():
+    # 江苏省政协办公厅 2019 部门预算 p12/p15: 政协会议 1282.56 (比上年增加 468.40) and 会议费 1282.56 (比上年增加
+    # 398.40): one figure, two items; the 会议费 answer must not quote 政协会议's change
+    from assistant.figures import context
+    from ingest.records import Fact
+
+    common = {"document": "d.pdf", "department": "某办", "year": 2019, "kind": "预算", "page": 12, "unit": "万元",
+              "source": "narrative"}
+    facts = [Fact(**common, row="政协事务 / 政协会议", column="预算数", value=1282.56),
+             Fact(**common, row="政协事务 / 政协会议", column="比上年增加", value=468.4),
+             Fact(**common, row="一般公共预算拨款安排的会议费预算支出", column="预算数", value=1282.56),
+             Fact(**common, row="一般公共预算拨款安排的会议费预算支出", column="比上年增加", value=398.4)]
+
+    class _T:
+        def facts_in(self, department: str, year: int) -> list[Fact]:
+            return facts
+
+    cell = Fact(document="d.pdf", department="某办", year=2019, kind="预算", page=9, table="三公经费、会议费、培训费支出预算表",
+                row=None, column="会议费", value=1282.56, unit="万元")
+    said = context(_T(), cell)  # type: ignore[arg-type]
+    assert said is not None and "398.40" in said[0] and "468" not in said[0]
+    unnamed = Fact(document="d.pdf", department="某办", year=2019, kind="预算", page=9, table="某表", row="其他项目",
+                   column="金额", value=1282.56, unit="万元")
+    assert context(_T(), unnamed) is None  # two changes, neither row names the item: none stated
