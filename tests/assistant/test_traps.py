@@ -45,6 +45,7 @@ def test_a_figure_the_question_picks(sample_bot, question, value):
     # question names neither table: ask which, never state one of them as the answer
     ("办公费一共预算了多少", {"4.00", "28.26"}),
     ("印刷费全年多少", {"3.00", "18.00"}),
+    ("政府办2025年其他商品和服务支出", {"6.30", "9.30"}),
 ])
 def test_one_item_in_two_tables_with_different_figures_is_asked_which(sample_bot, question, readings):
     a = sample_bot.ask(question)
