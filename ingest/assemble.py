@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from budgetqa.vocabulary import money_pattern, vocabulary
-from ingest.classify import classify
+from ingest.classify import classify, classify_by_headers
 from ingest.counts import measure_of
 from ingest.grid import Grid
 from ingest.indicators import target_cells
@@ -108,6 +108,7 @@ def assemble(pages: list[RawPage]) -> tuple[list[AssembledTable], list[str]]:
             title = title or f"第{page.number}页表格"
             ttype = classify(title)
             parsed = parse_grid(raw.grid, no_header=ttype.form, meta_of=meta)
+            ttype = classify_by_headers(ttype, [c.path for c in parsed.columns if c.role == "value"])
             texts = [c.text for row in raw.grid.at for c in row if c is not None and not is_money_text(c.raw)]
             unit = _unit(lines) or _label_unit(parsed, texts) or unit
             info = TableInfo(

@@ -24,6 +24,7 @@ class _Rules:
     not_before: tuple[str, ...]
     min_chars: int
     max_chars: int
+    bare_nouns: frozenset[str]
     measures: tuple[tuple[re.Pattern[str], str], ...]
 
 
@@ -47,6 +48,7 @@ def rules() -> _Rules:
         not_before=tuple(raw["not_before"]),
         min_chars=int(raw["limits"]["min_item_chars"]),
         max_chars=int(raw["limits"]["max_item_chars"]),
+        bare_nouns=frozenset(raw.get("bare_nouns", [])),
         measures=tuple((re.compile(m["pattern"]), m["measure"]) for m in raw["measure"]),
     )
 
@@ -71,6 +73,7 @@ def _item(text: str) -> str:
     r = rules()
     t = re.sub(r"[\s“”\"'《》]", "", text)
     t = r.split.split(t)[-1]
+    t = re.sub(r"\d{4}年度?", "", t)  # "编报绩效目标的2024年度项目": the year is not the item
     t = re.split(rf"[\d.]+\s*(?:{money_pattern()}|万|%)?(?:以上|以下|及以上)?", t)[-1]  # "单价50万元以上通用设备"
     prev = None
     while prev != t:
@@ -78,9 +81,12 @@ def _item(text: str) -> str:
         t = r.lead.sub("", t)
         t = r.trail.sub("", t)
         t = re.sub(r"^\d+\s*年度?", "", t)
-    # "纳入…编制范围的预算单位" → "预算单位": the noun after the last 的
-    t = t.rsplit("的", 1)[-1]
-    return t
+    # "纳入…编制范围的预算单位" → "预算单位": the noun after the last 的; a noun that names nothing alone
+    # keeps what qualifies it ("绩效跟踪评价的项目", "绩效评级为优的项目": three counts of 项目 in one passage)
+    head, _, noun = t.rpartition("的")
+    if head and noun in r.bare_nouns and len(t) <= r.max_chars:
+        return t
+    return noun
 
 
 def _ok(item: str) -> bool:

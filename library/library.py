@@ -197,10 +197,14 @@ class Library:
             if document not in {d.document for d in self.store.documents()}:
                 return False  # also keeps names from requests (../x) out of the journal
             index = self.index
+            group = next((d.group for d in self.store.document_infos() if d.document == document), None)
             entry = journal.begin(self.settings, "remove", document)
             ok = self.store.remove(document)
             if ok:
                 index.remove_document(document)
                 journal.unlink_copy(self.settings, document)
             journal.finish(entry)
+            if ok and group is not None:  # the other part's narrative no longer has these tables to agree with
+                for other in [d for d in self.store.document_infos() if d.group == group]:
+                    self._recheck_narrative(other.document, group)
         return ok
