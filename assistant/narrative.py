@@ -13,6 +13,10 @@ from assistant.scoped import ScopedRetriever
 from ingest.records import Passage
 
 _GENERIC_ASK = re.compile(r"主要职责|职责|职能|有哪些|哪些|是什么|什么|主要内容|方面|情况|介绍|包括|内容|有没有|有无|是否|几个|多少个|下属|为何|为什么|原因")
+_LIST_ASK = re.compile(r"哪些|哪几")
+# what introduces a printed list: "包括：", "具体包括", "主要有：" (the list follows, parted by 、)
+_LIST_MARK = re.compile(r"(?:具体|主要)?(?:包括|包含|有)[:：]|(?:具体|主要)?包括")
+_LIST_COVER = 0.6  # share of the question's rare words the words before the list must carry
 _HEADING_NOISE = {"情况", "说明", "部门", "预算", "决算"}
 
 
@@ -74,7 +78,10 @@ class Passages:
             grams = _grams(_GENERIC_ASK.sub(" ", q.item))
             if not grams or sum(g in p.heading + p.text for g in grams) < 0.6 * len(grams):
                 return not_found(q.text, nothing_found(q.item, q.text))
-        if re.search(r"为什么|原因", q.text):
+        listed = self._listing(q.item, flt) if _LIST_ASK.search(q.text) and not re.search(r"为什么|原因", q.text) else None
+        if listed is not None:
+            quote, p = listed
+        elif re.search(r"为什么|原因", q.text):
             quote, p = self._reason(q.item, hits, p)
         else:
             mine = (self.retriever.passages[i] for i in self.retriever.candidates({"department": p.department}))
@@ -86,6 +93,29 @@ class Passages:
         cits += [Citation(document=x.document, page=x.page, heading=x.heading, quote=x.text[:120]) for x, _ in hits[1:3]]
         return Answer(question=q.text, status="answered", answer=text, citations=cits, department=p.department,
                       year=p.year, item=q.item, measure="narrative")
+
+    def _listing(self, item: str, flt: dict[str, Any]) -> tuple[str, Passage] | None:
+        """The sentence that lists what the question asks for ("有哪些下属单位" → "本部门下属单位包括：甲、乙、
+        丙。"): the words before its list marker cover most of the question's rare words; None if none does."""
+        topic = _GENERIC_ASK.sub(" ", _LIST_MARK.sub(" ", item))  # "主要包括哪些": the asking words
+        weight = {g: self.rarity(g) for g in _grams(topic)}
+        total = sum(weight.values())
+        if total <= 0:
+            return None
+        best: tuple[float, str, Passage] | None = None
+        for i in self.retriever.candidates(flt):
+            p = self.retriever.passages[i]
+            sents = [x for x in re.split(r"(?<=[。；])", p.text) if x.strip()]
+            for k, sent in enumerate(sents):
+                m = _LIST_MARK.search(sent)
+                if m is None or len([x for x in re.split(r"[、，,]", sent[m.end():]) if x.strip("。； ")]) < 2:
+                    continue
+                # "（二）公用经费1642.08万元。主要包括：…": a list opening its sentence lists what the one before names
+                said = (sents[k - 1] if k and not _grams(sent[:m.start()]) else "") + sent
+                covered = sum(w for g, w in weight.items() if g in said[:len(said) - len(sent) + m.start()]) / total
+                if covered >= _LIST_COVER and (best is None or covered > best[0]):
+                    best = (covered, said.strip(), p)
+        return (best[1], best[2]) if best is not None else None
 
     def _reason(self, item: str, hits: list[tuple[Passage, float]], p: Passage) -> tuple[str, Passage]:
         """The reason sentence about this item, from the best few passages."""
