@@ -138,6 +138,23 @@ def _common_part(a: str, b: str) -> str:
     return b[m.b:m.b + m.size]
 
 
+def stated_runs(item: str, sentence: str, least: int = 2) -> list[str]:
+    """The longest runs of `item` (at least `least` characters) that `sentence` also writes, left to
+    right: the words of a question a narrative fact's sentence says about its figure."""
+    runs: list[str] = []
+    i = 0
+    while i < len(item):
+        n = len(item) - i
+        while n >= least and item[i:i + n] not in sentence:
+            n -= 1
+        if n >= least:
+            runs.append(item[i:i + n])
+            i += n
+        else:
+            i += 1
+    return runs
+
+
 def _lcs(a: str, b: str) -> int:
     return len(_common_part(a, b))
 
@@ -341,10 +358,11 @@ class FactIndex:
                 matched.append(lab.row_leaf)
                 row_hit = True
             elif (len(shared) >= _SPECIFIC or (len(shared) >= 3 and len(shared) * 5 >= len(leaf) * 3)) \
-                    and shared in _item_words(item, memo):
+                    and (shared in _item_words(item, memo) or shared in target_words):
                 # the whole of one word of the question inside a long label ("职业年金" of
-                # 机关事业单位职业年金缴费支出), or most of a short one ("买货物" of 拟购买货物): the label
-                # covers the item, its other words only qualify it
+                # 机关事业单位职业年金缴费支出), or most of a short one ("买货物" of 拟购买货物), or a budget
+                # term the thesaurus reads in it ("机关运行经费" of 本部门一般公共预算机关运行经费预算支出): the
+                # label covers the item, its other words only qualify it
                 score += len(shared) * 0.8 - 0.1 * (len(leaf) - len(shared))
                 matched.append(lab.row_leaf)
                 row_hit = True
@@ -403,7 +421,10 @@ class FactIndex:
             return None  # "实际接待了多少批次": a planned bound is not how many there were
         if f.measure == "target" and not query.count and not asks_target:
             score -= 4.0  # a target says what a plan aims at, not what is budgeted (ingest indicator facts)
-        uncovered = residual(item, matched + list(lab.col_parts) + list(lab.row_parts),
+        # a sentence's figure asked with the sentence's own words ("实行绩效目标管理的项目涉及财政性资金
+        # 合计" of "共5个项目实行绩效目标管理，涉及财政性资金合计5,086万元"): those words describe it
+        stated = stated_runs(item, norm(f.quote)) if f.source == "narrative" and f.quote and lab.row_leaf in matched else []
+        uncovered = residual(item, matched + stated + list(lab.col_parts) + list(lab.row_parts),
                              "".join(lab.row_parts + lab.col_parts) + lab.table)
         # a word the question has that this fact's labels lack may name another item: it counts against
         # the fact; words no label in scope uses ("我在…开了家小公司") say nothing about any fact and only

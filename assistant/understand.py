@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.clauses import asking_part
-from ingest.names import mentions
+from ingest.names import Mention, mentions
 
 DATA = Path(__file__).parent / "data"
 _ORG = re.compile(r"((?:[\u4e00-\u9fa5]{1,6}(?:省|市|区|县))[\u4e00-\u9fa5]{1,12}?(?:厅|局|院|委员会|委|部|办公室))")
@@ -113,7 +113,8 @@ def parse(question: str, known_departments: list[str]) -> Query:
     for hit in found:
         query.departments += [n for n in hit.names if n not in query.departments]
     for hit in reversed(found):
-        rest = rest[:hit.start] + " " + rest[hit.end:]
+        if not _part_of_item(hit, found, rest):
+            rest = rest[:hit.start] + " " + rest[hit.end:]
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters
@@ -167,6 +168,22 @@ def parse(question: str, known_departments: list[str]) -> Query:
     query.item = re.sub(r"\s+", " ", rest).strip()
     query.targets = expand(query.item)
     return query
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _part_of_item(hit: Mention, found: list[Mention], text: str) -> bool:
+    """Whether a department's name, named again after the question named the department, begins the
+    item's own name: a shorter name of the same body run into a label ("省政协办公厅2019年政协会议（项）支出",
+    "区财政局今年财政事务支出"). Such words stay in the item."""
+    first = found[0]
+    if hit is first or not set(hit.names) <= set(first.names):
+        return False
+    after = text[hit.end:hit.end + 1]
+    if not _CJK.match(after):
+        return False
+    return hit.end - hit.start < first.end - first.start
 
 
 def _longest_first(word: str) -> tuple[int, str]:
