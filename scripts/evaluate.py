@@ -119,7 +119,7 @@ def report(results: dict, sizes: dict, meta: dict) -> str:
            "(other jobs shared the machine). Embeddings: "
            f"`{meta['model']}` for our vector index and the vector baseline alike.", "",
            "Stores: `samples/` (1 PDF) for the seed sets; the real corpus "
-           f"({meta['real_docs']} PDFs, {meta['real_pages']} pages: `{REAL.relative_to(ROOT.parent)}` without "
+           f"({meta['real_docs']} PDFs, {meta['real_pages']} pages: `shared/corpus/{REAL.name}` without "
            "`附件2：部门决算模板.pdf` and `24年普陀区财政局（测试问题版本）.pdf`) for the real sets. Baseline chunks: "
            f"{meta['chunks']['sample']} (sample), {meta['chunks']['real']} (real).", "",
            "## Accuracy", "",
