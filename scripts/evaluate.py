@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _prelude import ROOT  # first: no model downloads, this checkout on the path
+from _prelude import ROOT, kept_sections  # first: no model downloads, this checkout on the path
 
 # isort: split
 
@@ -222,9 +222,8 @@ def main() -> None:
             "chunks": {k: len(v) for k, v in chunks.items()}}
     text = report(results, sizes, meta)
     kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    start, end = "<!-- fit_ranker:start -->", "<!-- fit_ranker:end -->"
-    if start in kept and end in kept:  # the held-out section scripts/fit_ranker.py writes stays
-        text = text.rstrip("\n") + "\n\n" + kept[kept.index(start):kept.index(end) + len(end)] + "\n"
+    if sections := kept_sections(kept):  # the held-out sections the fitting scripts write stay
+        text = text.rstrip("\n") + sections + "\n"
     args.out.write_text(text, encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8")

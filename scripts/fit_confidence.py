@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _prelude import ROOT  # first: no model downloads, this checkout on the path
+from _prelude import ROOT, write_section  # first: no model downloads, this checkout on the path
 
 # isort: split
 
@@ -381,14 +381,6 @@ def _count(rows: list[Row]) -> str:
             f"decision off; {len(ko)} knock-outs, {sum(r.gated for r in ko)} answered with a figure")
 
 
-def write_report(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if _START in text and _END in text:
-        text = text[:text.index(_START)] + section + text[text.index(_END) + len(_END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -426,7 +418,7 @@ def main() -> None:
     print(section.replace(_START, "").replace(_END, "").strip())
     print(f"\nwrote {args.out}")
     if args.report:
-        write_report(args.report, section)
+        write_section(args.report, _START, _END, section)
         print(f"wrote {args.report}")
 
 

@@ -25,19 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 import numpy as np  # noqa: E402
+from _prelude import ROOT, write_section  # first: no model downloads, this checkout on the path
 
 from assistant.candidates import DENSE_K, label_similarities, scope_rows  # noqa: E402
 from assistant.features import FEATURES  # noqa: E402
@@ -406,14 +401,6 @@ def report(results: dict, meta: dict) -> str:
     return "\n".join(out)
 
 
-def write_report(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if _START in text and _END in text:
-        text = text[:text.index(_START)] + section + text[text.index(_END) + len(_END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -481,7 +468,7 @@ def main() -> None:
         meta = {"command": "python scripts/fit_ranker.py" + (" --ablations" if args.ablations else ""),
                 "date": datetime.now().strftime("%Y-%m-%d %H:%M"), "minutes": (time.perf_counter() - t0) / 60,
                 "dense": "off" if args.no_dense else "multilingual-e5-small (BUDGETQA_EMBED_MODEL) over each fact's sentence"}
-        write_report(args.report, report(results, meta))
+        write_section(args.report, _START, _END, report(results, meta))
         print(f"wrote {args.report}")
 
 
