@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored, fact_labels
+from assistant.fact_labels import fact_labels
+from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored
 from assistant.normalise import pinyin_bigrams
 from assistant.understand import Query, language, norm, thesaurus
 from budgetqa.vocabulary import money_units

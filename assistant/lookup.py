@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
-from functools import lru_cache
 
+from assistant.fact_labels import (
+    Labels,
+    abbreviated,
+    bare,
+    canonical_table,
+    class_stem,
+    common_part,
+    core,
+    in_canonical_table,
+    labels_of,
+    lcs,
+    stated_runs,
+)
 from assistant.respell import respell, sound_index
-from assistant.understand import DATA, Query, expand, language, norm, residual
+from assistant.understand import Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
 from ingest.records import Fact
 
@@ -25,35 +35,6 @@ _CHANGE_COLS = ("比上年增加", "比上年减少", "比上年增长", "比上
 _CANONICAL = 3.0  # the canonical table's figure ahead of a same-named row of a table showing one part
 
 
-@lru_cache(maxsize=1)
-def _canonical() -> dict[str, str]:
-    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
-    return {norm(label): item["table_type"] for item in raw["item"] for label in item["labels"]}
-
-
-def canonical_table(label: str) -> str | None:
-    """The table type that states this item for the whole department (assistant/data/canonical.toml)."""
-    return _canonical().get(label)
-
-
-@lru_cache(maxsize=1)
-def _canonical_parents() -> dict[str, frozenset[str]]:
-    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
-    return {norm(label): frozenset(norm(p) for p in item.get("parents", [])) for item in raw["item"]
-            for label in item["labels"]}
-
-
-def in_canonical_table(table_type: str | None, labels: _Labels, leaf: str) -> bool:
-    """Whether a fact states `leaf` where canonical.toml says the item belongs: in a table of that
-    type, or under one of the item's parent headings ("“三公”经费 / 公务接待费") in a table whose
-    title was not read."""
-    if table_type and table_type == canonical_table(leaf):
-        return True
-    parents = _canonical_parents().get(leaf, frozenset())
-    path = labels.row_parts[:-1] + labels.col_parts[:-1] if leaf == labels.row_leaf else labels.col_parts[:-1]
-    return any(p in parents for p in path)
-
-
 @dataclass
 class Scored:
     fact: Fact
@@ -64,100 +45,9 @@ class Scored:
     canonical: float = 0.0  # the part of the score the canonical table gave
 
 
-@dataclass
-class _Labels:
-    row_leaf: str
-    row_parts: list[str]
-    col_parts: list[str]
-    col_leaf: str
-    table: str
-
-
-def fact_labels(f: Fact) -> _Labels:
-    """A fact's labels in comparable form (assistant/understand.norm): row path and leaf, column path and
-    leaf, table title. The lexical lookup and the ranker's features both read them from here."""
-    row_parts = [norm(p) for p in (f.row or "").split(" / ") if p]
-    col_parts = [norm(p) for p in f.column.split(" / ") if p]
-    return _Labels(row_parts[-1] if row_parts else "", row_parts, col_parts, col_parts[-1] if col_parts else "",
-                   norm(f.table))
-
-
-def labels_of(facts: list[Fact]) -> list[_Labels]:
-    """The normalized labels FactIndex matches on; a caller that reloads per document keeps them."""
-    return [fact_labels(f) for f in facts]
-
-
-def _bare(text: str) -> str:
-    """Without 预算/决算 and class markers: "收入预算总计" and "收入总计" name the same row."""
-    return re.sub(r"预算|决算|\((类|款|项)\)", "", text)
-
-
-_QUALIFIER = re.compile(r"\((?!(?:类|款|项)\))[^()]{1,20}\)$")
-
-
-def core(label: str) -> str:
-    """A label without its bracketed qualifier: "政府采购金额(以合同签订为准)" → "政府采购金额",
-    "党建工作经费(某局)" → "党建工作经费" (class markers "(类)" stay)."""
-    return _QUALIFIER.sub("", label) or label
-
-
 _GENERIC_PART = re.compile(r"预算|决算|经费|支出|收入|费用|资金|金额|合计|总计")
 _ITEM_END = set("费")  # the character that ends the name of an expense (油费, 物业费): an item, not a story word
 _NEGATED = re.compile(r"不是|不含|不包括|不算|除了?|非|以外的?$")
-_CLASS_END = re.compile(r"(事务支出|事务)$")
-
-
-def class_stem(label: str) -> str:
-    """The name of an expenditure class without its "事务(支出)" ending ("农林水事务" → "农林水"); '' for
-    other labels."""
-    stem = _CLASS_END.sub("", label)
-    return stem if stem != label and len(stem) >= 2 else ""
-
-
-def abbreviated(label: str, item: str) -> str:
-    """The run of `item` that writes `label` short, keeping its first and last characters and most of
-    the others in order ("党建经费" for 党建工作经费, "公务用车运维费" for 公务用车运行维护费); '' if none."""
-    if len(label) < 5:
-        return ""
-    least = max(4, -(-len(label) * 3 // 5))
-    for start in (i for i, ch in enumerate(item) if ch == label[0]):
-        pos, j = 0, start
-        while j < len(item) and pos < len(label):
-            k = label.find(item[j], pos)
-            if k < 0:
-                break
-            pos, j = k + 1, j + 1
-            if pos == len(label) and j - start >= least:
-                return item[start:j]
-    return ""
-
-
-def _common_part(a: str, b: str) -> str:
-    """The longest common substring of two labels."""
-    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return b[m.b:m.b + m.size]
-
-
-def stated_runs(item: str, sentence: str, least: int = 2) -> list[str]:
-    """The longest runs of `item` (at least `least` characters) that `sentence` also writes, left to
-    right: the words of a question a narrative fact's sentence says about its figure."""
-    runs: list[str] = []
-    i = 0
-    while i < len(item):
-        n = len(item) - i
-        while n >= least and item[i:i + n] not in sentence:
-            n -= 1
-        if n >= least:
-            runs.append(item[i:i + n])
-            i += n
-        else:
-            i += 1
-    return runs
-
-
-def _lcs(a: str, b: str) -> int:
-    return len(_common_part(a, b))
-
 
 def _item_words(item: str, memo: dict) -> set[str]:
     """The words of the item between filler words (是多少, 的, 预算 …; of one character only 的, which
@@ -183,7 +73,7 @@ def _names_item(label: str) -> bool:
     return len(label) >= _SPECIFIC_PRINTED and not is_total_row(label) and label not in GENERIC_COLUMNS
 
 
-def _covers(item: str, matched: list[str], targets: list[tuple[str, str]], lab: _Labels) -> int:
+def _covers(item: str, matched: list[str], targets: list[tuple[str, str]], lab: Labels) -> int:
     """How surely the fact's own label names the question's item: 2 when printed in the question (four
     characters or more, or three that name one item: 会议费) or standing for a word the question typed
     through the thesaurus ("接待" for 公务接待费); 1 when sharing four characters or more with it
@@ -198,8 +88,8 @@ def _covers(item: str, matched: list[str], targets: list[tuple[str, str]], lab: 
         return 2
     # the shared part itself must name something: "收入预算" of 收入预算总计, "经费支出" of 机关运行经费支出
     # are kinds of figure
-    return int(any(_names_item(x) and (len(_GENERIC_PART.sub("", _common_part(core(x), item))) >= 3
-                                       or len(_bare(abbreviated(core(x), item))) >= _SPECIFIC)
+    return int(any(_names_item(x) and (len(_GENERIC_PART.sub("", common_part(core(x), item))) >= 3
+                                       or len(bare(abbreviated(core(x), item))) >= _SPECIFIC)
                    for x in own if x in matched))
 
 
@@ -229,7 +119,7 @@ def ranked(hits: list[Scored]) -> list[Scored]:
 class FactIndex:
     """All facts in memory with their normalized labels (tens of thousands fit easily)."""
 
-    def __init__(self, facts: list[Fact], labels: list[_Labels] | None = None):
+    def __init__(self, facts: list[Fact], labels: list[Labels] | None = None):
         self.facts = facts
         self.labels = labels if labels is not None else labels_of(facts)
 
@@ -264,14 +154,14 @@ class FactIndex:
         rows = groups[keys[0]] if len(keys) == 1 else sorted(i for k in keys for i in groups[k])
         return [i for i in rows if kind is None or self.facts[i].kind == kind]
 
-    def _item_for(self, query: Query, lab: _Labels, memo: dict) -> tuple[str, list[tuple[str, str]], bool]:
+    def _item_for(self, query: Query, lab: Labels, memo: dict) -> tuple[str, list[tuple[str, str]], bool]:
         """The item with the fact's table title taken out when the question names that table
         ("…支出预算表中的会议费": the title's words name the table, not the item)."""
         if lab.table not in memo:
             # "十一、2017年浙江省高级人民法院部门一般公共预算“三公”经费…支出预算表": the part after year and department
             title = re.sub(r"^.*?20\d\d年?度?", "", lab.table)
             title = re.sub(r"^.*?(部门|单位)(?=.{4,}表)", "", title) if not title.startswith(("部门收", "部门支")) else title
-            common = _common_part(title, query.item)
+            common = common_part(title, query.item)
             if len(common) >= 6 and (common == title or len(common) >= 10):
                 item = query.item.replace(common, " ")
                 memo[lab.table] = (item, expand(item) if query.targets else [], True)
@@ -303,15 +193,15 @@ class FactIndex:
         target_labels = {label for _w, label in targets}
         target_words = {w for w, _label in targets}
         row_hit = False
-        bare_item = _bare(item)
+        bare_item = bare(item)
         for part in ([lab.row_leaf] + lab.row_parts[:-1]):
             short = core(part)
-            if len(part) >= 2 and (part in item or (len(_bare(part)) >= 2 and _bare(part) in bare_item)):
+            if len(part) >= 2 and (part in item or (len(bare(part)) >= 2 and bare(part) in bare_item)):
                 score += len(part) + (2 if part == lab.row_leaf else 0)
                 matched.append(part)
                 row_hit = True
                 break
-            stem = class_stem(_bare(short))
+            stem = class_stem(bare(short))
             if stem and (stem + "支出" in item or stem + "事务" in item or (len(stem) >= 3 and stem in item)):
                 # a class in everyday form: "农林水支出" for 农林水事务, "城乡社区支出" for 城乡社区事务支出
                 score += len(stem) + (2 if part == lab.row_leaf else 0)
@@ -351,7 +241,7 @@ class FactIndex:
                 col_hit = True
         if not row_hit and not col_hit and lab.row_leaf and len(lab.row_leaf) >= 3:
             leaf = core(lab.row_leaf)
-            shared = _common_part(item, leaf)
+            shared = common_part(item, leaf)
             common = max(len(shared), len(abbreviated(leaf, item)))
             if common >= max(4, int(0.4 * len(leaf))):
                 score += common * 0.8 - 0.3 * (len(leaf) - common)
@@ -400,7 +290,7 @@ class FactIndex:
                 leaf in matched or leaf in target_labels):
             score += _CANONICAL  # "培训费" from the table that states it for the whole department
             canonical = _CANONICAL
-        elif lab.table and _lcs(lab.table, query.q) >= 5:
+        elif lab.table and lcs(lab.table, query.q) >= 5:
             score += 0.8
         is_change = f.column.startswith(_CHANGE_COLS)
         if measure == "value":

@@ -18,7 +18,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from assistant.lookup import FactIndex, Scored, labels_of, ranked
+from assistant.fact_labels import labels_of
+from assistant.lookup import FactIndex, Scored, ranked
 from assistant.understand import Query
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.candidates import Ranker
+from assistant.fact_labels import canonical_table, fact_labels
 from assistant.features import FEATURES, Idf, features, question_side
-from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored, canonical_table, fact_labels
+from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored
 from assistant.normalise import pinyin_key, pinyin_of
 from assistant.plan import Plan
 from assistant.records import Answer

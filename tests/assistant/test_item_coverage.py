@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.clauses import asking_part
-from assistant.lookup import abbreviated, class_stem, core
+from assistant.fact_labels import abbreviated, class_stem, core
 from assistant.service import Assistant
 from ingest.records import DocumentInfo, Fact, IngestReport
 from vectorstore.facts_db import FactStore

@@ -4,7 +4,8 @@ are not left uncovered (江苏省高级人民法院2019年度部门预算公开.
 
 from __future__ import annotations
 
-from assistant.lookup import FactIndex, stated_runs
+from assistant.fact_labels import stated_runs
+from assistant.lookup import FactIndex
 from assistant.understand import parse
 from ingest.records import Fact
 
