@@ -14,7 +14,9 @@ sys.path.insert(0, str(ROOT))
 # Sections other scripts own inside a report (docs/EVALUATION.md): scripts/evaluate.py rewrites the file
 # around them, the fitting scripts rewrite only their own.
 SECTIONS = (("<!-- fit_ranker:start -->", "<!-- fit_ranker:end -->"),
-            ("<!-- fit_confidence:start -->", "<!-- fit_confidence:end -->"))
+            ("<!-- fit_confidence:start -->", "<!-- fit_confidence:end -->"),
+            ("<!-- begin eval_conversations: written by scripts/eval_conversations.py -->",
+             "<!-- end eval_conversations -->"))
 
 
 def write_section(path: Path, start: str, end: str, section: str) -> None:
