@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from assistant.compose import cite, where
 from assistant.features import item_words
+from assistant.grams import bigrams
 from assistant.records import Answer
 from assistant.understand import Query, language, norm
 from budgetqa.vocabulary import is_money, vocabulary
@@ -141,10 +142,6 @@ def _score(f: Fact, item: str, asks_total: bool) -> Reading:
     return Reading(f, score, clause, part)
 
 
-def _grams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _unsaid_modifier(item: str, row: str, clause: str, label_grams: set[str]) -> bool:
     """The question qualifies the row with words the documents' labels use ("其他运转类项目") that the
     fact's sentence does not say: the fact counts something else. Words no label uses (a story, "我爸
@@ -153,7 +150,7 @@ def _unsaid_modifier(item: str, row: str, clause: str, label_grams: set[str]) ->
     if at <= 0:
         return False
     modifier = item[max(0, at - 6):at]
-    return len({g for g in _grams(modifier) if g in label_grams and g not in clause}) >= 2
+    return len({g for g in bigrams(modifier) if g in label_grams and g not in clause}) >= 2
 
 
 def readings(q: Query, facts: list[Fact]) -> list[Reading]:
@@ -161,7 +158,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     label_grams: set[str] = set()
     for f in facts:
         if f.source == "table":
-            label_grams |= _grams(norm(f.row or "")) | _grams(norm(f.column))
+            label_grams |= bigrams(norm(f.row or "")) | bigrams(norm(f.column))
     unit = asked_unit(q.rest or q.q)
     if not q.count and unit is None:
         return []  # not a how-many question

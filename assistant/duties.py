@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.enumerations import numbered
+from assistant.grams import longest_first
 from assistant.records import Answer, Citation
 from assistant.understand import DATA, Query
 from ingest.records import Passage
@@ -32,7 +33,7 @@ class _Words:
 @lru_cache(maxsize=1)
 def words() -> _Words:
     raw = tomllib.loads((DATA / "narrative.toml").read_text(encoding="utf-8"))
-    return _Words(re.compile(raw["duty_pattern"]), tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))),
+    return _Words(re.compile(raw["duty_pattern"]), longest_first(raw["filler"]),
                   re.compile(raw["duty_headings"]), re.compile(raw["contents_pattern"]))
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.counts import asked_unit
+from assistant.grams import chinese_bigrams, longest_first, share_named
 from assistant.records import Answer, Citation
 from assistant.understand import DATA, Query
 from ingest.records import Passage
@@ -43,7 +44,7 @@ class _Words:
 @lru_cache(maxsize=1)
 def words() -> _Words:
     raw = tomllib.loads((DATA / "enumerations.toml").read_text(encoding="utf-8"))
-    return _Words(re.compile(rf"(?:{raw['lead_words']})[:：]?"), tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))),
+    return _Words(re.compile(rf"(?:{raw['lead_words']})[:：]?"), longest_first(raw["filler"]),
                   raw["unit_numbered"], raw["unit_listed"], raw["unit_lines"], raw["generic_lead"], dict(raw["same_words"]))
 
 
@@ -166,11 +167,6 @@ def _sub_headings(groups: dict[tuple[str, str], list[Passage]]) -> list[Listing]
     return out
 
 
-def _grams(text: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)}
-
-
 def _question_words(q: Query) -> str:
     t = q.rest or q.q
     for w in words().filler:
@@ -184,11 +180,6 @@ def _counted_noun(q: Query) -> str:
     return m.group(1) if m else ""
 
 
-def _share(name: str, grams: set[str]) -> float:
-    own = _grams(name)
-    return sum(g in grams for g in own) / len(own) if own else 0.0
-
-
 @dataclass
 class Scored:
     listing: Listing
@@ -200,12 +191,12 @@ def scored(q: Query, passages: Iterable[Passage]) -> list[Scored]:
     text = _question_words(q)
     for a, b in words().same.items():
         text += " " + text.replace(a, b) if a in text else ""
-    grams = _grams(text)
+    grams = chinese_bigrams(text)
     noun = _counted_noun(q)
     out = []
     for lst in listings(passages):
         # the heading's words and the lead-in's, each once ("三、所属单位" / "所属单位包括：")
-        said = _share(lst.heading, grams) + (0.0 if _grams(lst.lead) <= _grams(lst.heading) else _share(lst.lead, grams))
+        said = share_named(lst.heading, grams) + (0.0 if chinese_bigrams(lst.lead) <= chinese_bigrams(lst.heading) else share_named(lst.lead, grams))
         if said < _NAMED:
             continue  # the question must name the list, not only the kind of item ("多少张预算表")
         ends = sum(1 for x in lst.items if x and x[-1] in noun) / len(lst.items) if noun else 0.0

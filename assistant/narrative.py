@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant import duties, enumerations
 from assistant.compose import not_found, nothing_found
+from assistant.grams import bigrams
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
 from assistant.scoped import ScopedRetriever
@@ -45,8 +46,8 @@ class Passages:
             p = self.retriever.passages[i]
             levels = [re.sub(r"^[（(]?[一二三四五六七八九十\d]+[、）).．]|[“”\"]", "", h) for h in p.heading.split(" > ")]
             leaf, parents = levels[-1], "".join(levels[:-1])
-            grams = _grams_all(leaf) - _HEADING_NOISE
-            up = _grams_all(parents) - _HEADING_NOISE
+            grams = bigrams(leaf) - _HEADING_NOISE
+            up = bigrams(parents) - _HEADING_NOISE
             n = sum(g in item for g in grams)
             if not grams or n == 0:
                 continue
@@ -159,10 +160,6 @@ class Passages:
 @lru_cache(maxsize=1)
 def _narrative_words() -> dict[str, Any]:
     return tomllib.loads((DATA / "narrative.toml").read_text(encoding="utf-8"))
-
-
-def _grams_all(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def focus(body: str, item: str) -> str | None:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from assistant import counts
 from assistant.compose import cite, where
 from assistant.counts import asked_unit
+from assistant.grams import chinese_bigrams, longest_first, share_named
 from assistant.records import Answer
 from assistant.understand import DATA, Query
 from budgetqa.vocabulary import fmt, is_money
@@ -56,17 +57,7 @@ def words() -> _Words:
     raw = tomllib.loads((DATA / "targets.toml").read_text(encoding="utf-8"))
     return _Words(re.compile(raw["strong_cue"]), re.compile(raw["weak_cue"]), re.compile(raw["money_ask"]),
                   re.compile(raw["percent_ask"]), re.compile(raw["overall_words"]), tuple(raw["levels"]),
-                  tuple(sorted(raw["filler"], key=lambda w: (-len(w), w))), re.compile(raw["list_ask"]))
-
-
-def _grams(text: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)}
-
-
-def _share(name: str, grams: set[str]) -> float:
-    own = _grams(name)
-    return sum(g in grams for g in own) / len(own) if own else 0.0
+                  longest_first(raw["filler"]), re.compile(raw["list_ask"]))
 
 
 def _longest_common(a: str, b: str) -> int:
@@ -77,7 +68,7 @@ def _longest_common(a: str, b: str) -> int:
 def _project_share(project: str, grams: set[str], text: str) -> float:
     """How well the question names a project: the share of its name's bigrams, or a run of four or
     more of its characters ("西工年鉴" for "《西工年鉴》财政预算经费"), which counts as named."""
-    share = _share(project, grams)
+    share = share_named(project, grams)
     if share < _PROJECT and _longest_common(re.sub(r"[^\u4e00-\u9fff]", "", project), text) >= 4:
         return _PROJECT
     return share
@@ -121,7 +112,7 @@ def _question_grams(q: Query) -> set[str]:
     t = q.rest or q.q
     for x in words().filler:
         t = t.replace(x, " ")
-    return _grams(t) | _grams(re.sub(r"\s", "", t))
+    return chinese_bigrams(t)  # the pieces run across a removed filler word, as the spaces are dropped
 
 
 def _asked_unit(text: str) -> str | None:
@@ -156,7 +147,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     for r in rows:
         if not _unit_ok(r.fact, unit, percent, money):
             continue
-        named = _share(r.indicator, grams)
+        named = share_named(r.indicator, grams)
         project = _project_share(r.project, grams, text) if r.project else 0.0
         if money and named < _NAMED:
             continue  # "X经费安排多少钱": the budget figure, not a cost bound
