@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _prelude import ROOT, kept_sections  # first: no model downloads, this checkout on the path
+from _prelude import ROOT  # first: no model downloads, this checkout on the path
 
 # isort: split
 
@@ -43,6 +43,7 @@ from eval.bench import (  # noqa: E402
     load_average,
     machine,
     real_pdfs,
+    sections,
     settings_for,
 )
 from eval.grade import load_gold, run_eval  # noqa: E402
@@ -221,9 +222,7 @@ def main() -> None:
             "real_pages": sum(d.pages for d in real_lib.store.documents()),
             "chunks": {k: len(v) for k, v in chunks.items()}}
     text = report(results, sizes, meta)
-    kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    if sections := kept_sections(kept):  # the held-out sections the fitting scripts write stay
-        text = text.rstrip("\n") + sections + "\n"
+    text = text.rstrip("\n") + "\n" + sections(args.out)  # the sections the fitting and conversation scripts write stay
     args.out.write_text(text, encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1), encoding="utf-8")
