@@ -4,7 +4,8 @@ nothing is tuned. Each group is ingested into a home of its own, its questions a
 `budgetqa ask --json --batch`, and every answer is graded by the contract's rule (CONTRACT.md, Gold
 file): value within 0.005 in the gold unit; refusals need not_found with no value.
 
-usage: python scripts/eval_independent.py [--work DIR] [--questions FILE]   (prints the table; writes nothing else)
+usage: python scripts/eval_independent.py [--work DIR] [--questions FILE] [--details FILE]
+(prints the table; --details writes one JSON line per question: its grade and the answer given)
 """
 
 from __future__ import annotations
@@ -60,10 +61,13 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=None, help="folder for the homes (default: a temporary one)")
     ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "independent" / "questions.jsonl",
                     help="question file in this format (default: eval/independent/questions.jsonl)")
+    ap.add_argument("--details", type=Path, default=None,
+                    help="write each question's grade and answer here (JSON lines), for a set used as development material")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="budgetqa-independent-"))
     items = [json.loads(x) for x in args.questions.read_text(encoding="utf-8").splitlines() if x.strip()]
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    details: list[dict] = []
     for group in ("seed", "putuo-budget", "real"):
         home = work / group
         if not home.exists():
@@ -73,9 +77,15 @@ def main() -> int:
         answers = {a["id"]: a for a in map(json.loads, filter(str.strip, cli(home, "ask", "--json", "--batch", "-",
                                                                               stdin=batch).splitlines()))}
         for i in mine:
-            g = grade(i, answers.get(i["id"], {}))
+            ans = answers.get(i["id"], {})
+            g = grade(i, ans)
+            details.append({"id": i["id"], "grade": g, "question": i["question"], "want": i["values"] or
+                            i.get("answer_contains"), "unit": i["unit"], "status": ans.get("status"),
+                            "value": ans.get("value"), "got_unit": ans.get("unit"), "answer": ans.get("answer")})
             for key in ("all", f"group {group}", f"kind {i['kind']}", f"asker {i['asker']}"):
                 counts[key][g] += 1
+    if args.details:
+        args.details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in details), encoding="utf-8")
     print("| set | n | right | wrong | not found | ambiguous |\n|---|---|---|---|---|---|")
     for key in sorted(counts, key=lambda k: (k != "all", k)):
         c, n = counts[key], sum(counts[key].values())
