@@ -194,7 +194,8 @@ class Assistant:
         if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
             return t
         if p.route == "narrative":
-            return self.passages.answer(p)
+            stated = self.count(p) if counts.asks_stated_count(p.query) else None
+            return stated if stated is not None and stated.status == "answered" else self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
         tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
@@ -273,6 +274,8 @@ class Assistant:
             return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
+        if d.verdict == "answered" and d.best is not None and counts.not_a_count(q, d.best.fact):
+            return self._nothing(p, suggestions(cands))  # "有几个项目" is never answered with 100% or 万元
         if d.verdict == "answered" and d.best is not None:
             # the figure is decided; which of the facts stating it leads is the lexical order without the
             # canonical table's weight (lookup.ranked): the sentence that also states the change may lead
