@@ -223,7 +223,7 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         if listed is not None:
             return listed
     fuller = sums.item_keeping_names(p.text, list(depts))
-    parts = sums.parts(fuller if fuller else q.item)
+    parts = sums.parts(fuller if fuller else q.item, sums.joined_labels(_in_scope(t, p)))
     if fuller:  # the parts keep the body's name inside their words ('人大立法'): read them as they are
         p = replace(p, query=replace(q, item=fuller, rest=fuller))
     if len(parts) < 2:
@@ -251,6 +251,10 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         answer = _combine(q, found, unit)
         return answer.model_copy(update={"answer": note + answer.answer})
     return _combine(q, found, unit)
+
+
+def _in_scope(t: Tools, p: Plan) -> list[Fact]:
+    return [f for d in p.departments for y in p.years for f in t.facts_in(d, y)]
 
 
 def _combine(q: Query, found: list[Fact], unit: str) -> Answer:

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant import sums
+from assistant import computed_asks, sums
 from assistant.duties import asks_contents, asks_duty
 from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
-                "budget_vs_final", "previous_year", "each_year"]
+                "budget_vs_final", "previous_year", "each_year", "each_item"]
 
 
 @dataclass
@@ -97,6 +97,9 @@ def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised
     q = parse(text, catalog.departments)
     # "管不管人防工作": the function list says; "X主要包含什么": the passage naming X, not its amount
     q.narrative = q.narrative or asks_duty(q.rest or q.q) or (asks_contents(q.rest or q.q) and not q.count)
+    if q.measure == "value" and computed_asks.asks_change(q.rest or q.q):
+        # "会议费比上年", "与上年相比怎么样": the change, not last year's figure nor a passage
+        q.measure, q.previous_year, q.narrative = "change_amount", False, False
     if not use_thesaurus:
         q.targets = []
     return q
@@ -161,6 +164,8 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
         return plan("sum_or_difference", depts, years, k)
     if len(q.years) >= 2 and q.measure == "value" and not q.narrative and not q.count and not year:
         return plan("each_year", depts, sorted(set(years)), k)
+    if q.measure == "value" and not q.narrative and sums.asks_each(q.text) and len(sums.each_items(q.item)) >= 2:
+        return plan("each_item", depts, years, k)  # "A和B各是多少": each figure, cited
     if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
         later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
         if later:
