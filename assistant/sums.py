@@ -92,6 +92,7 @@ def parts(item: str, joined: set[str] | frozenset[str] = frozenset()) -> list[st
     where, rest = context(item)
     where = re.sub(r"(?<=[\u4e00-\u9fff]{2})[款类项]$", "", where)  # '人大事务款': the class is named by its words
     rest = re.sub(rules()["count_words"], " ", rest)
+    rest = re.sub(rules()["asking_tail"], "", rest.rstrip())
     held: list[str] = []
     for w in sorted(joined, key=lambda x: (-len(x), x)):
         if w in rest:
