@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
-from assistant import prior, sums
+from assistant import budget_final, prior, sums
 from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
@@ -168,12 +168,12 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
             return _stated(q, f, "%", f"{f.year}年{f.department}{f.row}完成预算的{fmt(f.value)}%。{where(f)}说明部分：{f.quote}",
                            q.measure)
     q.wants_budget_column = True
-    budget = [h for h in t.lookup(q, depts, years, kind) if "预算" in h.fact.column]
+    budget = [h.fact for h in t.lookup(q, depts, years, kind)]
     q.wants_budget_column = False
-    final = [h for h in t.lookup(q, depts, years, kind) if "决算" in h.fact.column]
-    if not budget or not final:
+    both = budget_final.pair(budget, [h.fact for h in t.lookup(q, depts, years, kind)] + budget)
+    if both is None:  # the two figures of one item, never a budget of one row and a final of another
         return not_found(q.text, "没有同时找到该项目的预算数和决算数，无法比较。")
-    b, f = budget[0].fact, final[0].fact
+    b, f = both
     if b.unit != f.unit:
         return not_found(q.text, "预算数和决算数的单位不同，无法比较。")
     if q.measure == "completion":
