@@ -18,7 +18,7 @@ from assistant.normalise import normalise, pinyin_key
 from assistant.understand import Query, parse
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
-                "budget_vs_final", "previous_year", "each_year", "each_item"]
+                "budget_vs_final", "previous_year", "each_year", "each_item", "ratio", "which_most", "which_of_two"]
 
 
 @dataclass
@@ -166,6 +166,9 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
         return plan("each_year", depts, sorted(set(years)), k)
     if q.measure == "value" and not q.narrative and sums.asks_each(q.text) and len(sums.each_items(q.item)) >= 2:
         return plan("each_item", depts, years, k)  # "A和B各是多少": each figure, cited
+    compared = computed_asks.comparison(q.text) if q.measure in ("value", "difference") and not q.count else None
+    if compared is not None:  # "A和B哪个多", "A是B的几倍", "X中哪一项最多" (assistant/comparisons.py)
+        return plan(compared, depts, years, k)  # type: ignore[arg-type]
     if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
         later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
         if later:

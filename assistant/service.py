@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, confidence, counts, each_item, enumerations, shares, targets
+from assistant import comparisons, compute, confidence, counts, each_item, enumerations, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -200,7 +200,8 @@ class Assistant:
             return self.value(p)
         tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
                 "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
-                "each_year": each_year, "each_item": each_item.each_item}[p.route]
+                "each_year": each_year, "each_item": each_item.each_item, "ratio": comparisons.ratio,
+                "which_most": comparisons.which_most, "which_of_two": comparisons.which_of_two}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
