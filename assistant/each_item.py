@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant import sums
-from assistant.compose import not_found
+from assistant import budget_final, sums
+from assistant.compose import cite, fmt, label, not_found, where
 from assistant.compute import Tools
 from assistant.plan import Plan
 from assistant.records import Answer
@@ -18,6 +18,9 @@ from assistant.records import Answer
 def each_item(t: Tools, p: Plan) -> Answer:
     """Every named item's figure, each cited (see the module's docstring)."""
     q = p.query
+    pair = sums.column_pair(q.item)
+    if pair is not None:
+        return _two_columns(t, p, pair[0], pair[1])
     named = sums.each_items(q.item, sums.joined_labels([f for d in p.departments for y in p.years
                                                         for f in t.facts_in(d, y)]))
     if len(named) < 2:
@@ -45,6 +48,25 @@ def each_item(t: Tools, p: Plan) -> Answer:
     return Answer(question=q.text, status="answered", answer=text, value=head.value, unit=head.unit,
                   citations=[c for _, a in found for c in a.citations[:1]], department=head.department,
                   year=head.year, item=q.item, measure="value")
+
+
+def _two_columns(t: Tools, p: Plan, item: str, first: str) -> Answer:
+    """One item's budget figure and final figure ("预算数和决算数分别是多少"): the two of that one item
+    (assistant/budget_final.py), both cited; the headline is the column named first."""
+    sub = t.sub_query(item, p.query)
+    sub.wants_budget_column = True
+    budget = [h.fact for h in t.lookup(sub, p.departments, p.years, p.kind)]
+    sub.wants_budget_column = False
+    both = budget_final.pair(budget, [h.fact for h in t.lookup(sub, p.departments, p.years, p.kind)] + budget)
+    if both is None:
+        return not_found(p.query.text, f"没有同时找到“{item}”的预算数和决算数。")
+    b, f = both
+    head = f if "决算" in first else b
+    text = (f"{f.year}年{f.department}{label(f)}：预算数{fmt(b.value)}{b.unit}（{where(b)}），"
+            f"决算数{fmt(f.value)}{f.unit}（{where(f)}）。")
+    return Answer(question=p.query.text, status="answered", answer=text, value=head.value, unit=head.unit,
+                  citations=[cite(head), cite(f if head is b else b)], department=f.department, year=f.year,
+                  item=p.query.item, measure="value")
 
 
 __all__ = ["each_item"]

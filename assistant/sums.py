@@ -249,9 +249,13 @@ def item_keeping_names(text: str, loaded: list[str]) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _computed() -> dict[str, str]:
+    return tomllib.loads((DATA.parent / "computed.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _each() -> re.Pattern[str]:
-    raw = tomllib.loads((DATA.parent / "computed.toml").read_text(encoding="utf-8"))
-    return re.compile(raw["each"])
+    return re.compile(_computed()["each"])
 
 
 def asks_each(text: str) -> bool:
@@ -260,5 +264,17 @@ def asks_each(text: str) -> bool:
 
 
 def each_items(item: str, joined: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """The items a question asks each of: '办公费和印刷费各是' -> ['办公费', '印刷费']."""
+    """The items a question asks each of: '办公费和印刷费各是' -> ['办公费', '印刷费']; one item in two
+    columns: '公务接待费预算数和决算数分别是' -> ['公务接待费预算数', '公务接待费决算数']."""
+    pair = column_pair(item)
+    if pair is not None:
+        return [pair[0] + pair[1], pair[0] + pair[2]]
     return parts(_each().sub(" ", item), joined)
+
+
+def column_pair(item: str) -> tuple[str, str, str] | None:
+    """(item, first column word, second) when one item is asked in two columns ('公务接待费预算数和决算数')."""
+    m = re.match(_computed()["column_pair"], norm(_each().sub(" ", item)))
+    if m and len(meaningful(m.group("item"))) >= 2:
+        return m.group("item"), m.group("a"), m.group("b")
+    return None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import budget_final
+from assistant import budget_final, sums
 from assistant.service import Assistant
 from ingest.records import Fact
 from vectorstore.facts_db import FactStore
@@ -52,3 +52,11 @@ def test_an_item_without_a_budget_figure_gets_no_rate(bot: Assistant) -> None:
     a = bot.ask("普陀区财政局2024年项目支出的执行率是多少？")
     # never 603.14 ÷ 2,940.05 (项目支出 over the whole 一般公共预算财政拨款 column), nor another item's stated rate
     assert a.status == "not_found" and a.value is None
+
+
+def test_one_items_budget_and_final_figures_asked_together(bot: Assistant) -> None:
+    assert sums.column_pair("住房公积金年初预算数和决算数各是") == ("住房公积金", "年初预算数", "决算数")
+    a = bot.ask("普陀区财政局2024年住房公积金年初预算数和决算数各是多少？")
+    assert a.status == "answered" and a.value == 187.75 and "187.19" in a.answer and len(a.citations) == 2
+    b = bot.ask("普陀区财政局2024年项目支出预算数和决算数分别是多少？")  # no budget figure printed for it
+    assert b.status == "not_found" and b.value is None

@@ -21,7 +21,7 @@ def bot(sample_home: Path) -> Assistant:
 @pytest.mark.parametrize(("text", "reading"), [
     ("人员经费和公用经费哪个多", "which_of_two"), ("会议费与培训费哪一项更少？", "which_of_two"),
     ("人员经费是公用经费的几倍", "ratio"), ("三公经费中哪一项最多", "which_most"),
-    ("哪个部门的三公经费最高", None), ("会议费是多少", None),
+    ("哪个部门的三公经费最高", None), ("会议费是多少", None), ("住房公积金属于哪个大类", None),
 ])
 def test_which_comparison_is_asked(text: str, reading: str | None) -> None:
     assert comparison(text) == reading
