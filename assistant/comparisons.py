@@ -15,6 +15,7 @@ from assistant.compute import Tools
 from assistant.computed_asks import words as _words
 from assistant.plan import Plan
 from assistant.records import Answer
+from budgetqa.vocabulary import is_total_row
 from ingest.records import Fact
 
 
@@ -98,7 +99,10 @@ def _children(facts: list[Fact], whole: Fact) -> list[Fact]:
         if len(level) + len(groups) >= 2:
             return level + groups
     top = (whole.row or "")
-    return [f for f in same if f.column == whole.column and top and (f.row or "").startswith(top + " / ")
+    if not top or is_total_row(top):  # a table's total row: the table's own rows beneath it, in its column
+        return [f for f in same if f.column == whole.column and f.row and not is_total_row(f.row)
+                and f.value < whole.value and not re.fullmatch(r"[\d\s]+", f.row)]
+    return [f for f in same if f.column == whole.column and (f.row or "").startswith(top + " / ")
             and (f.row or "").count(" / ") == top.count(" / ") + 1]
 
 
@@ -113,13 +117,15 @@ def which_most(t: Tools, p: Plan) -> Answer:
     facts = [f for d in p.departments for y in p.years for f in t.facts_in(d, y)]
     # the total as its own table prints it when the best reading is a sentence: a table cell stating that figure
     hits += [f for f in facts if f.source == "table" and any(abs(f.value - h.value) < 0.005 and f.unit == h.unit
-                                                             and sums.names(f, whole_words) for h in hits[:1])]
-    for whole in hits[:6]:
-        kids = _children(facts, whole)
-        if len(kids) >= 2:
-            break
-    else:
+                                                             for h in hits[:1])
+             and (sums.names(f, whole_words) or sums.fold(sums.meaningful(whole_words)) in sums.fold(f.table or ""))]
+    found = [(w, k) for w in hits[:6] for k in [_children(facts, w)] if len(k) >= 2]
+    if re.search(r"哪(?:一|个)?个?项目", q.text):
+        # "哪个项目": the rows of a table of projects, never the classes its columns or another table name
+        found = [(w, k) for w, k in found if k[0].column == w.column and "项目" in (w.table or "")]
+    if not found:
         return not_found(q.text, f"没有找到“{whole_words}”下分列的各项，无法比较。")
+    whole, kids = found[0]
     small = bool(m and re.fullmatch(_words()["smaller"], m.group("d")))
     kids = sorted(kids, key=lambda f: f.value, reverse=not small)
     top = kids[0]

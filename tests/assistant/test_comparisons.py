@@ -43,3 +43,11 @@ def test_the_largest_item_under_a_total_never_the_total(bot: Assistant) -> None:
     a = bot.ask("三公经费中哪一项最多？")
     assert a.value != 5.43
     assert a.status == "answered" and a.value == 4.6 and "公务用车购置及运行费" in a.answer
+
+
+def test_which_class_and_which_project_are_told_apart(bot: Assistant) -> None:
+    # p15 部门支出预算表: 项目支出 / 其他运转类 137.53, / 特定目标类 103.82 (classes, not projects)
+    a = bot.ask("项目支出中哪一类最多？")
+    assert a.status == "answered" and a.value == 137.53 and "特定目标类103.82" in a.answer
+    b = bot.ask("项目支出里哪个项目的钱最多？")
+    assert b.value not in (137.53, 241.35)  # never a class nor the total
