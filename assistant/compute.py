@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
-from assistant import prior, sums
+from assistant import prior, stated_years, sums
 from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
@@ -71,8 +71,11 @@ def change(t: Tools, p: Plan) -> Answer:
             prev = ([x for x in prev if label(x.fact) == label(a0) and x.fact.table_type == a0.table_type]
                     or [x for x in prev if label(x.fact) == label(a0)]
                     or [x for x in prev if x.fact.row == a0.row and x.fact.table_type == a0.table_type])
-        if cur and prev:
-            a, b = cur[0].fact, prev[0].fact
+        pair = None
+        if cur and not prev and len(depts) == 1:  # the base year's figure stated in this year's document
+            pair = stated_years.change_pair([h.fact for h in cur], t.facts_in(depts[0], base) + t.facts_in(depts[0], years[0]), base)
+        if (cur and prev) or pair:
+            a, b = pair or (cur[0].fact, prev[0].fact)
             if a.unit != b.unit:
                 return not_found(q.text, f"{a.year}年和{b.year}年的该项数字单位不同，无法比较。")
             diff = round(a.value - b.value, 2)
@@ -196,6 +199,10 @@ def previous_year(t: Tools, p: Plan) -> Answer:
     if any(y == year - 1 for d in depts for y in t.years_of(d)):
         q.years = [year - 1]
         return t.value(Plan(p.question, p.text, q, depts, [year - 1], kind, "value"))
+    # the year's figure as this year's document states it ("2022年当年预算执行数为1.48万元")
+    stated = stated_years.answer_of(q.text, q.item, [h.fact for h in t.lookup(q, depts, [year - 1], kind)], year - 1)
+    if stated is not None:
+        return stated
     said = [f for d in depts for f in [prior.stated_for(t.facts_in(d, year), year - 1, q.item)] if f is not None]
     if len(said) == 1:
         f = said[0]

@@ -42,6 +42,7 @@ from assistant.follow_up_columns import named_column
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
 from assistant.records import Answer
+from assistant.stated_years import asked_years
 
 if TYPE_CHECKING:  # the assistant imports nothing of this layer; the annotation only
     from assistant.service import Assistant
@@ -121,7 +122,8 @@ class Turn:
         s = self.state
         dept = self.filters.department or (self.m.departments[0] if self.m.departments else None) \
             or (s.department if s else None)
-        yr = self.filters.year or year or (self.m.years[0] if len(self.m.years) == 1 else None)
+        asked = asked_years(self.question, self.m.years)  # "比2022年…": 2022 is the base, not the year asked
+        yr = self.filters.year or year or (asked[0] if len(asked) == 1 else None)
         if yr is None and s and s.year and (dept == s.department or self.conv.loaded(dept, s.year)):
             yr = s.year
         return Scope(dept, yr, self.filters.kind)

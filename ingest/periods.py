@@ -32,3 +32,8 @@ def column_period(column: str, year: int) -> tuple[int, str] | None:
     if not years and any(w in column for w in _words()["previous_year_words"]):
         return year - 1, other_year_kind(column)
     return None
+
+
+def spent_column(column: str) -> bool:
+    """A column of what was spent: 决算数, 预算执行数, 实际支出 (a budget's column otherwise: 预算数, 年初预算)."""
+    return any(w in column for w in _words()["spent_words"])
