@@ -130,7 +130,8 @@ def _stated_change(t: Tools, p: Plan) -> Answer | None:
         f = hits[0].fact
         word = f.column.replace("比上年", "").replace("率", "")
         unit = "%" if q.measure == "change_rate" else f.unit
-        return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}。{where(f)}说明部分。",
+        printed = f"（原文：“{f.quote[:200]}”）" if f.quote else ""  # the base it is measured from, as printed
+        return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}{printed}。{where(f)}说明部分。",
                        q.measure)
     if q.measure == "change_rate":
         said = _rate_in_sentence(t.lookup(q, depts, years, kind, "change_amount"))
@@ -210,6 +211,11 @@ def previous_year(t: Tools, p: Plan) -> Answer:
                       answer=f"{year - 1}年{f.department}的该项为{fmt(f.value)}{f.unit}（{year}年文件中写明：“{f.quote}”）。{where(f)}。",
                       department=f.department, year=year - 1, item=q.item, measure="value")
     cur = t.lookup(q, depts, [year], kind)
+    level = stated_years.level_with(cur[0].fact, t.facts_in(cur[0].fact.department, year), year - 1, q.item) if cur else None
+    if level is not None:  # "与上年预算数持平": the same figure, the sentence quoted
+        how = f"文件写明{year}年数与{year - 1}年持平（原文：“{(level.quote or '')[:120]}”）"
+        return computed(q.text, q.item, q.measure, level.value, level.unit,
+                        f"{year - 1}年{label(level)}为{fmt(level.value)}{level.unit}", how, [level])
     ch = t.lookup(q, depts, [year], kind, "change_amount")
     if cur and ch:
         a, c = cur[0].fact, ch[0].fact

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.compose import cite, fmt, not_found, where
+from assistant.fact_labels import common_part
 from assistant.records import Answer
 from budgetqa.vocabulary import convert, is_money
 from ingest.records import Fact
@@ -108,22 +109,50 @@ def level_with(last: Fact, facts: Sequence[Fact], year: int, item: str = "") -> 
     """The sentence that states last's figure and says it is level with `year`'s ("2023年“三公”经费预算数为
     22.91万元，比2022年预算持平"): then `year`'s figure is the same. The sentence names last's row or the
     item asked; one such sentence, else None."""
-    said = re.compile(rf"(?:比|较|与|同)(?:{year}年度?|上年度?|去年|上一年度?)[^，。；,;]{{0,12}}?(?:"
-                      + "|".join(map(re.escape, words()["level_words"])) + ")")
-    core = re.sub(r"[的是多少呢吗？?\s]", "", item)
+    other = rf"(?:{year}年度?|上年度?|去年|上一年度?)"
+    said = re.compile(rf"(?:比|较|与|同|和){other}[^，。；,;]{{0,12}}?(?:"
+                      + "|".join(map(re.escape, words()["level_words"])) + ")|(?:"
+                      + "|".join(map(re.escape, words()["level_before"])) + f"){other}")
+    names = [_plain(x) for x in (item, leaf(last), last.column) if x]
     found = []
     for g in facts:
         if g.document != last.document or g.year != last.year or g.source != "narrative" or not g.quote:
             continue
         if g.measure != "amount" or not same_value(g, last):
             continue
-        number = fmt(g.value).replace(",", "")
-        at = g.quote.replace(",", "").find(number)
-        if at < 0 or not said.search(g.quote.replace(",", ""), at):
+        quote = g.quote.replace(",", "")
+        at = _printed_at(quote, g.value)
+        if at < 0:
             continue
-        if leaf(g) == leaf(last) or (len(core) >= 2 and core in g.row.replace("“", "").replace("”", "") if g.row else False):
+        # what the sentence says of this figure, up to the next figure ("21.56万元，其中：购置费0万元，比…持平"
+        # says 持平 of the 0)
+        then = _NEXT_FIGURE.search(quote, at + len(f"{g.value:.2f}".rstrip("0").rstrip(".")) + 1)
+        if not said.search(quote[at:then.start() if then else len(quote)]):
+            continue
+        row = _plain(g.row or "")
+        # the sentence's item shares a name with the figure's row, column or the item asked ("三公经费")
+        if leaf(g) == leaf(last) or any(len(_GENERIC.sub("", common_part(n, row))) >= 2 for n in names):
             found.append(g)
     return found[0] if len({round(g.value, 2) for g in found}) == 1 else None
+
+
+_GENERIC = re.compile(r"预算数?|决算数?|经费|支出|合计|总计|小计|20\d\d年度?")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[“”\"'‘’「」\s的是多少呢吗？?/]", "", text)
+
+
+_NEXT_FIGURE = re.compile(r"(?<![\d.])\d[\d.]*\s*(?:万元|亿元|元|%)")
+
+
+def _printed_at(text: str, value: float) -> int:
+    """Where the figure stands in the sentence as printed ("28", "28.00", "427.5"), -1 when it does not."""
+    for number in dict.fromkeys([f"{value:.2f}", f"{value:.2f}".rstrip("0").rstrip(".")]):
+        m = re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", text)
+        if m:
+            return m.start()
+    return -1
 
 
 def column_words(g: Fact) -> str:

@@ -7,8 +7,6 @@ from the PDF: 群众体育 12.04 -> 20.00 (+66.11%), 城管执法 767.68 -> 690.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from real_corpus import CORPUS
 
@@ -115,3 +113,30 @@ def test_the_next_years_document_holds_a_year_without_its_own() -> None:
     assert holding(_Docs(), ["B"], [2022]) == [(2, 0)]  # its own document, not the next one
     assert holding(_Docs(), [], [2022]) == [(1, 0), (2, 0)]
     assert holding(_Docs(), ["A"], [2021]) == []
+
+
+def test_level_sentences_in_the_forms_documents_use() -> None:
+    from assistant.stated_years import level_with
+    from ingest.records import Fact
+
+    def fact(quote: str, value: float) -> Fact:
+        return Fact(document="d.pdf", department="D", year=2017, kind="预算", page=3, row="公务接待费",
+                    column="预算数", value=value, unit="万元", source="narrative", quote=quote)
+
+    for quote in ("3．公务接待费预算支出28万元，本年数与上年预算数一致。", "公务接待费预算支出168万元，本年数等于上年预算数。",
+                  "公务接待费预算支出427.5万元，与上年预算数持平。"):
+        value = float(quote.split("支出")[1].split("万元")[0])
+        f = fact(quote, value)
+        assert level_with(f, [f], 2016) is f, quote
+    f = fact("公务接待费预算支出200.44万元，比上年预算数增加32.44万元。", 200.44)
+    assert level_with(f, [f], 2016) is None
+
+
+def test_level_said_of_the_next_figure_is_not_said_of_this_one() -> None:
+    from assistant.stated_years import level_with
+    from ingest.records import Fact
+
+    f = Fact(document="d.pdf", department="D", year=2023, kind="预算", page=3, row="公务车购置及运行费", column="预算数",
+             value=21.56, unit="万元", source="narrative",
+             quote="（二）、公务车购置及运行费21.56万元，其中：公务用车购置费0万元，比2022年预算持平，主要原因是购置费保持不变；")
+    assert level_with(f, [f], 2022) is None
