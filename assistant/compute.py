@@ -217,8 +217,10 @@ def previous_year(t: Tools, p: Plan) -> Answer:
         return computed(q.text, q.item, q.measure, level.value, level.unit,
                         f"{year - 1}年{label(level)}为{fmt(level.value)}{level.unit}", how, [level])
     ch = t.lookup(q, depts, [year], kind, "change_amount")
-    if cur and ch:
-        a, c = cur[0].fact, ch[0].fact
+    # the change the sentence of the same figure states, under another name ("收支总计各增加155.64万元")
+    told = stated_years.change_in_sentence(cur[0].fact, t.facts_in(cur[0].fact.department, year)) if cur and not ch else None
+    if (cur and ch) or told:
+        a, c = told or (cur[0].fact, ch[0].fact)
         up = "增加" in c.column or "增长" in c.column
         prev = round(a.value - c.value if up else a.value + c.value, 2)
         how = (f"{fmt(a.value)} {'-' if up else '+'} {fmt(c.value)} = {fmt(prev)}（{year}年数{'减去' if up else '加上'}"

@@ -206,3 +206,21 @@ def asked_years(text: str, years: Sequence[int]) -> list[int]:
     ("比2022年少了多少" asks about the document's year, not 2022)."""
     bases = [int(a or b) for a, b in _BASE.findall(text)]
     return [y for y in years if len(re.findall(rf"(?<!\d){y}(?!\d)", text)) > bases.count(y)]
+
+
+def change_in_sentence(a: Fact, facts: Sequence[Fact]) -> tuple[Fact, Fact] | None:
+    """The change from last year a sentence states beside figure a under a's name ("2025年收入总计1074.61万元，
+    支出总计1074.61万元，与2024年预算相比，收支总计各增加155.64万元"): (the sentence's figure, its change), in one
+    unit; None when no sentence, or one whose other figures differ from a's, or several changes."""
+    found: dict[float, tuple[Fact, Fact]] = {}
+    for g in facts:
+        if g.source != "narrative" or g.document != a.document or g.year != a.year or not g.quote:
+            continue
+        if g.measure != "amount" or leaf(g) != leaf(a) or not same_value(g, a):
+            continue
+        told = [h for h in facts if h.source == "narrative" and h.quote == g.quote and h.year == g.year]
+        changes = [h for h in told if h.column.startswith("比上年") and h.unit == g.unit]
+        amounts = [h for h in told if h.measure == "amount" and not h.column.startswith("比上年")]
+        if len(changes) == 1 and all(same_value(h, g) for h in amounts):
+            found.setdefault(round(changes[0].value, 2), (g, changes[0]))
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -7,6 +7,8 @@ from the PDF: 群众体育 12.04 -> 20.00 (+66.11%), 城管执法 767.68 -> 690.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from real_corpus import CORPUS
 
@@ -140,3 +142,12 @@ def test_level_said_of_the_next_figure_is_not_said_of_this_one() -> None:
              value=21.56, unit="万元", source="narrative",
              quote="（二）、公务车购置及运行费21.56万元，其中：公务用车购置费0万元，比2022年预算持平，主要原因是购置费保持不变；")
     assert level_with(f, [f], 2022) is None
+
+
+def test_last_years_total_from_the_change_the_sentence_of_this_years_total_states(sample_home: Path) -> None:
+    # the sample p6: "2025年收入总计1074.61万元，支出总计1074.61万元，与2024年预算相比，收支总计各增加155.64万元"
+    seed = Assistant(FactStore(f"sqlite:///{sample_home / 'facts.sqlite3'}"))
+    a = seed.ask("2024年的支出总计是多少？")
+    assert a.status == "answered" and a.value == 918.97 and a.computation is not None
+    assert "1,074.61 - 155.64 = 918.97" in a.computation
+    assert seed.ask("2024年项目支出是多少？").status == "not_found"  # the change of its total is no change of a part
