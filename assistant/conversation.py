@@ -39,6 +39,7 @@ from assistant.conversation_state import (
     quotes_of,
 )
 from assistant.follow_up_columns import named_column
+from assistant.follow_up_years import held_year
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
 from assistant.records import Answer
@@ -255,7 +256,8 @@ class Turn:
         change = measure if measure in ("change_amount", "change_rate") else prev.change_measure
         kind = self.filters.kind or next((f.kind for f in facts), None) or prev.kind
         state = ConversationState(
-            department=ans.department or self.scope().department, year=ans.year or self.scope().year,
+            department=ans.department or self.scope().department,
+            year=held_year(self, ans.year, ans.department, facts) or self.scope().year,
             departments=[ans.department] if ans.department else [], kind=kind,
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,

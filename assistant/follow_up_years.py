@@ -48,3 +48,13 @@ def later_year(turn: TurnLike, year: int) -> int | None:
         return None
     mates = sentence_mates(f, turn.conv.finder.facts(f.document))
     return year + 1 if any(h.year == year + 1 for h in mates) else None
+
+
+def held_year(turn: TurnLike, year: int | None, department: str | None, facts: list[Any]) -> int | None:
+    """The year a conversation goes on in after an answer: the answer's, or, for a figure of a year without
+    a document of its own, the year of the document stating it (the next question is about that document:
+    "其中公务接待费是多少", "比去年少了多少")."""
+    if year is None or department is None or turn.conv.loaded(department, year) or not facts:
+        return year
+    doc = getattr(facts[0], "document", None)
+    return next((y for y in turn.conv.catalog().get(department, []) if doc in turn.conv.documents(department, y)), year)

@@ -151,3 +151,9 @@ def test_last_years_total_from_the_change_the_sentence_of_this_years_total_state
     assert a.status == "answered" and a.value == 918.97 and a.computation is not None
     assert "1,074.61 - 155.64 = 918.97" in a.computation
     assert seed.ask("2024年项目支出是多少？").status == "not_found"  # the change of its total is no change of a part
+
+
+def test_after_last_years_figure_the_conversation_goes_on_in_the_document_stating_it(bot: Assistant) -> None:
+    _first, prev, other = _turns(bot, ["2023年公务车用车运行费是多少？", "那去年呢？", "公务接待费是多少？"])
+    assert prev.status == "answered" and prev.value == 21.56
+    assert other.status == "answered" and other.value in (1.35, 13500.0) and other.year == 2023
