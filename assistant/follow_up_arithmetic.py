@@ -11,6 +11,7 @@ from assistant.compose import fmt
 from assistant.conversation_state import ConversationAnswer, Figure, TurnLike, headline
 from assistant.follow_up_words import has_item, phrase
 from assistant.mentions import pattern
+from budgetqa.vocabulary import convert
 
 
 def _figures_unit(figs: list[Figure]) -> str | None:
@@ -155,8 +156,11 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
     other_text = right if num_last else left
     ans, facts = turn.conv.single(phrase(other_text, "value"), turn.scope())
     other = headline(ans, facts)
-    if other is None or other.unit != last.unit:
+    same_unit = convert(other.value, other.unit, last.unit) if other is not None else None
+    if other is None or same_unit is None:
         return turn.refused(f"没有找到“{other_text}”的数（或单位不同），无法计算占比。")
+    if other.unit != last.unit:  # 元 in one table, 万元 in another: the share is the same in either unit
+        other = other.model_copy(update={"value": round(same_unit, 2), "unit": last.unit})
     num, den = (last, other) if num_last else (other, last)
     if not den.value:
         return turn.refused("分母为0，无法计算占比。")

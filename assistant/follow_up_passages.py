@@ -46,6 +46,48 @@ def elaborate(turn: TurnLike) -> ConversationAnswer | None:
     return None
 
 
+MORE_CHARS = 480
+
+
+def more(turn: TurnLike) -> ConversationAnswer | None:
+    """"说详细点": the whole paragraph the last answer quoted from (from the start of the sentence before the
+    quote), else the passage the last answer's narrative figure stands in; for a table figure, where it stands
+    and the other figures of its row. None when the last answer gave nothing to say more of."""
+    s = turn.state
+    assert s is not None
+    for ref in s.quoted[:1]:
+        p = turn.conv.finder.passage(ref)
+        if p is not None:
+            text = fold(p.text)
+            at = max(text.find(fold(ref.quote)[:40]), 0)
+            start = text.rfind("。", 0, max(text.rfind("。", 0, at), 0)) + 1  # one sentence before the quote
+            return _quoted(turn, p, text[start:start + MORE_CHARS], p)
+    facts = [g for g in (turn.conv.finder.verified(r) for r in s.facts) if g is not None]
+    for f in facts[:2]:
+        if f.source == "narrative":
+            hit = passage_of(f, turn.conv.bot.store.passages(document=f.document), width=MORE_CHARS)
+            if hit is not None:
+                return _quoted(turn, hit[0], hit[1], f)
+    table = next((f for f in facts if f.source == "table"), None)
+    return row_detail(turn, table) if table is not None else None
+
+
+def row_detail(turn: TurnLike, f: Any) -> ConversationAnswer:
+    """Where a table figure stands, and the other figures of its row, each cited."""
+    from assistant.compose import cite, fmt, where
+
+    row = [g for g in turn.conv.finder.facts(f.document)
+           if g.table == f.table and g.row == f.row and g.page == f.page and g is not f]
+    cols = "；".join(f"{g.column}：{fmt(g.value)}{g.unit}" for g in row[:8])
+    text = (f"{f.year}年{f.department}的这个数在{where(f)}，行“{f.row}”，列“{f.column}”：{fmt(f.value)}{f.unit}。"
+            + (f"同一行的其他数：{cols}。" if cols else ""))
+    s = turn.state
+    ans = Answer(question=turn.question, status="answered", answer=text, value=f.value, unit=f.unit,
+                 citations=[cite(f), *(cite(g) for g in row[:8])], department=f.department, year=f.year,
+                 item=s.item if s else None, measure=s.measure if s else "value")
+    return turn.finish(ans, [f, *row[:8]], item=ans.item, measure=ans.measure)
+
+
 def why(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     if s is None or not s.item or has_item(pattern("why").sub(" ", fold(turn.rest))):

@@ -26,7 +26,9 @@ from assistant.follow_up_facts import (
     single,
     stated_change,
 )
-from assistant.follow_up_passages import elaborate, why
+from assistant.follow_up_other_item import other_item
+from assistant.follow_up_passages import elaborate, more, why
+from assistant.follow_up_shares import of_last_in_whole, share_in_whole
 from assistant.follow_up_words import (
     change_measure,
     column_of,
@@ -62,6 +64,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     turned = _before_after(turn)
     if turned is not None:  # "那合并之前是几辆": the other side of the change the last sentence states
         return turned
+    if pattern("details").search(t) and not has_item(pattern("details").sub("", t)):
+        told = more(turn)
+        if told is not None:  # "说详细点": more of what the last answer quoted or cited
+            return told
     if pattern("elaboration").search(t):
         told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
@@ -82,6 +88,8 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     col = column_of(t)
     if col and not item_here:
         return column(turn, col)
+    if pattern("share").search(t) and of_last_in_whole(t):
+        return share_in_whole(turn)  # "它占总数多少": never the figure itself
     if pattern("share").search(t):
         shared = _share(turn, t)
         if shared is not None:
@@ -89,6 +97,9 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     year = _target_year(turn, t)
     if year is not None and year != s.year and not item_here:
         return _other_year(turn, year)
+    carried = other_item(turn)
+    if carried is not None:  # "那人员经费呢" after a share, a change, a column: the same measure of X
+        return carried
     if t.startswith("其中") and item_here:
         return _part_of_last(turn, t)
     if item_here and not asks_other_measure(t):
