@@ -269,7 +269,9 @@ class Turn:
             departments=[ans.department] if ans.department else [], kind=kind,
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
-            column=column or fw.column_of(self.rest) or prev.column,
+            # a column named in a change question is the base of the change ("比2022年执行数"), not the column asked
+            column=column or (fw.column_of(self.rest) if measure not in ("change_amount", "change_rate") else None)
+            or prev.column,
             facts=[FactRef.of(f) for f in facts], figures=figures, quoted=quotes_of(ans))
         return ConversationAnswer.of(ans, conversation=state, **extra)
 

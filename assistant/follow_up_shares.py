@@ -26,11 +26,12 @@ def generic_whole(text: str) -> bool:
 
 
 def share_in_whole(turn: TurnLike) -> ConversationAnswer:
-    """The last figure's share of the total it is part of; asks which total when none is found."""
-    f = last_fact(turn)
+    """The last figure's share of the total it is part of; asks which total when none is found (or when the
+    last figure was computed: a sum's "total" is no row of any table)."""
     s = turn.state
+    f = last_fact(turn)
     item = (s.item if s else None) or (label(f) if f is not None else None)
-    if f is None or not is_money(f.unit):
+    if f is None or not is_money(f.unit) or (s is not None and s.figures and s.figures[-1].computation):
         return _which_whole(turn, item)
     stated = stated_share(turn, f)
     if stated is not None:
@@ -50,6 +51,28 @@ def share_in_whole(turn: TurnLike) -> ConversationAnswer:
     how = f"{fmt(value)} ÷ {fmt(total.value)} × 100% = {fmt(share)}%"
     return turn.computed(share, "%", f"{label(f)}占{label(total)}的{fmt(share)}%", how, [f, total], item=item,
                          measure="share")
+
+
+def part_of_sum(turn: TurnLike) -> ConversationAnswer | None:
+    """"其中检察院占多少" after "两家加起来": the named department's (or year's) part of the sum just given, or
+    None when the last figure is no sum with exactly one part of that department or year."""
+    s = turn.state
+    if s is None or not s.figures or not s.figures[-1].computation or "+" not in s.figures[-1].computation:
+        return None
+    total = s.figures[-1]
+    parts = [f for f in (turn.conv.finder.verified(r) for r in total.facts) if f is not None]
+    if len(parts) < 2 or any(f.unit != total.unit for f in parts) \
+            or abs(sum(f.value for f in parts) - total.value) > 0.011 or not total.value:
+        return None
+    named = [f for f in parts if (not turn.m.departments or f.department in turn.m.departments)
+             and (not turn.m.years or f.year in turn.m.years)]
+    if len(named) != 1:
+        return None
+    f = named[0]
+    share = round(f.value / total.value * 100, 2)
+    how = f"{fmt(f.value)} ÷ {fmt(total.value)} × 100% = {fmt(share)}%"
+    return turn.computed(share, "%", f"{f.year}年{f.department}{label(f)}占{total.label}的{fmt(share)}%", how, parts,
+                         item=s.item, measure="share", department=f.department, year=f.year)
 
 
 def stated_share(turn: TurnLike, f: Any) -> Any | None:

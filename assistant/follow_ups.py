@@ -27,8 +27,8 @@ from assistant.follow_up_facts import (
     stated_change,
 )
 from assistant.follow_up_other_item import other_item
-from assistant.follow_up_passages import elaborate, more, why
-from assistant.follow_up_shares import of_last_in_whole, share_in_whole
+from assistant.follow_up_passages import elaborate, more, where_from, why
+from assistant.follow_up_shares import of_last_in_whole, part_of_sum, share_in_whole
 from assistant.follow_up_words import (
     change_measure,
     column_of,
@@ -59,6 +59,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         picked = chosen([f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None], turn.rest)
         if picked is not None:  # the reply to "请问您指的是哪一项？"
             return fact_answer(turn, picked, s.item, "value")
+    if pattern("source_of").search(t) and not has_item(pattern("source_of").sub("", t)):
+        told = where_from(turn)
+        if told is not None:  # "它是哪张表里的": where the last figure stands
+            return told
     if pattern("why").search(t):
         return why(turn)
     turned = _before_after(turn)
@@ -88,7 +92,11 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     col = column_of(t)
     if col and not item_here:
         return column(turn, col)
-    if pattern("share").search(t) and of_last_in_whole(t):
+    if pattern("share").search(t) and (turn.m.departments or turn.m.years):
+        part = part_of_sum(turn)
+        if part is not None:  # "其中检察院占多少" after "两家加起来"
+            return part
+    elif pattern("share").search(t) and of_last_in_whole(t):
         return share_in_whole(turn)  # "它占总数多少": never the figure itself
     if pattern("share").search(t):
         shared = _share(turn, t)

@@ -163,3 +163,31 @@ def test_details_after_a_reason_quote_the_whole_paragraph(sample: TestClient) ->
     assert len(more["answer"]) > len(why["answer"])
     topic = chat.ask("机构运转经费预算是多少？")  # a new item: nothing of 公务接待费 carried over
     assert _is(topic, 51.91, "万元")
+
+
+def test_department_part_of_a_sum_of_two_departments(real: TestClient) -> None:
+    chat = Chat(real)
+    assert _is(chat.ask("省检察院2019年会议费是多少？"), 158.44, "万元")
+    assert _is(chat.ask("那人大常委会呢？"), 1469.73, "万元")
+    assert _is(chat.ask("两项加起来是多少？"), 1628.17, "万元")
+    a = chat.ask("其中检察院占多少？")
+    assert _is(a, 9.73, "%"), a["answer"]  # 158.44 ÷ 1628.17, not 检察院's share of a table total of its own
+
+
+def test_where_the_figure_stands_after_picking_a_reading(sample: TestClient) -> None:
+    chat = Chat(sample)
+    first = chat.ask("办公费是多少？")
+    assert first["status"] == "ambiguous"  # 4.00 in the basic-expenditure table, 28.26 in the summary
+    assert _is(chat.ask("第二个"), 28.26, "万元")
+    a = chat.ask("它是哪张表里的？")
+    assert _is(a, 28.26, "万元") and "支出经济分类汇总表" in a["answer"], a["answer"]
+    assert a["citations"][0]["page"] == 20
+
+
+def test_base_column_of_a_change_is_not_carried_to_the_next_item(wanli: TestClient) -> None:
+    chat = Chat(wanli)
+    first = chat.ask("万里街道2023年群众体育安排了多少？")
+    assert first["status"] == "answered" and first["value"] in (20.0, 200000.0), first["answer"]
+    assert _is(chat.ask("比2022年执行数增加了百分之几？"), 66.11, "%")
+    a = chat.ask("那科普活动呢？")  # its 2023 amount, not a 决算数 from "执行数" in the change question
+    assert a["status"] == "answered" and a["value"] in (10.0, 100000.0), a["answer"]
