@@ -59,6 +59,10 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         picked = chosen([f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None], turn.rest)
         if picked is not None:  # the reply to "请问您指的是哪一项？"
             return fact_answer(turn, picked, s.item, "value")
+        if not item_here and not turn.m.departments:
+            asked = _which_reading(turn)
+            if asked is not None:  # "比上年多了多少" before saying which reading: ask again, never pick one
+                return asked
     if pattern("source_of").search(t) and not has_item(pattern("source_of").sub("", t)):
         told = where_from(turn)
         if told is not None:  # "它是哪张表里的": where the last figure stands
@@ -120,6 +124,21 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     if p and s.item:
         return _with_pronoun(turn, t, p)
     return None
+
+
+def _which_reading(turn: TurnLike) -> ConversationAnswer | None:
+    """The readings the last (ambiguous) answer listed, asked again: a follow-up on "the figure" cannot be
+    answered before the user says which one it is."""
+    s = turn.state
+    assert s is not None
+    readings = [f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None]
+    if len(readings) < 2:
+        return None
+    lines = "\n".join(f"· {label(f)}：{fmt(f.value)}{f.unit}（{where(f)}）" for f in readings[:5])
+    return ConversationAnswer(question=turn.question, status="ambiguous",
+                              answer=f"上一个问题有几种读法，请先说明指的是哪一项（例如“第一个”）：\n{lines}",
+                              alternatives=[label(f) for f in readings[:5]], citations=[cite(f) for f in readings[:5]],
+                              conversation=turn.carried())
 
 
 def _target_year(turn: TurnLike, t: str) -> int | None:

@@ -191,3 +191,11 @@ def test_base_column_of_a_change_is_not_carried_to_the_next_item(wanli: TestClie
     assert _is(chat.ask("比2022年执行数增加了百分之几？"), 66.11, "%")
     a = chat.ask("那科普活动呢？")  # its 2023 amount, not a 决算数 from "执行数" in the change question
     assert a["status"] == "answered" and a["value"] in (10.0, 100000.0), a["answer"]
+
+
+def test_follow_up_on_the_figure_before_saying_which_reading_asks_again(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert chat.ask("办公费是多少？")["status"] == "ambiguous"  # two tables, two figures
+    a = chat.ask("比上年多了多少？")
+    assert a["status"] == "ambiguous" and a["value"] is None and "28.26" in a["answer"], a["answer"]
+    assert _is(chat.ask("第一个"), 4.0, "万元")  # the readings are still there to pick from
