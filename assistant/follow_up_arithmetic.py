@@ -9,7 +9,9 @@ from typing import Any
 
 from assistant.compose import fmt
 from assistant.conversation_state import ConversationAnswer, Figure, TurnLike, headline
+from assistant.follow_up_facts import CHANGE_COL
 from assistant.follow_up_words import has_item, phrase
+from assistant.grams import chinese_bigrams, share_named
 from assistant.mentions import pattern
 from budgetqa.vocabulary import convert
 
@@ -39,11 +41,26 @@ def _facts_of(turn: TurnLike, figs: list[Figure]) -> list[Any]:
     return out
 
 
+def _amounts(figs: list[Figure]) -> list[Figure]:
+    """The figures without a stated change that only followed the amount it is the change of ("购房补贴 …" then
+    "它比上年增长了多少" 1.96%): "两项加起来" after a third item means the two amounts. A computed share stays
+    (whose parts are meant is not sure then, and the units differ: the caller asks)."""
+    out: list[Figure] = []
+    for f in figs:
+        ref = f.facts[0] if len(f.facts) == 1 else None
+        derived = (ref is not None and f.computation is None and f.unit == "%" and ref.row is not None
+                   and CHANGE_COL.search(ref.column or "") is not None and out
+                   and share_named((ref.row or "").split(" / ")[-1], chinese_bigrams(out[-1].label)) >= 0.5)
+        if not derived:
+            out.append(f)
+    return out
+
+
 def _sum_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
     n = 3 if re.search(r"三", pattern("sum_last").search(t).group(0)) else 2  # type: ignore[union-attr]
-    figs = s.figures[-n:]
+    figs = _amounts(s.figures)[-n:]
     unit = _figures_unit(figs)
     if len(figs) < n or unit is None:
         return turn.refused("前面的几个数字单位不同（或不足两个），无法相加。请直接说明要加的项目。")
@@ -84,9 +101,11 @@ def _last_pair(figs: list[Figure]) -> tuple[Figure, Figure]:
 def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
-    a, b = _last_pair(s.figures)
-    if a.unit != b.unit:
-        return turn.refused("前面两个数字的单位不同，无法相减。")
+    a, b = _last_pair(_amounts(s.figures))
+    if a.unit != b.unit:  # a share between two amounts: which two is not sure, so ask
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"前面最近的两个数单位不同（{fmt(a.value)}{a.unit}、{fmt(b.value)}{b.unit}），"
+                                         "请说明要相减的是哪两项。")
     big, small = (a, b) if a.value >= b.value else (b, a)
     d = round(big.value - small.value, 2)
     how = f"{fmt(big.value)} - {fmt(small.value)} = {fmt(d)}"
@@ -111,7 +130,7 @@ def _compare_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
                              f"{fmt(top.value)}{top.unit}（其余：{rest}）", "按数值排序",
                              _facts_of(turn, ranked), item=s.item, measure="value", department=top.department,
                              year=top.year, label=top.label)
-    a, b = _last_pair(s.figures)
+    a, b = _last_pair(_amounts(s.figures))
     if a.unit != b.unit:
         return turn.refused("前面两个数字的单位不同，无法比较。")
     big, small = (a, b) if a.value >= b.value else (b, a)

@@ -186,6 +186,11 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
         g = stated_change(turn, f, rate) if f is not None else None
         if g is not None:
             return _stated(turn, g, measure)
+        if f is not None and not rate and not pattern("change_amount").search(t) \
+                and not turn.conv.loaded(scope.department, old):
+            g = stated_change(turn, f, True)
+            if g is not None:  # "增长了多少" where the document states only the rate, and no year before is loaded
+                return _stated(turn, g, "change_rate")
     item = s.item or s.asked or ""
     new_scope = type(scope)(scope.department, new, scope.kind)
     if old == new - 1:

@@ -199,3 +199,24 @@ def test_follow_up_on_the_figure_before_saying_which_reading_asks_again(sample: 
     a = chat.ask("比上年多了多少？")
     assert a["status"] == "ambiguous" and a["value"] is None and "28.26" in a["answer"], a["answer"]
     assert _is(chat.ask("第一个"), 4.0, "万元")  # the readings are still there to pick from
+
+
+def test_two_items_added_after_one_of_them_got_its_stated_rate(wanli: TestClient) -> None:
+    chat = Chat(wanli)
+    first = chat.ask("万里街道2023年购房补贴预算多少？")
+    assert first["status"] == "answered" and first["value"] in (325.68, 3256800.0), first["answer"]
+    rate = chat.ask("它比2022年执行数增长了多少？")  # the document states only the rate; no 2022 document
+    assert _is(rate, 1.96, "%"), rate["answer"]
+    second = chat.ask("住房公积金呢？")
+    assert second["status"] == "answered" and second["value"] in (352.67, 3526694.0), second["answer"]
+    both = chat.ask("两项加起来多少？")  # the two amounts, not the rate between them
+    assert both["status"] == "answered" and both["value"] in (678.35, 6783494.0), both["answer"]
+
+
+def test_difference_of_the_last_two_when_a_share_stands_between_them_asks_which(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _is(chat.ask("政府办的三公经费是多少？"), 5.43, "万元")
+    assert _is(chat.ask("其中公务接待费占多少？"), 15.29, "%")
+    assert _is(chat.ask("那公务用车运行维护费呢？"), 4.6, "万元")
+    a = chat.ask("这两项差多少？")
+    assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]  # never 5.43 - 4.60 unasked
