@@ -181,6 +181,11 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
     if other.unit != last.unit:  # 元 in one table, 万元 in another: the share is the same in either unit
         other = other.model_copy(update={"value": round(same_unit, 2), "unit": last.unit})
     num, den = (last, other) if num_last else (other, last)
+    if abs(num.value - den.value) < 0.005 and (num.label == den.label or num.facts[:1] == den.facts[:1]):
+        # "其中基本支出占多少" found the last figure itself: a share of a figure in itself says nothing
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"“{other_text}”找到的就是上一个数（{num.label}{fmt(num.value)}{num.unit}），"
+                                         "请说明要计算的是哪一部分占哪一项的比例。")
     if not den.value:
         return turn.refused("分母为0，无法计算占比。")
     share = round(num.value / den.value * 100, 2)

@@ -220,3 +220,10 @@ def test_difference_of_the_last_two_when_a_share_stands_between_them_asks_which(
     assert _is(chat.ask("那公务用车运行维护费呢？"), 4.6, "万元")
     a = chat.ask("这两项差多少？")
     assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]  # never 5.43 - 4.60 unasked
+
+
+def test_share_of_the_last_figure_in_itself_asks_instead_of_100_percent(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _is(chat.ask("基本支出是多少？"), 833.26, "万元")
+    a = chat.ask("其中基本支出占多少？")  # the part named is the figure just given
+    assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]
