@@ -337,6 +337,12 @@ def _same_item(turn: TurnLike, t: str) -> ConversationAnswer | None:
     if not (s.item or s.asked):
         return None
     scope = turn.scope()
+    if not re.search(r"[\u4e00-\u9fffA-Za-z]", strip_ends(turn.rest)) and not turn.m.departments \
+            and not turn.m.years and (scope.department, scope.year) == (s.department, s.year):
+        # "还有呢？": nothing named, nothing changed; the same answer again would tell nothing new
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"请问还想了解“{s.item or s.asked}”的什么？例如：比上年增减多少、为什么、"
+                                         "占总数多少，或换一个项目、部门、年份。")
     named = measure_of(t)
     bare = not re.search(r"多少|几|是|金额|数", strip_ends(turn.rest))
     if bare or (named == "value" and s.asked and asked_unit(t) is not None):

@@ -227,3 +227,11 @@ def test_share_of_the_last_figure_in_itself_asks_instead_of_100_percent(sample: 
     assert _is(chat.ask("基本支出是多少？"), 833.26, "万元")
     a = chat.ask("其中基本支出占多少？")  # the part named is the figure just given
     assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]
+
+
+def test_follow_up_naming_nothing_new_asks_what_else_instead_of_repeating(sample: TestClient) -> None:
+    chat = Chat(sample)
+    assert _is(chat.ask("公务接待费预算多少？"), 0.83, "万元")
+    a = chat.ask("还有呢？")
+    assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]
+    assert _is(chat.ask("比上年少了多少？"), 1.0, "万元")  # the conversation goes on about the same item
