@@ -106,8 +106,9 @@ class Conversation:
         state = from_history(history, self.finder)
         catalog = self.catalog()
         m = find(question, list(catalog))
-        if state is not None and state.department and not department:  # "人大呢？"
-            m = short_department(m, list(catalog), state.department, lambda: self.labels(state))
+        if state is not None and (state.department or state.pending) and not department:  # "人大呢？"
+            m = short_department(m, list(catalog), state.department, lambda: self.labels(state),
+                                 replying=bool(state.pending) and not state.department)
         try:
             turn = Turn(self, question, m, state, department, year, kind)
             return turn.answer()

@@ -235,3 +235,10 @@ def test_follow_up_naming_nothing_new_asks_what_else_instead_of_repeating(sample
     a = chat.ask("还有呢？")
     assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]
     assert _is(chat.ask("比上年少了多少？"), 1.0, "万元")  # the conversation goes on about the same item
+
+
+def test_reply_naming_the_department_by_two_characters(real: TestClient) -> None:
+    chat = Chat(real)
+    assert chat.ask("2019年会议费是多少？")["status"] == "ambiguous"  # which department?
+    a = chat.ask("我问的是人大")
+    assert _is(a, 1469.73, "万元") and a["department"] == "江苏省人大常委会办公厅", a["answer"]
