@@ -81,8 +81,8 @@ def test_share_of_its_total_is_the_share_the_document_states_never_the_figure(sa
 
 def test_share_of_its_total_for_a_figure_without_a_whole_asks_which_whole(sample: TestClient) -> None:
     chat = Chat(sample)
-    first = chat.ask("政府办有几辆车？")
-    assert first["status"] == "answered" and first["unit"] == "辆", first["answer"]
+    first = chat.ask("政府办有几辆车？")  # p8 "公车由3辆变为4辆", p9 "共有车辆1辆": answered or asked which
+    assert (first["status"] == "answered" and first["unit"] == "辆") or first["status"] == "ambiguous", first["answer"]
     a = chat.ask("它占总数多少？")
     assert a["status"] == "ambiguous" and a["value"] is None, a["answer"]  # asks which total, states no figure
 
