@@ -13,10 +13,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, confidence, counts, enumerations, shares, targets
+from assistant import compute, confidence, counts, enumerations, guards, shares, targets
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
-from assistant.decide import decide, reading, suggestion, suggestions
+from assistant.decide import decide, reading_of, suggestion, suggestions
 from assistant.figures import figure_answer
 from assistant.joined_labels import names_one_side
 from assistant.llm import ChatModel
@@ -223,13 +223,21 @@ class Assistant:
                   # unless the question gives the fact's classification code, which names the row exactly
                   and not (h.fact.row_code not in q.codes
                            and any(w not in h.matched and sum(c in h.uncovered for c in w) >= 2 for w in typed))]
-            return ok
-        cands = self.candidates(q, depts, years, kind, measure)
+            return guards.unit_first(q, self._guarded(q, ok, depts, years, kind))
+        cands = self._guarded(q, self.candidates(q, depts, years, kind, measure), depts, years, kind)
         d = decide(cands, self.thresholds)
         if d.verdict != "answered" or d.best is None:
             return []  # a part of a computation must be as sure as an answer
         rest = [c for c in cands if c is not d.best and c.p >= self.thresholds.ambiguous]
         return [c.as_scored() for c in [d.best, *rest][:8]]
+
+    def _guarded(self, q: Query, hits: list, depts: list[str], years: list[int], kind: str | None) -> list:
+        """The hits that state what the question pins down (assistant/guards.py): the code it writes, an
+        item it names that the hit leaves uncovered, the table it names, which figure of an account (年初预算,
+        全年预算, 决算数), a figure per person."""
+        scope = [self.facts.facts[i] for i in self.facts.select(depts, years, kind)]
+        hits = guards.by_column_kind(q, guards.by_named_table(q, guards.by_code(q, hits, scope)))
+        return guards.by_per_unit(q, guards.by_named_items(q, hits, scope))
 
     def sub_query(self, text: str, q: Query) -> Query:
         """A part of a question (one side of a sum, a share's denominator) read in the question's scope."""
@@ -263,6 +271,8 @@ class Assistant:
                 return counted
             if q.years and p.years and p.years[0] not in q.years:
                 return self._nothing(p, [])  # read in the next year's document for its year-end count only
+        if guards.asked_codes(q) and (rows := guards.code_name_conflict(q, self._scoped(p))):
+            return self._which_reading(p, rows)  # the code names one row, the words another: ask which
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
@@ -271,7 +281,8 @@ class Assistant:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
             return self._nothing(p, suggestions(near))
-        cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
+        cands = self._guarded(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text),
+                              p.departments, p.years, p.kind)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None:
             # the figure is decided; which of the facts stating it leads is the lexical order without the
@@ -281,12 +292,16 @@ class Assistant:
             ranked = [lead, *(c for c in cands if c is not lead)]
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
-            lines = [f"· {reading(c)}" for c in d.readings]
-            text = "这个问题有几种读法，数字不同：\n" + "\n".join(lines) + "\n请问您指的是哪一项？"
-            return Answer(question=q.text, status="ambiguous", answer=text, alternatives=[reading(c) for c in d.readings],
-                          citations=[cite(c.fact) for c in d.readings], department=p.departments[0] if len(p.departments) == 1 else None,
-                          year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
+            return self._which_reading(p, [c.fact for c in d.readings])
         return self._nothing(p, suggestions(cands))
+
+    def _which_reading(self, p: Plan, facts: list[Fact]) -> Answer:
+        """Two or three readings with different figures, one line each, and the question which."""
+        lines = [reading_of(f) for f in facts]
+        text = "这个问题有几种读法，数字不同：\n" + "\n".join(f"· {x}" for x in lines) + "\n请问您指的是哪一项？"
+        return Answer(question=p.query.text, status="ambiguous", answer=text, alternatives=lines,
+                      citations=[cite(f) for f in facts], department=p.departments[0] if len(p.departments) == 1 else None,
+                      year=p.years[0] if len(p.years) == 1 else None, item=p.query.item, measure="value")
 
     def count(self, p: Plan) -> Answer | None:
         """A how-many question from the count facts of the documents in scope (assistant/counts.py);
