@@ -188,7 +188,7 @@ def names_another_item(item: str, labels: frozenset[str], own: str, matched: Seq
     """A printed item name the question writes that this fact's labels do not contain ("项目支出中的奖金"
     against the 项目支出 total: 奖金 is a row of its own): the name, or None. A name inside a longer
     one the fact has is no other item."""
-    covered = [x for x in labels if _within(x, own)] + [m for m in matched if m]
+    covered = [x for x in labels if _within(x, own)]
     for label in labels:
         if not _within(label, own) and not any(label in c for c in covered):
             return label
@@ -216,13 +216,16 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     """The hits whose labels contain every item name of the scope the question writes (see
     `names_another_item`)."""
     item = norm(q.item)
+    if (m := _NAMED_TABLE.search(item)) is not None:
+        item = item.replace(m.group(1), " ")  # the names in a table's title name the table, not an item
     labels = frozenset(x for x in scope_labels(scope) if x in item)
     if not labels:
         return hits
     out = []
     for h in hits:
         f, matched = _fact(h), _uncovered(h)
-        own = norm(f"{f.row or ''}{f.column}{f.table or ''}{f.quote or '' if f.source == 'narrative' else ''}")
+        # not the table's title: "“三公”经费、会议费、培训费支出预算表" does not make 会议费 a 培训费
+        own = norm(f"{f.row or ''}{f.column}{f.quote or '' if f.source == 'narrative' else ''}")
         if matched is None or names_another_item(item, labels, own, matched) is None:
             out.append(h)
     return out
@@ -264,3 +267,29 @@ def by_column_kind(q: Query, hits: list[H]) -> list[H]:
     if not asked:
         return hits
     return [h for h in hits if not (k := _kinds(f"{_fact(h).column} {_fact(h).row or ''}")) or k & asked]
+
+
+_TIE = 0.05
+
+
+def leaf_rivals(hits: Sequence[object]) -> list[Fact]:
+    """The best hit and the equally scored hits of the same table printing the same row name under other
+    parents with another figure (两个专项 each with its 物业管理费): one fact per figure, to ask which;
+    [] when the best hit has none."""
+    if not hits:
+        return []
+    best = _fact(hits[0])
+    top = float(getattr(hits[0], "score", 0.0))
+    leaf = (best.row or "").split(" / ")[-1]
+    if best.source != "table" or " / " not in (best.row or ""):
+        return []
+    out, seen = [best], {round(best.value, 2)}
+    for h in hits[1:]:
+        f = _fact(h)
+        if top - float(getattr(h, "score", 0.0)) > _TIE:
+            break
+        if ((f.document, f.table, f.column, f.unit) == (best.document, best.table, best.column, best.unit)
+                and (f.row or "").split(" / ")[-1] == leaf and f.row != best.row and round(f.value, 2) not in seen):
+            out.append(f)
+            seen.add(round(f.value, 2))
+    return out if len(out) > 1 else []

@@ -277,6 +277,8 @@ class Assistant:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
                 return which_row(p, twin_rows)
+            if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which
+                return self._which_reading(p, rivals, whole_rows=True)
             if hits:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
@@ -295,9 +297,11 @@ class Assistant:
             return self._which_reading(p, [c.fact for c in d.readings])
         return self._nothing(p, suggestions(cands))
 
-    def _which_reading(self, p: Plan, facts: list[Fact]) -> Answer:
-        """Two or three readings with different figures, one line each, and the question which."""
-        lines = [reading_of(f) for f in facts]
+    def _which_reading(self, p: Plan, facts: list[Fact], whole_rows: bool = False) -> Answer:
+        """Two or three readings with different figures, one line each, and the question which (whole_rows:
+        each with its row's whole path, where the rows differ only above their own name)."""
+        lines = [reading_of(f.model_copy(update={"row": (f.row or "").replace(" / ", "—")}) if whole_rows else f)
+                 for f in facts]
         text = "这个问题有几种读法，数字不同：\n" + "\n".join(f"· {x}" for x in lines) + "\n请问您指的是哪一项？"
         return Answer(question=p.query.text, status="ambiguous", answer=text, alternatives=lines,
                       citations=[cite(f) for f in facts], department=p.departments[0] if len(p.departments) == 1 else None,

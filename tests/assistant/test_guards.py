@@ -126,3 +126,14 @@ def test_which_figure_of_an_account_the_question_names():
     assert by_column_kind(parse("一般公共预算财政拨款支出的全年预算是多少", []), hits) == [full]
     assert by_column_kind(parse("一般公共预算财政拨款支出的年初预算是多少", []), hits) == [initial]
     assert by_column_kind(parse("一般公共预算财政拨款支出是多少", []), hits) == hits
+
+
+def test_one_name_under_two_parents_of_a_table_is_asked_back():
+    from assistant.guards import leaf_rivals
+    from assistant.lookup import Scored
+
+    a = _fact("三、服务C / 某业务费 / 物业管理费", None, 34.0, "万元", column="总计", page=12)
+    b = _fact("三、服务C / 运转保障经费 / 物业管理费", None, 189.0, "万元", column="总计", page=12)
+    c = _fact("物业管理服务", None, 34.0, "万元", column="总计", page=12)
+    assert [f.value for f in leaf_rivals([Scored(a, 8.9, [], ""), Scored(b, 8.9, [], ""), Scored(c, 4.4, [], "")])] == [34.0, 189.0]
+    assert leaf_rivals([Scored(a, 8.9, [], ""), Scored(b, 6.0, [], "")]) == []  # the question picked one
