@@ -188,7 +188,9 @@ def names_another_item(item: str, labels: frozenset[str], own: str, matched: Seq
     """A printed item name the question writes that this fact's labels do not contain ("项目支出中的奖金"
     against the 项目支出 total: 奖金 is a row of its own): the name, or None. A name inside a longer
     one the fact has is no other item."""
-    covered = [x for x in labels if _within(x, own)]
+    # a word the hit matched through the thesaurus covers the names inside it ("车辆维护" for 公务用车运行维护费
+    # covers 车辆), unless it is itself a printed name the fact's labels lack
+    covered = [x for x in labels if _within(x, own)] + [m for m in matched if m and not (m in labels and not _within(m, own))]
     for label in labels:
         if not _within(label, own) and not any(label in c for c in covered):
             return label
