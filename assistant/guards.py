@@ -214,22 +214,49 @@ def _uncovered(h: object) -> list[str] | None:
     return list(lexical.matched) if lexical is not None else None
 
 
+def _largest(scope: Sequence[Fact], labels: frozenset[str]) -> dict[str, float]:
+    """The largest amount (in 元) printed under each of these names."""
+    out: dict[str, float] = {}
+    for f in scope:
+        if (v := _in_yuan(f)) is None:
+            continue
+        for part in ((f.row or "").split(" / ")[-1], f.column.split(" / ")[-1]):
+            p = re.sub(r"^其中[:：]?", "", norm(part))
+            if p in labels:
+                out[p] = max(out.get(p, v), v)
+    return out
+
+
 def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     """The hits whose labels contain every item name of the scope the question writes (see
-    `names_another_item`)."""
+    `names_another_item`) — unless the name left out is a larger figure than the hit's, a class the
+    hit's item belongs to ("公用经费中的办公费": 办公费 printed without its class): a total or a class
+    never answers for one of its parts, a part may stand under a class its row does not print."""
     item = norm(q.item)
     if (m := _NAMED_TABLE.search(item)) is not None:
         item = item.replace(m.group(1), " ")  # the names in a table's title name the table, not an item
     labels = frozenset(x for x in scope_labels(scope) if x in item)
     if not labels:
         return hits
+    memo: dict[str, dict[str, float]] = {}
+
+    def largest_of() -> dict[str, float]:
+        if "v" not in memo:
+            memo["v"] = _largest(scope, labels)
+        return memo["v"]
+
     out = []
     for h in hits:
         f, matched = _fact(h), _uncovered(h)
         # not the table's title: "“三公”经费、会议费、培训费支出预算表" does not make 会议费 a 培训费
         own = norm(f"{f.row or ''}{f.column}{f.quote or '' if f.source == 'narrative' else ''}")
-        if matched is None or names_another_item(item, labels, own, matched) is None:
+        other = None if matched is None else names_another_item(item, labels, own, matched)
+        if other is None:
             out.append(h)
+            continue
+        mine, leaf = _in_yuan(f), re.sub(r"^其中[:：]?", "", norm((f.row or "").split(" / ")[-1]))
+        if leaf in labels and mine is not None and other in (largest := largest_of()) and mine < largest[other]:
+            out.append(h)  # the hit's own row is named and the name left out is larger: the class of this part
     return out
 
 

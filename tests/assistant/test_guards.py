@@ -95,7 +95,10 @@ def test_a_hit_leaving_an_item_the_question_names_uncovered_is_dropped():
     scope = [project_total, bonus]
     q = parse("项目支出中的奖金是多少？", [])
     hits = [Scored(project_total, 7.0, ["项目支出"], ""), Scored(bonus, 5.0, ["奖金"], "")]
-    assert by_named_items(q, hits, scope) == []  # neither is 奖金 within 项目支出
+    # the 项目支出 total never answers for 奖金; 奖金's own row stands (项目支出, larger, may be its class)
+    assert [h.fact.row for h in by_named_items(q, hits, scope)] == ["奖金"]
+    small = _fact("合计", None, 137.53, "万元", column="项目支出 / 其他运转类", page=15)
+    assert by_named_items(q, [Scored(small, 6.0, ["项目支出"], "")], [*scope, small]) == []  # a total, however small
     # the same words in another order name the same column ("本年拨款 / 一般公共预算" for 一般公共预算拨款)
     cell = _fact("信息化建设", None, 4.0, "万元", column="本年拨款 / 一般公共预算", page=26)
     other = _fact("信息化建设", None, 4.0, "万元", column="一般公共预算拨款", page=27)
