@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import TypeVar
 
@@ -197,6 +198,11 @@ def names_another_item(item: str, labels: frozenset[str], own: str, matched: Seq
     return None
 
 
+def _common(a: str, b: str) -> str:
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return b[m.b:m.b + m.size]
+
+
 def _within(label: str, text: str) -> bool:
     """Whether `text` writes `label`, or nearly all its character pairs ("本年拨款 / 一般公共预算" writes
     一般公共预算拨款 in another order)."""
@@ -248,8 +254,12 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     out = []
     for h in hits:
         f, matched = _fact(h), _uncovered(h)
-        # not the table's title: "“三公”经费、会议费、培训费支出预算表" does not make 会议费 a 培训费
+        # not the table's title: "“三公”经费、会议费、培训费支出预算表" does not make 会议费 a 培训费, unless the
+        # question writes the title ("“三公”经费、会议费、培训费预算里培训费")
         own = norm(f"{f.row or ''}{f.column}{f.quote or '' if f.source == 'narrative' else ''}")
+        title = re.sub(r"^.*?20\d\d年?度?", "", norm(f.table or ""))
+        if title and len(_common(title, item)) >= 6:
+            own += title
         other = None if matched is None else names_another_item(item, labels, own, matched)
         if other is None:
             out.append(h)
@@ -293,9 +303,13 @@ def by_column_kind(q: Query, hits: list[H]) -> list[H]:
     """A question naming which figure of an account it asks (年初预算, 全年预算, 决算数) keeps the hits whose
     column names that kind or none."""
     asked = _kinds(q.q)
-    if not asked:
+    if not asked or q.measure in ("completion", "budget_gap"):  # those compare the kinds named
         return hits
-    return [h for h in hits if not (k := _kinds(f"{_fact(h).column} {_fact(h).row or ''}")) or k & asked]
+
+    def fits(k: set[str]) -> bool:
+        return not k or bool(k & asked) or (k == {"budget"} and asked <= {"initial", "full_year"})
+
+    return [h for h in hits if fits(_kinds(f"{_fact(h).column} {_fact(h).row or ''}"))]
 
 
 _TIE = 0.05
