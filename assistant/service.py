@@ -217,7 +217,8 @@ class Assistant:
             # weaker match to the item is enough ("服务类占比" for "服务类政府采购支出预算 / 占比")
             least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
             typed = {w for w, _label in q.targets if len(w) >= 2}
-            ok = [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED
+            # a code the question writes names the row exactly: the other words qualify it (assistant/guards.py)
+            ok = [h for h in hits if h.score >= least and (len(h.uncovered) <= _MAX_UNCOVERED or h.fact.row_code in q.codes)
                   and not names_one_side(h.fact, q.text)  # "购置费" is not "购置及运行费"
                   # a budget term the question names ("三公", "政府采购") that the fact does not speak of,
                   # unless the question gives the fact's classification code, which names the row exactly
