@@ -233,6 +233,13 @@ def _largest(scope: Sequence[Fact], labels: frozenset[str]) -> dict[str, float]:
     return out
 
 
+def _a_column_of(f: Fact, name: str, scope: Sequence[Fact]) -> bool:
+    """Whether the table of f prints a column of that name (the name then asks for that column of the
+    row, not for a class above it: "行政运行的项目支出" beside its 基本支出 columns)."""
+    return any(g.document == f.document and g.table == f.table and g.table_index == f.table_index
+               and name in norm(g.column) for g in scope)
+
+
 def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     """The hits whose labels contain every item name of the scope the question writes (see
     `names_another_item`) — unless the name left out is a larger figure than the hit's, a class the
@@ -265,7 +272,8 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
             out.append(h)
             continue
         mine, leaf = _in_yuan(f), re.sub(r"^其中[:：]?", "", norm((f.row or "").split(" / ")[-1]))
-        if leaf in labels and mine is not None and other in (largest := largest_of()) and mine < largest[other]:
+        if leaf in labels and mine is not None and other in (largest := largest_of()) and mine < largest[other] \
+                and not _a_column_of(f, other, scope):
             out.append(h)  # the hit's own row is named and the name left out is larger: the class of this part
     return out
 

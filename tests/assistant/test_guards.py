@@ -140,3 +140,13 @@ def test_one_name_under_two_parents_of_a_table_is_asked_back():
     c = _fact("物业管理服务", None, 34.0, "万元", column="总计", page=12)
     assert [f.value for f in leaf_rivals([Scored(a, 8.9, [], ""), Scored(b, 8.9, [], ""), Scored(c, 4.4, [], "")])] == [34.0, 189.0]
     assert leaf_rivals([Scored(a, 8.9, [], ""), Scored(b, 6.0, [], "")]) == []  # the question picked one
+
+
+def test_a_column_the_hits_table_prints_is_no_class_of_the_row():
+    from assistant.guards import by_named_items
+    from assistant.lookup import Scored
+
+    basic = _fact("行政运行", "2010301", 0.24, "万元", column="基本支出 / 人员经费 / 对个人和家庭的补助", page=15)
+    project = _fact("合计", None, 241.35, "万元", column="项目支出 / 小计", page=15)
+    q = parse("行政运行的项目支出是多少？", [])
+    assert by_named_items(q, [Scored(basic, 9.0, ["行政运行"], "")], [basic, project]) == []
