@@ -148,5 +148,6 @@ def test_a_column_the_hits_table_prints_is_no_class_of_the_row():
 
     basic = _fact("行政运行", "2010301", 0.24, "万元", column="基本支出 / 人员经费 / 对个人和家庭的补助", page=15)
     project = _fact("合计", None, 241.35, "万元", column="项目支出 / 小计", page=15)
+    said = _fact("项目支出", None, 241.35, "万元", "narrative", "预算数", 6)
     q = parse("行政运行的项目支出是多少？", [])
-    assert by_named_items(q, [Scored(basic, 9.0, ["行政运行"], "")], [basic, project]) == []
+    assert by_named_items(q, [Scored(basic, 9.0, ["行政运行"], "")], [basic, project, said]) == []
