@@ -185,13 +185,15 @@ def scope_labels(scope: Sequence[Fact]) -> frozenset[str]:
     return frozenset(out)
 
 
-def names_another_item(item: str, labels: frozenset[str], own: str, matched: Sequence[str]) -> str | None:
+def names_another_item(item: str, labels: frozenset[str], own: str, matched: Sequence[str],
+                       said: Sequence[str] = ()) -> str | None:
     """A printed item name the question writes that this fact's labels do not contain ("项目支出中的奖金"
     against the 项目支出 total: 奖金 is a row of its own): the name, or None. A name inside a longer
     one the fact has is no other item."""
     # a word the hit matched through the thesaurus covers the names inside it ("车辆维护" for 公务用车运行维护费
     # covers 车辆), unless it is itself a printed name the fact's labels lack
     covered = [x for x in labels if _within(x, own)] + [m for m in matched if m and not (m in labels and not _within(m, own))]
+    covered += [w for w in said if w]  # the thesaurus reads them as this fact's labels
     for label in labels:
         if not _within(label, own) and not any(label in c for c in covered):
             return label
@@ -267,7 +269,9 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
         title = re.sub(r"^.*?20\d\d年?度?", "", norm(f.table or ""))
         if title and len(_common(title, item)) >= 6:
             own += title
-        other = None if matched is None else names_another_item(item, labels, own, matched)
+        # a word the thesaurus reads as one of this fact's labels ("公车" for 公务用车) is the fact's own
+        said = [norm(w) for w, label in q.targets if _within(norm(label), own)]
+        other = None if matched is None else names_another_item(item, labels, own, matched, said)
         if other is None:
             out.append(h)
             continue
