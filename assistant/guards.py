@@ -311,10 +311,19 @@ def _kinds(text: str) -> set[str]:
     return {k for k, words in _data()["column_kinds"].items() if any(w in text for w in words)}
 
 
+_BASE = re.compile(r"(与|同|跟|和)[^，,。；？?]*?相比|(比|较|相较于?)[^，,。；？?]*")
+
+
+def _own_figure_words(q: Query) -> str:
+    """The words that describe the figure asked: in a change question the base of the comparison ("比2022年执行数",
+    "与上年决算数相比") describes the other figure, not this one."""
+    return _BASE.sub("", q.q) if q.measure.startswith("change") else q.q
+
+
 def by_column_kind(q: Query, hits: list[H]) -> list[H]:
     """A question naming which figure of an account it asks (年初预算, 全年预算, 决算数) keeps the hits whose
     column names that kind or none."""
-    asked = _kinds(q.q)
+    asked = _kinds(_own_figure_words(q))
     if not asked or q.measure in ("completion", "budget_gap"):  # those compare the kinds named
         return hits
 
