@@ -18,11 +18,12 @@ from functools import lru_cache
 from typing import TypeVar
 
 from assistant.understand import DATA, Query, norm
-from budgetqa.vocabulary import is_generic_column, is_total_row, money_units, vocabulary
+from budgetqa.vocabulary import is_generic_column, is_total_row, money_pattern, money_units, vocabulary
 from ingest.records import Fact
 
 # a money unit the question asks the figure in ("预算多少元", "是多少万元"), not one of a figure it quotes
-_ASKED_UNIT = re.compile(r"(?<![\d.,，万亿])(亿元|万元|元)")
+_ASKED_UNIT = re.compile(r"(?<![\d.,，" + "".join({u[0] for u in money_units() if len(u) > 1}) + "])("
+                         + money_pattern() + ")")
 
 
 H = TypeVar("H")

@@ -16,7 +16,7 @@ from typing import Protocol
 from assistant.compose import cite, fmt, not_found, where
 from assistant.fact_labels import common_part
 from assistant.records import Answer
-from budgetqa.vocabulary import convert, is_money
+from budgetqa.vocabulary import convert, is_money, money_pattern
 from ingest.records import Fact
 
 _DATA = Path(__file__).parent / "data" / "years.toml"
@@ -143,7 +143,7 @@ def _plain(text: str) -> str:
     return re.sub(r"[“”\"'‘’「」\s的是多少呢吗？?/]", "", text)
 
 
-_NEXT_FIGURE = re.compile(r"(?<![\d.])\d[\d.]*\s*(?:万元|亿元|元|%)")
+_NEXT_FIGURE = re.compile(r"(?<![\d.])\d[\d.]*\s*(?:" + money_pattern() + "|%)")
 
 
 def _printed_at(text: str, value: float) -> int:
