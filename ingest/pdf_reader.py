@@ -76,20 +76,26 @@ def open_pdf(path: Path) -> Iterator[Any]:
         pdf.close()
 
 
-def _describe(exc: BaseException) -> str:
-    """'PdfminerException PDFPasswordIncorrect': pdfplumber wraps pdfminer's error, whose name is the reason."""
-    parts: list[str] = []
-    seen: set[int] = set()
+def _chain(exc: BaseException, limit: int = 6) -> list[BaseException]:
+    """The error and the errors it wraps (pdfplumber wraps pdfminer's, which may wrap a MemoryError)."""
+    found: list[BaseException] = []
     todo: list[BaseException] = [exc]
-    while todo and len(parts) < 6:
+    while todo and len(found) < limit:
         e = todo.pop(0)
-        if id(e) in seen:
+        if any(e is x for x in found):
             continue
-        seen.add(id(e))
-        text = str(e) if not (e.args and all(isinstance(a, BaseException) for a in e.args)) else ""
-        parts.append(type(e).__name__ + (f" {text}" if text else ""))
+        found.append(e)
         todo += [a for a in e.args if isinstance(a, BaseException)]
         todo += [x for x in (e.__cause__, e.__context__) if x is not None]
+    return found
+
+
+def _describe(exc: BaseException) -> str:
+    """'PdfminerException PDFPasswordIncorrect': pdfplumber wraps pdfminer's error, whose name is the reason."""
+    parts = []
+    for e in _chain(exc):
+        text = str(e) if not (e.args and all(isinstance(a, BaseException) for a in e.args)) else ""
+        parts.append(type(e).__name__ + (f" {text}" if text else ""))
     return " ".join(parts)
 
 
@@ -156,6 +162,8 @@ def read_pages(pdf: Any, name: str, max_pages: int) -> list[RawPage]:
         except (DocumentError, MemoryError):
             raise
         except Exception as exc:  # a damaged page: pdfminer raises anything from KeyError to RecursionError
+            if any(isinstance(e, MemoryError) for e in _chain(exc)):  # newer pdfminer wraps it: still memory
+                raise MemoryError(_describe(exc)[:80]) from exc
             raise DocumentError(name, f"page {i} cannot be read ({_describe(exc)[:80]}); the file is damaged, "
                                       "re-download it") from exc
         page.flush_cache()
