@@ -41,6 +41,7 @@ from assistant.conversation_state import (
 from assistant.follow_up_columns import named_column
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
+from assistant.normalise import readable
 from assistant.records import Answer
 
 if TYPE_CHECKING:  # the assistant imports nothing of this layer; the annotation only
@@ -93,13 +94,16 @@ class Conversation:
     # ---- the public call ------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
             year: int | None = None, kind: str | None = None) -> ConversationAnswer:
-        question = (question or "").strip()
+        typed = (question or "").strip()
         state = from_history(history, self.finder)
         catalog = self.catalog()
+        # English and traditional characters read as the documents print them before any pattern folds spaces
+        question = readable(typed, list(catalog)) if getattr(self.bot, "normalise", True) else typed
         m = find(question, list(catalog))
         try:
             turn = Turn(self, question, m, state, department, year, kind)
-            return turn.answer()
+            told = turn.answer()
+            return told if told.question == typed else told.model_copy(update={"question": typed})
         except Exception:  # the single-question path still answers; the log keeps the traceback
             log.exception("conversation layer failed on %r; answering it as a single question", question[:200])
             ans = self.bot.ask(question, department=department, year=year, kind=kind)

@@ -21,9 +21,10 @@ BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
 _BODY_END = BODY_END
 # characters too common in names to start a short form on their own
 _WEAK_START = set("省市区县中共人民的和与及在")
-# what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办");
+# what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办",
+# "2016年省法院", "根据省法院");
 # after any other character it is the tail of a longer word ("财政厅" is not "政协办公厅")
-_BEFORE_SHORT = set("那么和与及跟同比较在对于的问是呢吗了，,、。？?！!：:；;（(“\"从到至看查说请")
+_BEFORE_SHORT = set("那么和与及跟同比较在对于的问是呢吗了，,、。？?！!：:；;（(“\"从到至看查说请年据照")
 
 
 @lru_cache(maxsize=1)
