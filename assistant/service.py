@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, confidence, counts, enumerations, shares, targets
+from assistant import compute, confidence, counts, enumerations, shares, targets, understood
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -270,6 +270,8 @@ class Assistant:
             if hits:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
+            if (hit := understood.near_reading(q, near)) is not None:  # an abbreviation or typo of one item
+                return understood.said(figure_answer(self, p, [hit, *(h for h in near if h is not hit)], close=[]), hit)
             return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
@@ -286,6 +288,8 @@ class Assistant:
             return Answer(question=q.text, status="ambiguous", answer=text, alternatives=[reading(c) for c in d.readings],
                           citations=[cite(c.fact) for c in d.readings], department=p.departments[0] if len(p.departments) == 1 else None,
                           year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
+        if (read_as := understood.reading(q, cands)) is not None:  # an abbreviation or typo of one item, far ahead
+            return understood.said(figure_answer(self, p, [read_as.as_scored()], close=[]), read_as)
         return self._nothing(p, suggestions(cands))
 
     def count(self, p: Plan) -> Answer | None:

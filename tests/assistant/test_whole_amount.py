@@ -56,9 +56,10 @@ def test_a_short_name_after_a_year_or_a_source_word_names_the_department():
     assert find("依据省法院2019年的预算", depts).departments == ["江苏省高级人民法院"]
 
 
-@pytest.fixture(scope="module")
-def bot(corpus_home: Path) -> Assistant:
-    return Assistant(FactStore(f"sqlite:///{corpus_home / 'facts.sqlite3'}"))
+@pytest.fixture(scope="module", params=[False, True], ids=["lexical", "fitted"])
+def bot(request: pytest.FixtureRequest, corpus_home: Path) -> Assistant:
+    """The default assistant (the lexical lookup, BUDGETQA_RANKER=lexical) and the fitted ranker's."""
+    return Assistant(FactStore(f"sqlite:///{corpus_home / 'facts.sqlite3'}"), use_ranker=request.param)
 
 
 @pytest.mark.parametrize(("question", "value"), [
