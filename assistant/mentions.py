@@ -118,6 +118,8 @@ def find(text: str, departments: list[str]) -> Mentions:
                         and not any(t[i:j] in fold(d) and len(t[i:j]) >= 3 for d in departments):
                     continue  # the tail of a longer word, unless a run of three of a name's own characters
                 hits = [d for d in departments if _short_form(t[i:j], fold(d))]
+                if len(hits) > 1:  # "省委办": the name that holds it as one run, not another spelling it apart
+                    hits = [d for d in hits if t[i:j] in fold(d)]
                 if len(hits) == 1:
                     best = (i, j, hits[0])
                     break

@@ -1,9 +1,9 @@
 """A question about a document's whole amount, in the words people use for it.
 
-"一共有多少预算", "预算一共多少钱", "这个部门今年总共花了多少钱" name no item: once the filler words are
-out, only a word of a whole ("一共", "总共", "总额") and a word of money are left. Such a question asks
-for the document's 收入总计 / 支出总计, and its item is read as that (the thesaurus maps the word to the
-labels); the words are data (data/whole.toml).
+"一共有多少预算", "预算一共多少钱", "这个部门今年总共花了多少钱", "省政协2019年的预算是多少" name no item:
+once the filler words are out, nothing is left but words of a whole ("一共", "总共", "总额") and of
+money. Such a question asks for the document's 收入总计 / 支出总计, and its item is read as that (the
+thesaurus maps the word to the labels); the words are data (data/whole.toml).
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ def words() -> _Words:
     raw = tomllib.loads((DATA / "whole.toml").read_text(encoding="utf-8"))
     return _Words(tuple(raw["whole"]), tuple(raw["money"]), tuple(raw["spending"]), tuple(raw["income"]),
                   raw["as_spending"], raw["as_income"], raw["as_either"],
-                  tuple(longest_first([*raw["also_filler"], *language()["filler"]])))
+                  tuple(longest_first([*raw["whole"], *raw["also_filler"], *language()["filler"]])))
 
 
 def whole_item(item: str) -> str | None:
     """The thesaurus word a whole-amount question's item is read as, or None when the item names
-    anything more than a whole and money ("基本支出一共多少" names 基本支出)."""
+    anything more than a whole and money ("基本支出一共多少" names 基本支出) or no money at all."""
     w = words()
     t = re.sub(r"\s+", "", item)
-    if not any(x in t for x in w.whole) or not any(x in t for x in w.money):
-        return None
+    if not any(x in t for x in w.money):
+        return None  # "一共有几个": a count, never an amount
     rest = t
     for f in w.filler:
         rest = rest.replace(f, "")
