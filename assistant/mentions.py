@@ -95,6 +95,20 @@ def _short_form(span: str, name: str) -> bool:
     return end >= 0 and end >= len(name) - 4
 
 
+@lru_cache(maxsize=64)
+def _common_names(departments: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name people use, department) for the names that stand for exactly one loaded department,
+    longest first: '省人大', '人大' for a 人大常委会办公厅 (ingest.names.aliases)."""
+    from ingest.names import aliases
+
+    owners: dict[str, set[str]] = {}
+    for d in departments:
+        for a in aliases(d):
+            owners.setdefault(fold(a), set()).add(d)
+    pairs = [(a, next(iter(ds))) for a, ds in owners.items() if len(ds) == 1 and len(a) >= 2]
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
 def find(text: str, departments: list[str]) -> Mentions:
     """Departments of `departments` and years that `text` names."""
     t = fold(text)
@@ -108,6 +122,13 @@ def find(text: str, departments: list[str]) -> Mentions:
             if not any(taken[x.start():x.end()]):
                 found.append((x.start(), x.end(), name))
                 taken[x.start():x.end()] = [True] * (x.end() - x.start())
+    if not found:  # "人大呢": a name people use for one loaded body (ingest/data/name_rules.toml), when no
+        # fuller name is there; only then, so that such a word inside an item's name stays the item's
+        for alias, name in _common_names(tuple(departments)):
+            for x in re.finditer(re.escape(alias), t):
+                if not any(taken[x.start():x.end()]):
+                    found.append((x.start(), x.end(), name))
+                    taken[x.start():x.end()] = [True] * (x.end() - x.start())
     while True:  # short forms, longest first, each naming exactly one department
         best: tuple[int, int, str] | None = None
         for i in range(len(t)):

@@ -92,3 +92,11 @@ def test_the_conversation_layer_reads_english_traditional_and_source_clauses(bot
     a = Conversation(bot).ask(question)
     assert a.status == "answered" and a.value == pytest.approx(27.0) and a.unit == "万元", a.answer
     assert a.question == question  # the question as typed
+
+
+def test_a_common_name_of_one_loaded_body_names_it_when_no_fuller_name_is_there():
+    depts = ["江苏省人大常委会办公厅", "江苏省政协办公厅", "江苏省人民检察院"]
+    assert find("那人大的会议费呢", depts).departments == ["江苏省人大常委会办公厅"]
+    two = ["江苏省人大常委会办公厅", "浙江省人大常委会办公厅"]
+    assert find("人大呢", two).departments == []  # the name stands for two loaded bodies: which is asked
+    assert find("浙江省人大呢", two).departments == ["浙江省人大常委会办公厅"]
