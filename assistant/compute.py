@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import Protocol
 
-from assistant import prior, sums
+from assistant import budget_final, prior, stated_years, sums
 from assistant.compose import cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
@@ -71,8 +71,11 @@ def change(t: Tools, p: Plan) -> Answer:
             prev = ([x for x in prev if label(x.fact) == label(a0) and x.fact.table_type == a0.table_type]
                     or [x for x in prev if label(x.fact) == label(a0)]
                     or [x for x in prev if x.fact.row == a0.row and x.fact.table_type == a0.table_type])
-        if cur and prev:
-            a, b = cur[0].fact, prev[0].fact
+        pair = None
+        if cur and not prev and len(depts) == 1:  # the base year's figure stated in this year's document
+            pair = stated_years.change_pair([h.fact for h in cur], t.facts_in(depts[0], base) + t.facts_in(depts[0], years[0]), base)
+        if (cur and prev) or pair:
+            a, b = pair or (cur[0].fact, prev[0].fact)
             if a.unit != b.unit:
                 return not_found(q.text, f"{a.year}年和{b.year}年的该项数字单位不同，无法比较。")
             diff = round(a.value - b.value, 2)
@@ -127,7 +130,8 @@ def _stated_change(t: Tools, p: Plan) -> Answer | None:
         f = hits[0].fact
         word = f.column.replace("比上年", "").replace("率", "")
         unit = "%" if q.measure == "change_rate" else f.unit
-        return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}。{where(f)}说明部分。",
+        printed = f"（原文：“{f.quote[:200]}”）" if f.quote else ""  # the base it is measured from, as printed
+        return _stated(q, f, unit, f"{f.year}年{f.department}{f.row}比上年{word}{fmt(f.value)}{unit}{printed}。{where(f)}说明部分。",
                        q.measure)
     if q.measure == "change_rate":
         said = _rate_in_sentence(t.lookup(q, depts, years, kind, "change_amount"))
@@ -168,12 +172,12 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
             return _stated(q, f, "%", f"{f.year}年{f.department}{f.row}完成预算的{fmt(f.value)}%。{where(f)}说明部分：{f.quote}",
                            q.measure)
     q.wants_budget_column = True
-    budget = [h for h in t.lookup(q, depts, years, kind) if "预算" in h.fact.column]
+    budget = [h.fact for h in t.lookup(q, depts, years, kind)]
     q.wants_budget_column = False
-    final = [h for h in t.lookup(q, depts, years, kind) if "决算" in h.fact.column]
-    if not budget or not final:
+    both = budget_final.pair(budget, [h.fact for h in t.lookup(q, depts, years, kind)] + budget)
+    if both is None:  # the two figures of one item, never a budget of one row and a final of another
         return not_found(q.text, "没有同时找到该项目的预算数和决算数，无法比较。")
-    b, f = budget[0].fact, final[0].fact
+    b, f = both
     if b.unit != f.unit:
         return not_found(q.text, "预算数和决算数的单位不同，无法比较。")
     if q.measure == "completion":
@@ -196,6 +200,10 @@ def previous_year(t: Tools, p: Plan) -> Answer:
     if any(y == year - 1 for d in depts for y in t.years_of(d)):
         q.years = [year - 1]
         return t.value(Plan(p.question, p.text, q, depts, [year - 1], kind, "value"))
+    # the year's figure as this year's document states it ("2022年当年预算执行数为1.48万元")
+    stated = stated_years.answer_of(q.text, q.item, [h.fact for h in t.lookup(q, depts, [year - 1], kind)], year - 1)
+    if stated is not None:
+        return stated
     said = [f for d in depts for f in [prior.stated_for(t.facts_in(d, year), year - 1, q.item)] if f is not None]
     if len(said) == 1:
         f = said[0]
@@ -203,9 +211,16 @@ def previous_year(t: Tools, p: Plan) -> Answer:
                       answer=f"{year - 1}年{f.department}的该项为{fmt(f.value)}{f.unit}（{year}年文件中写明：“{f.quote}”）。{where(f)}。",
                       department=f.department, year=year - 1, item=q.item, measure="value")
     cur = t.lookup(q, depts, [year], kind)
+    level = stated_years.level_with(cur[0].fact, t.facts_in(cur[0].fact.department, year), year - 1, q.item) if cur else None
+    if level is not None:  # "与上年预算数持平": the same figure, the sentence quoted
+        how = f"文件写明{year}年数与{year - 1}年持平（原文：“{(level.quote or '')[:120]}”）"
+        return computed(q.text, q.item, q.measure, level.value, level.unit,
+                        f"{year - 1}年{label(level)}为{fmt(level.value)}{level.unit}", how, [level])
     ch = t.lookup(q, depts, [year], kind, "change_amount")
-    if cur and ch:
-        a, c = cur[0].fact, ch[0].fact
+    # the change the sentence of the same figure states, under another name ("收支总计各增加155.64万元")
+    told = stated_years.change_in_sentence(cur[0].fact, t.facts_in(cur[0].fact.department, year)) if cur and not ch else None
+    if (cur and ch) or told:
+        a, c = told or (cur[0].fact, ch[0].fact)
         up = "增加" in c.column or "增长" in c.column
         prev = round(a.value - c.value if up else a.value + c.value, 2)
         how = (f"{fmt(a.value)} {'-' if up else '+'} {fmt(c.value)} = {fmt(prev)}（{year}年数{'减去' if up else '加上'}"
@@ -223,7 +238,7 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         if listed is not None:
             return listed
     fuller = sums.item_keeping_names(p.text, list(depts))
-    parts = sums.parts(fuller if fuller else q.item)
+    parts = sums.parts(fuller if fuller else q.item, sums.joined_labels(_in_scope(t, p)))
     if fuller:  # the parts keep the body's name inside their words ('人大立法'): read them as they are
         p = replace(p, query=replace(q, item=fuller, rest=fuller))
     if len(parts) < 2:
@@ -251,6 +266,10 @@ def sum_or_difference(t: Tools, p: Plan) -> Answer:
         answer = _combine(q, found, unit)
         return answer.model_copy(update={"answer": note + answer.answer})
     return _combine(q, found, unit)
+
+
+def _in_scope(t: Tools, p: Plan) -> list[Fact]:
+    return [f for d in p.departments for y in p.years for f in t.facts_in(d, y)]
 
 
 def _combine(q: Query, found: list[Fact], unit: str) -> Answer:

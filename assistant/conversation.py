@@ -39,10 +39,12 @@ from assistant.conversation_state import (
     quotes_of,
 )
 from assistant.follow_up_columns import named_column
+from assistant.follow_up_years import held_year
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
 from assistant.normalise import readable
 from assistant.records import Answer
+from assistant.stated_years import asked_years
 
 if TYPE_CHECKING:  # the assistant imports nothing of this layer; the annotation only
     from assistant.service import Assistant
@@ -125,7 +127,8 @@ class Turn:
         s = self.state
         dept = self.filters.department or (self.m.departments[0] if self.m.departments else None) \
             or (s.department if s else None)
-        yr = self.filters.year or year or (self.m.years[0] if len(self.m.years) == 1 else None)
+        asked = asked_years(self.question, self.m.years)  # "比2022年…": 2022 is the base, not the year asked
+        yr = self.filters.year or year or (asked[0] if len(asked) == 1 else None)
         if yr is None and s and s.year and (dept == s.department or self.conv.loaded(dept, s.year)):
             yr = s.year
         return Scope(dept, yr, self.filters.kind)
@@ -257,7 +260,8 @@ class Turn:
         change = measure if measure in ("change_amount", "change_rate") else prev.change_measure
         kind = self.filters.kind or next((f.kind for f in facts), None) or prev.kind
         state = ConversationState(
-            department=ans.department or self.scope().department, year=ans.year or self.scope().year,
+            department=ans.department or self.scope().department,
+            year=held_year(self, ans.year, ans.department, facts) or self.scope().year,
             departments=[ans.department] if ans.department else [], kind=kind,
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,

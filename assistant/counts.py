@@ -94,6 +94,9 @@ def clause_of(f: Fact) -> tuple[str, int]:
         pos = rows[0] if rows else -1
     at = max(pos, 0)
     start = max(quote.rfind(c, 0, at) for c in "，,；;。") + 1
+    if sums_up(f, pos):
+        # "…全面实施绩效管理，涉及…,共28个项目": a clause that sums up speaks of its whole sentence
+        start = max(quote.rfind(c, 0, at) for c in "；;。") + 1
     ends = [i for i in (quote.find(c, at) for c in "，,；;。") if i >= 0]
     return quote[start:min(ends) if ends else len(quote)], pos
 
@@ -129,7 +132,8 @@ def _score(f: Fact, item: str, asks_total: bool) -> Reading:
     clause, pos = clause_of(f)
     part = is_part(f, pos)
     cover = max(_cover(row, item), _cover(path, item) if f.measure == "target" else 0.0)
-    grams = {item[i:i + 2] for i in range(len(item) - 1)}
+    stop = _count_words()["stop_characters"]
+    grams = {g for g in (item[i:i + 2] for i in range(len(item) - 1)) if not any(c in stop for c in g)}
     quote = norm(f.quote)
     sentence = next((x for x in re.split(r"[。；;]", quote) if norm(clause) in x), quote)
     said = (0.7 * sum(1 for g in grams if g in norm(clause)) + 0.3 * sum(1 for g in grams if g in sentence)) / len(grams) \
@@ -139,14 +143,37 @@ def _score(f: Fact, item: str, asks_total: bool) -> Reading:
         score -= 0.5  # a part the question does not name ("一般公务用车0辆" for "几辆车")
     if asks_total and not part:
         score += 0.2
+        if sums_up(f, pos):
+            score += 0.2  # "一共有多少个项目": the clause stating the total ("共28个项目"), not one that picks some
     return Reading(f, score, clause, part)
+
+
+def sums_up(f: Fact, pos: int) -> bool:
+    """The figure stands in a clause that sums up its sentence ("…,共28个项目", "合计5辆")."""
+    if pos < 0:
+        return False
+    quote = f.quote or ""
+    start = max(quote.rfind(c, 0, pos) for c in "，,；;。") + 1
+    return bool(re.match(_count_words()["summing_clause"], quote[start:pos]))
+
+
+_KEEP = "\ue000"
+
+
+def _words(raw: str, row: str = "") -> str:
+    """The question's words that may name what is counted: fillers and punctuation out, except a printed
+    row label of three or more characters the question names whole ("预算单位": 预算 and 单位 are fillers)."""
+    keep = len(row) >= 3 and row in raw
+    text = raw.replace(row, _KEEP) if keep else raw
+    text = re.sub(rf"[^\w{_KEEP}]|_", "", norm(item_words(text)))
+    return text.replace(_KEEP, row) if keep else text
 
 
 def _unsaid_modifier(item: str, row: str, clause: str, label_grams: set[str]) -> bool:
     """The question qualifies the row with words the documents' labels use ("其他运转类项目") that the
     fact's sentence does not say: the fact counts something else. Words no label uses (a story, "我爸
     以前…") do not count against it."""
-    at = item.find(row) if row else -1
+    at = item.rfind(row) if row else -1  # the thing counted is named last ("…特定目标类的项目一共有几个")
     if at <= 0:
         return False
     modifier = item[max(0, at - 6):at]
@@ -166,12 +193,12 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
     asks_total = bool(re.search(_count_words()["total_pattern"], q.q))
     year_end = bool(re.search(_count_words()["year_end_pattern"], q.q))
     plans = bool(re.search(_count_words()["plan_question"], q.q))
-    item = norm(item_words(q.item))
-    # the measure word goes, the thing counted stays: "几辆车" → "车", "几个项目" → "项目"
+    # the measure word goes, the thing counted stays: "几辆车" → "车", "多少个项目" → "项目" (before the
+    # fillers go, which take 多少 and would leave its unit behind); punctuation names nothing
     plain = sorted(set(vocabulary().count_units) | set(_count_words()["extra_units"]) - set(_count_words()["alias"])
                    | {"名", "位"}, key=lambda w: (-len(w), w))
-    item = re.sub(rf"(?:多少|几)\s*(?:{'|'.join(map(re.escape, plain))})?", " ", item)
-    item = re.sub(r"\s+", "", item)
+    raw = re.sub(rf"(?:多少|几)\s*(?:{'|'.join(map(re.escape, plain))})?", " ", norm(q.item))
+    item = _words(raw)
     out = []
     for f in facts:
         if is_money(f.unit) or f.unit == vocabulary().percent:
@@ -186,8 +213,9 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
             continue
         if q.years and f.year not in q.years and not any(f"{y}年" in (f.quote or "") for y in q.years):
             continue  # another year's document, which does not speak of the year asked
-        r = _score(f, item, asks_total)
         row = norm((f.row or "").split(" / ")[-1])
+        item = _words(raw, row)
+        r = _score(f, item, asks_total)
         if not unit and _cover(row, item) < _MIN_COVER:
             continue  # no unit to go by: the item must name the row
         if r.score <= 0 or (_cover(row, item) == 0 and r.score < 0.5):
@@ -248,6 +276,20 @@ def answer(q: Query, facts: list[Fact], part_question: Query | None = None) -> A
                   department=f.department, year=f.year, item=q.item, measure="count", comparison=f.comparison)
 
 
+def not_a_count(q: Query, f: Fact) -> bool:
+    """A how-many question ("有几个项目") that a money amount or a rate would answer with a wrong figure
+    (a 100% target, a 241.35万元 budget); questions that also speak of money or rates are left alone."""
+    if not q.count or re.search(_count_words()["money_or_rate"], q.rest or q.q):
+        return False
+    return is_money(f.unit) or f.unit == vocabulary().percent
+
+
+def asks_stated_count(q: Query) -> bool:
+    """A how-many question the narrative route took for its words ("编报了绩效目标的项目有几个": 目标) that
+    a count the documents state answers; "有哪几个…" asks for the things themselves."""
+    return q.count and not re.search(_count_words()["which_things"], q.q)
+
+
 def split_part(text: str) -> tuple[str, str | None]:
     """"一共有多少辆车？其中执法执勤用车几辆？" → the main question and the part it adds."""
     m = re.search(r"[？?，,。]\s*其中", text)
@@ -259,4 +301,4 @@ def split_part(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-__all__ = ["Reading", "answer", "asked_unit", "readings", "split_part"]
+__all__ = ["Reading", "answer", "asked_unit", "asks_stated_count", "not_a_count", "readings", "split_part"]

@@ -21,6 +21,7 @@ from assistant.lookup import GENERIC_COLUMNS, FactIndex, Scored
 from assistant.normalise import pinyin_bigrams
 from assistant.understand import Query, language, norm, thesaurus
 from budgetqa.vocabulary import money_units
+from ingest.periods import spent_column
 from ingest.records import Fact
 
 TABLE_TYPES = ("three_public", "overall_performance_targets", "project_performance_targets", "fiscal_funds_summary",
@@ -163,6 +164,7 @@ def features(f: Fact, d: Description, qs: QuestionSide, q: Query, idf: Idf, lega
     count = not money and not pct
     target = f.measure == "target"
     in_final = f.kind == "决算"
+    spent = spent_column(f.column)  # 决算数, 预算执行数: what was spent
     x = {
         "q_cov_row": _cov(qs.grams, d.row | d.syn, idf),
         "q_cov_col": _cov(qs.grams, d.col, idf),
@@ -191,9 +193,9 @@ def features(f: Fact, d: Description, qs: QuestionSide, q: Query, idf: Idf, lega
         "total_row": float(d.total_row),
         "total_asked": float(d.total_row and qs.asks_total),
         "part_col": float(any(p.startswith("其中") for p in f.column.split(" / "))),
-        "final_col": float(in_final and "决算" in f.column and not q.wants_budget_column),
-        "budget_col": float(in_final and "预算" in f.column and "决算" not in f.column and not q.wants_budget_column),
-        "budget_asked": float(in_final and "预算" in f.column and q.wants_budget_column),
+        "final_col": float(in_final and spent and not q.wants_budget_column),
+        "budget_col": float(in_final and "预算" in f.column and not spent and not q.wants_budget_column),
+        "budget_asked": float(in_final and "预算" in f.column and not spent and q.wants_budget_column),
         "zero": float(f.value == 0),
     }
     for t in TABLE_TYPES:

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.compose import fmt
 from assistant.conversation_state import ConversationAnswer, Figure, TurnLike, headline
+from assistant.follow_up_share import names_the_whole, share_of_whole
 from assistant.follow_up_words import has_item, phrase
 from assistant.mentions import pattern
 
@@ -147,8 +148,10 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
         left, right = m.group(1), m.group(2)
     num_last = not has_item(left)
     den_last = not has_item(right)
+    if num_last and (den_last or names_the_whole(right)):  # "它占总数多少": the last figure's share of its whole
+        return share_of_whole(turn, right)
     if num_last == den_last:
-        return None  # both named (an explicit question) or neither: answered fresh
+        return None  # both named (an explicit question): answered fresh
     last = s.figures[-1] if s.figures else None
     if last is None:
         return None

@@ -37,6 +37,7 @@ from assistant.follow_up_words import (
     pronoun_in,
     strip_ends,
 )
+from assistant.follow_up_years import later_year, stated_year
 from assistant.mentions import fold, pattern
 from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, chosen, under
 from assistant.records import Answer
@@ -134,6 +135,9 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
         new, old = years[0], years[0] - 1
     else:
         new, old = scope.year, (scope.year - 1 if scope.year else None)
+        later = later_year(turn, new) if new is not None else None
+        if later is not None:  # after "那去年呢" answered from the next year's document: its change from that year
+            new, old = later, later - 1
     if new is None or old is None:
         return turn.refused("请说明要比较的年份。")
     scope.year = new
@@ -256,6 +260,9 @@ def _other_year(turn: TurnLike, year: int) -> ConversationAnswer:
         g = prior_column(turn, f, year)
         if g is not None:
             return fact_answer(turn, g, item, "value", col)
+        stated = stated_year(turn, f, year, item, col)  # "2022年当年预算执行数为…" in this year's document
+        if stated is not None:
+            return stated
         c = stated_change(turn, f, rate=False)
         if c is not None and c.unit == f.unit:
             up = change_word(c) in ("增加", "增长")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant import department_sums
 from assistant import follow_up_words as fw
 from assistant import follow_ups as fu
 from assistant.compose import cite, fmt, label, where
@@ -193,6 +194,7 @@ def _seen(turn: TurnLike, department: str, item: str) -> dict[int, Any]:
 def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str, ranked: str | None) -> ConversationAnswer:
     """One figure per department, each cited; ranked when the question asks which is highest/lowest."""
     catalog = turn.conv.catalog()
+    item_text = department_sums.without_adding(item_text) if not ranked else item_text
     item = fw.item_of(item_text) or item_text
     points: list[tuple[SeriesPoint, Any]] = []
     missing: list[str] = []
@@ -233,6 +235,8 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
                  value=head.value if head else None, unit=head.unit if head else None,
                  citations=[cite(f) for f in facts], department=head.department if head else None,
                  year=head.year if head else scope.year, item=item, measure="value")
+    if not ranked:  # "A和B加起来": the figures added, each cited (assistant/department_sums.py)
+        ans = department_sums.added(turn.question, ans, points, missing)
     state = ConversationState(department=head.department if head and len(points) == 1 else None,
                               departments=list(dict.fromkeys([p.department for p, _ in points] + departments)),
                               ranked=ranked if comparable else None, year=scope.year or (head.year if head else None),

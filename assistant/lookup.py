@@ -21,6 +21,7 @@ from assistant.fact_labels import (
 from assistant.respell import respell, sound_index
 from assistant.understand import Query, expand, language, norm, residual
 from budgetqa.vocabulary import is_money, is_total_row, vocabulary
+from ingest.periods import spent_column
 from ingest.records import Fact
 
 GENERIC_COLUMNS = vocabulary().generic_columns
@@ -276,13 +277,14 @@ class FactIndex:
                 score -= 0.8  # a breakdown column, not the row's total
         if any(p.startswith("其中") for p in f.column.split(" / ")):
             score -= 0.5
-        if (f.kind == "决算" and not query.wants_budget_column and "预算" in f.column and "决算" not in f.column
+        spent = spent_column(f.column)  # 决算数, 预算执行数
+        if (f.kind == "决算" and not query.wants_budget_column and "预算" in f.column and not spent
                 and measure == "value"):
             return None  # asked what was spent: a budget column is not the answer
         if f.kind == "决算" and not query.wants_budget_column:
-            score += 0.7 if "决算" in f.column else (-0.7 if "预算" in f.column else 0)
+            score += 0.7 if spent else (-0.7 if "预算" in f.column else 0)
         if f.kind == "决算" and query.wants_budget_column:
-            score += 0.7 if "预算" in f.column else (-0.7 if "决算" in f.column else 0)
+            score += 0.7 if "预算" in f.column and not spent else (-0.7 if spent else 0)
         if table_named:
             score += 2.0
         elif (in_canonical_table(f.table_type, lab, leaf := lab.row_leaf or lab.col_leaf)

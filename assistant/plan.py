@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant import sums
+from assistant import computed_asks, sums
 from assistant.duties import asks_contents, asks_duty
 from assistant.normalise import readable
 from assistant.understand import Query, expand, parse
 from assistant.whole import whole_item
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
-                "budget_vs_final", "previous_year", "each_year"]
+                "budget_vs_final", "previous_year", "each_year", "each_item", "ratio", "which_most", "which_of_two"]
 
 
 @dataclass
@@ -78,6 +78,9 @@ def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised
     q = parse(text, catalog.departments)
     # "管不管人防工作": the function list says; "X主要包含什么": the passage naming X, not its amount
     q.narrative = q.narrative or asks_duty(q.rest or q.q) or (asks_contents(q.rest or q.q) and not q.count)
+    if q.measure == "value" and computed_asks.asks_change(q.rest or q.q):
+        # "会议费比上年", "与上年相比怎么样": the change, not last year's figure nor a passage
+        q.measure, q.previous_year, q.narrative = "change_amount", False, False
     if q.measure == "value" and not (q.count or q.narrative) and (whole := whole_item(q.item)):
         q.item, q.targets = whole, expand(whole)  # "一共有多少预算": the document's 收入/支出总计
     if not use_thesaurus:
@@ -144,6 +147,11 @@ def route(question: str, q: Query, catalog: Catalog, department: str | None = No
         return plan("sum_or_difference", depts, years, k)
     if len(q.years) >= 2 and q.measure == "value" and not q.narrative and not q.count and not year:
         return plan("each_year", depts, sorted(set(years)), k)
+    if q.measure == "value" and not q.narrative and sums.asks_each(q.text) and len(sums.each_items(q.item)) >= 2:
+        return plan("each_item", depts, years, k)  # "A和B各是多少": each figure, cited
+    compared = computed_asks.comparison(q.text) if q.measure in ("value", "difference") and not q.count else None
+    if compared is not None:  # "A和B哪个多", "A是B的几倍", "X中哪一项最多" (assistant/comparisons.py)
+        return plan(compared, depts, years, k)  # type: ignore[arg-type]
     if missing and q.count and not q.narrative:  # "2024年底有几辆车": the 2025 document states it
         later = [y for d in depts for y in catalog.years.get(d, []) if y == missing[0] + 1]
         if later:

@@ -20,6 +20,7 @@ from typing import Any
 
 from assistant.fact_labels import labels_of
 from assistant.lookup import FactIndex, Scored, ranked
+from assistant.stated_years import holding
 from assistant.understand import Query
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog, DocumentCache
@@ -79,14 +80,14 @@ class ScopedFacts(FactIndex):
         self._local.labels = [x for i in doc_ids for x in got[i][1]]
 
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
-        self._hold(self.catalog.doc_ids(departments, years))
+        self._hold(holding(self.catalog, departments, years))  # another year's figures stated in a later document
         return [i for i, f in enumerate(self.facts)
                 if (not departments or f.department in departments) and (not years or f.year in years)
                 and (kind is None or f.kind == kind)]
 
     def lookup(self, query: Query, departments: list[str], years: list[int], kind: str | None,
                measure: str = "value", limit: int = 8, near: bool = False) -> list[Scored]:
-        doc_ids = self.catalog.doc_ids(departments, years)
+        doc_ids = holding(self.catalog, departments, years)
         out: list[Scored] = []
         for start in range(0, max(len(doc_ids), 1), _BATCH_DOCUMENTS):
             batch = doc_ids[start:start + _BATCH_DOCUMENTS]

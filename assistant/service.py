@@ -13,7 +13,17 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant import compute, confidence, counts, enumerations, shares, targets, understood
+from assistant import (
+    comparisons,
+    compute,
+    confidence,
+    counts,
+    each_item,
+    enumerations,
+    shares,
+    targets,
+    understood,
+)
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
 from assistant.decide import decide, reading, suggestion, suggestions
@@ -194,12 +204,14 @@ class Assistant:
         if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
             return t
         if p.route == "narrative":
-            return self.passages.answer(p)
+            stated = self.count(p) if counts.asks_stated_count(p.query) else None
+            return stated if stated is not None and stated.status == "answered" else self.passages.answer(p)
         if p.route == "value":
             return self.value(p)
         tool = {"sum_or_difference": compute.sum_or_difference, "share": shares.share, "change": compute.change,
                 "budget_vs_final": compute.budget_vs_final, "previous_year": compute.previous_year,
-                "each_year": each_year}[p.route]
+                "each_year": each_year, "each_item": each_item.each_item, "ratio": comparisons.ratio,
+                "which_most": comparisons.which_most, "which_of_two": comparisons.which_of_two}[p.route]
         return tool(self, p)
 
     # ---- tools ----------------------------------------------------------------------------
@@ -275,6 +287,8 @@ class Assistant:
             return self._nothing(p, suggestions(near))
         cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
         d = decide(cands, self.thresholds)
+        if d.verdict == "answered" and d.best is not None and counts.not_a_count(q, d.best.fact):
+            return self._nothing(p, suggestions(cands))  # "有几个项目" is never answered with 100% or 万元
         if d.verdict == "answered" and d.best is not None:
             # the figure is decided; which of the facts stating it leads is the lexical order without the
             # canonical table's weight (lookup.ranked): the sentence that also states the change may lead

@@ -72,8 +72,28 @@ def _whole(t: Tools, p: Plan, a: Fact, den_text: str) -> Fact | None:
     if own is not None and sums.names(own, den_text):
         return own
     q = p.query
-    den = t.lookup(t.sub_query(den_text, q), p.departments, p.years, p.kind)
-    return next((d.fact for d in den if d.fact.unit == a.unit and d.fact is not a and d.fact.value >= a.value), None)
+    fits = [d.fact for d in t.lookup(t.sub_query(den_text, q), p.departments, p.years, p.kind)
+            if d.fact.unit == a.unit and d.fact is not a and d.fact.value >= a.value]
+    # a total whose label holds the words named ("本部门政府采购预算" for "政府采购预算") before one that merely
+    # shares most of them ("政府采购工程预算", another part of the same total)
+    words = sums.fold(den_text).strip("的")
+    named = ([f for f in fits if words in _own(f)] or _named_in_scope(t, a, words)
+             or [f for f in fits if sums.names(f, den_text)])
+    return next(iter(named or fits), None)
+
+
+def _own(f: Fact) -> str:
+    return sums.fold((f.row or "").split(" / ")[-1])
+
+
+def _named_in_scope(t: Tools, a: Fact, words: str) -> list[Fact]:
+    """The one figure (several facts may state it) whose own row label ends with the words naming the
+    total, in the part's document; [] when none or several figures do."""
+    if len(words) < 3:
+        return []
+    same = [f for f in t.facts_in(a.department, a.year) if f.document == a.document and f is not a
+            and f.unit == a.unit and f.value >= a.value and _own(f).endswith(words)]
+    return same if len({round(f.value, 2) for f in same}) == 1 else []
 
 
 def total_for(t: Tools, f: Fact) -> Fact | None:

@@ -69,14 +69,38 @@ def context(item: str) -> tuple[str, str]:
     return m.group("c"), item[m.end():]
 
 
-def parts(item: str) -> list[str]:
+_JOINERS = re.compile(r"以及|和|与|及|、")
+_HELD = "\ue001"
+
+
+def joined_labels(facts: list[Fact]) -> set[str]:
+    """The joined words of printed row and column labels ('个人和家庭' of '对个人和家庭的补助', '结转和结余'):
+    two characters either side of a joining word inside one label, which joins no two items."""
+    out: set[str] = set()
+    for name in {x for f in facts for x in [_own(f), *f.column.split(" / ")]}:
+        own = norm(name)
+        for m in _JOINERS.finditer(own):
+            if m.start() >= 2 and len(own) - m.end() >= 2:
+                out.add(own[m.start() - 2:m.end() + 2])
+    return out
+
+
+def parts(item: str, joined: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """The items a question names to add or compare, each with the words saying where they stand:
-    '基本支出预算表中办公费和印刷费合计' -> ['基本支出预算表 办公费', '基本支出预算表 印刷费']."""
+    '基本支出预算表中办公费和印刷费合计' -> ['基本支出预算表 办公费', '基本支出预算表 印刷费']. A joining
+    word inside a printed label (`joined`, see joined_labels) splits nothing."""
     where, rest = context(item)
     where = re.sub(r"(?<=[\u4e00-\u9fff]{2})[款类项]$", "", where)  # '人大事务款': the class is named by its words
     rest = re.sub(rules()["count_words"], " ", rest)
+    rest = re.sub(rules()["asking_tail"], "", rest.rstrip())
+    held: list[str] = []
+    for w in sorted(joined, key=lambda x: (-len(x), x)):
+        if w in rest:
+            rest = rest.replace(w, f"{_HELD}{len(held)}{_HELD}")
+            held.append(w)
     out = []
     for piece in _SPLIT.split(rest):
+        piece = re.sub(rf"{_HELD}(\d+){_HELD}", lambda m: held[int(m.group(1))], piece)
         if len(meaningful(piece)) >= 2:
             out.append(f"{where} {piece.strip()}".strip())
     return out
@@ -222,3 +246,35 @@ def item_keeping_names(text: str, loaded: list[str]) -> str | None:
     for w in sorted({w for k in ("sum", "difference") for w in measure[k]}, key=lambda x: (-len(x), x)):
         rest = rest.replace(w, " ")
     return re.sub(r"\s+", " ", rest).strip()
+
+
+@lru_cache(maxsize=1)
+def _computed() -> dict[str, str]:
+    return tomllib.loads((DATA.parent / "computed.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _each() -> re.Pattern[str]:
+    return re.compile(_computed()["each"])
+
+
+def asks_each(text: str) -> bool:
+    """Whether the question asks each of the items it names ("各是多少", "分别为多少", "各有多少")."""
+    return bool(_each().search(re.sub(r"\s+", "", text)))
+
+
+def each_items(item: str, joined: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The items a question asks each of: '办公费和印刷费各是' -> ['办公费', '印刷费']; one item in two
+    columns: '公务接待费预算数和决算数分别是' -> ['公务接待费预算数', '公务接待费决算数']."""
+    pair = column_pair(item)
+    if pair is not None:
+        return [pair[0] + pair[1], pair[0] + pair[2]]
+    return parts(_each().sub(" ", item), joined)
+
+
+def column_pair(item: str) -> tuple[str, str, str] | None:
+    """(item, first column word, second) when one item is asked in two columns ('公务接待费预算数和决算数')."""
+    m = re.match(_computed()["column_pair"], norm(_each().sub(" ", item)))
+    if m and len(meaningful(m.group("item"))) >= 2:
+        return m.group("item"), m.group("a"), m.group("b")
+    return None

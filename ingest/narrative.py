@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 from budgetqa.vocabulary import money_pattern, vocabulary
 from ingest.pdf_reader import RawPage
@@ -33,6 +35,12 @@ class RawPassage:
     page: int
     heading: list[str]
     text: str
+    # (offset in text, page) where the text goes on to another page: a figure's page is its sentence's
+    turns: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        at = bisect_right([o for o, _ in self.turns], offset) - 1
+        return self.turns[at][1] if at >= 0 else self.page
 
 
 @dataclass
@@ -59,16 +67,27 @@ def passages(pages: list[RawPage]) -> list[RawPassage]:
     out: list[RawPassage] = []
     path: list[str] = []
     body: list[str] = []
+    body_pages: list[int] = []  # the page each line of the body stands on
     start = 1
 
     def flush() -> None:
-        text = "".join(body).strip()
+        joined = "".join(body)
+        text = joined.strip()
+        offset = len(joined) - len(joined.lstrip())
+        starts = list(accumulate((len(x) for x in body), initial=0))[:-1]
+        first = True
         while text:
             # cut at a sentence end: a figure cut in two ("11" | ".67万元") would be read wrong
             cut = len(text) if len(text) <= _MAX_PASSAGE else text.rfind("。", 0, _MAX_PASSAGE) + 1 or _MAX_PASSAGE
-            out.append(RawPassage(start, list(path), text[:cut]))
-            text = text[cut:]
+            # each piece on the page it starts on: a long section runs over several pages
+            at = bisect_right(starts, offset) - 1
+            page = start if first or at < 0 else body_pages[at]
+            turns = [(max(0, o - offset), p) for o, p in zip(starts, body_pages, strict=True)
+                     if offset < o < offset + cut and p != page]
+            out.append(RawPassage(page, list(path), text[:cut], turns))
+            text, offset, first = text[cut:], offset + cut, False
         body.clear()
+        body_pages.clear()
 
     for page in pages:
         if page.tables and len(page.text) < 150:
@@ -89,10 +108,12 @@ def passages(pages: list[RawPage]) -> list[RawPassage]:
                 start = page.number
                 if inline:
                     body.append(line)
+                    body_pages.append(page.number)
                 continue
             if not body:
                 start = page.number
             body.append(line)
+            body_pages.append(page.number)
     flush()
     return out
 
@@ -111,12 +132,26 @@ def _subject(clause: str) -> str:
     return s[-40:]
 
 
-def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
-    """Figures a passage states: '公务接待费0.83万元，比2024年支出预算减少1.00万元，下降54.64%'."""
+_ASIDE = re.compile(r"[（(][^（()）]*[）)]")
+
+
+def change_word(before: str) -> str | None:
+    """The direction word said before a figure, the first one outside brackets: "下降（增长）27.78%" is a
+    decline (the bracket is the template's other choice, left in the text)."""
+    text = _ASIDE.sub("", before)
+    found = [(text.find(w), w) for w in ("增加", "减少", "增长", "下降") if w in text]
+    return min(found)[1] if found else None
+
+
+def figures(passage: RawPassage, kind: str, subject: str = "") -> list[RawFigure]:
+    """Figures a passage states: '公务接待费0.83万元，比2024年支出预算减少1.00万元，下降54.64%'. `subject`:
+    the item the piece of text before this one (same heading) ended on, when a long section was cut."""
     out: list[RawFigure] = []
     base_col = "决算数" if kind == "决算" else "预算数"
-    subject = ""  # carries over sentences: "公务接待费0.83万元，…。比2024年减少1.00万元"
+    # carries over sentences: "公务接待费0.83万元，…。比2024年减少1.00万元"
+    at = 0
     for sentence in re.split(r"(?<=[。；;])", passage.text):
+        page, at = passage.page_at(at), at + len(sentence)
         compared = re.search(r"[比较与]\S{0,10}?(20\d\d|上年|去年)", sentence) is not None
         for clause in re.split(r"[，；;。、]|,(?!\d{3})", sentence):
             if not _FIGURE.search(clause) and _CLASS_PATH.search(clause):
@@ -129,7 +164,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                 before = clause[: m.start()]
                 value = float(m.group(1).replace(",", ""))
                 unit = m.group(2)
-                word = next((w for w in ("增加", "减少", "增长", "下降") if w in before), None)
+                word = change_word(before)
                 year = None
                 clause_compared = re.search(r"[比较与]\S{0,10}?(20\d\d|上年|去年)", clause) is not None
                 if not clause_compared and not word and (my := _CLAUSE_YEAR.match(before)):
@@ -141,12 +176,12 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     levels = [x for x in levels if len(re.sub(r"[“”\"'‘’\s]", "", x)) >= 2]
                     subject = " / ".join(levels[-2:]) or subject
                     if subject:
-                        out.append(RawFigure(passage.page, subject, base_col, value, unit, sentence.strip()))
+                        out.append(RawFigure(page, subject, base_col, value, unit, sentence.strip()))
                     continue
                 if (mx := _EXEC_WORD.match(before.strip())) and unit != "%" and not word:
                     row = _subject(mx.group(1)) or subject
                     if row and row not in _TOO_GENERIC:
-                        out.append(RawFigure(passage.page, row, "预算执行数", value, unit, sentence.strip(), year))
+                        out.append(RawFigure(page, row, "预算执行数", value, unit, sentence.strip(), year))
                     continue
                 if word and (compared or re.match(r"^\s*(增长|下降|增加|减少)", before)):
                     col = f"比上年{word}" if unit != "%" else f"比上年{word}率"
@@ -171,7 +206,7 @@ def figures(passage: RawPassage, kind: str) -> list[RawFigure]:
                     col = base_col
                     subject = row or subject
                 if row and row not in _TOO_GENERIC:
-                    out.append(RawFigure(passage.page, row, col, value, unit, sentence.strip(),
+                    out.append(RawFigure(page, row, col, value, unit, sentence.strip(),
                                          year if col in ("预算数", "年初预算数", "全年预算数", "决算数") else None))
                 before = ""
     return out

@@ -24,7 +24,7 @@ def other_year_kind(column: str) -> str:
 def column_period(column: str, year: int) -> tuple[int, str] | None:
     """(year, kind) of a table column holding another year's figures; None for this year's columns
     and for columns that compare years (增减, 比上年…)."""
-    if not column or any(w in column for w in _words()["change_words"]):
+    if not column or any(w in column for w in (*_words()["change_words"], *_words()["carried_words"])):
         return None
     years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)\s*年", column)}
     if len(years) == 1 and (y := years.pop()) != year:
@@ -32,3 +32,8 @@ def column_period(column: str, year: int) -> tuple[int, str] | None:
     if not years and any(w in column for w in _words()["previous_year_words"]):
         return year - 1, other_year_kind(column)
     return None
+
+
+def spent_column(column: str) -> bool:
+    """A column of what was spent: 决算数, 预算执行数, 实际支出 (a budget's column otherwise: 预算数, 年初预算)."""
+    return any(w in column for w in _words()["spent_words"])

@@ -96,9 +96,12 @@ def extract(path: Path, max_pages: int = 1000, sha256: str | None = None) -> Ing
     common = dict(document=name, department=department, year=year, kind=kind)
     facts = table_facts(tables, name, department, year, kind, scope)
     psg = []
+    carried, heading = "", None  # the item a piece of a long section ends on, for the next piece
     for rp in raw_passages:
         psg.append(Passage(**common, page=rp.page, heading=" > ".join(rp.heading), text=rp.text))  # type: ignore[arg-type]
-        for fg in figures(rp, kind):
+        found = figures(rp, kind, carried if rp.heading == heading else "")
+        carried, heading = (found[-1].row if found else carried), rp.heading
+        for fg in found:
             own = dict(common)
             if fg.year and fg.year != year:  # another year's figure: a fact of that year and kind
                 own.update(year=fg.year, kind=other_year_kind(fg.column))

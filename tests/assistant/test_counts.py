@@ -102,3 +102,37 @@ def test_a_planned_count_prefers_the_clause_that_says_it_is_planned():
     facts = [_fact("法规", 9, "件", LAWS), _fact("法规", 11, "件", LAWS)]
     a = _ask("打算制定和修改几件法规？", facts)
     assert a is not None and a.status == "answered" and a.value == 9
+
+
+# ---- the summing clause, the thing counted named by a printed label, the narrative route ----------
+SELECTED = "本单位对项目支出全面实施绩效管理，涉及预算拨款300.00万元,共12个项目。选定课题调研等2个项目作为部门重点绩效目标项目。"
+UNITS = "本部门3个预算单位开展了项目预算绩效目标编报工作，编报绩效目标的项目7个，涉及项目预算资金500.00万元。"
+
+
+def test_a_clause_that_sums_up_speaks_for_its_whole_sentence():
+    facts = [_fact("项目", 12, "个", SELECTED), _fact("项目", 2, "个", SELECTED)]
+    a = _ask("一共有多少个项目实施了绩效管理？", facts)
+    assert a is not None and a.status == "answered" and a.value == 12
+    assert _ask("作为重点绩效目标的项目有几个", facts).value == 2
+
+
+def test_a_printed_label_the_question_names_whole_is_not_filler():
+    facts = [_fact("预算单位", 3, "个", UNITS), _fact("绩效目标的项目", 7, "个", UNITS)]
+    assert _ask("开展绩效目标编报工作的预算单位有几个", facts).value == 3  # 预算, 单位 are fillers elsewhere
+    assert _ask("编报了绩效目标的项目有几个？", facts).value == 7
+
+
+def test_a_money_or_rate_never_answers_a_how_many_question():
+    q = parse("全面实施绩效管理的项目共有几个", [DEPT])
+    rate = Fact(document="d.pdf", department=DEPT, year=2025, kind="预算", page=30, table="整体绩效目标表",
+                row="绩效目标编制完成率", column="指标值", value=100.0, unit="%")
+    assert counts.not_a_count(q, rate)
+    assert not counts.not_a_count(parse("增长了几个百分点", [DEPT]), rate)
+
+
+def test_sample_counts_the_narrative_route_took_for_its_words(bot):
+    # p9: "选定《西工年鉴》印制等1个项目作为部门重点绩效目标项目" ("目标" sends it to the narrative)
+    a = bot.ask("选作部门重点绩效目标的项目有几个？")
+    assert (a.status, a.value, a.unit) == ("answered", 1, "个") and a.citations[0].page == 9
+    b = bot.ask("对项目支出全面实施绩效管理的项目共有几个？")  # p9: "…全面实施绩效管理，…,共28个项目"
+    assert (b.status, b.value) == ("answered", 28)

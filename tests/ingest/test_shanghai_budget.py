@@ -91,3 +91,20 @@ def test_class_totals_check_runs_on_every_classification_table(wanli):
 
     checks = [c for c in wanli.checks if c.name == CLASS_TOTAL_CHECK]
     assert len(checks) == 10 and all(c.ok for c in checks)
+
+
+def test_every_prior_year_execution_sentence_is_a_fact_even_where_a_long_section_was_cut(wanli):
+    # 34 items state "2022年当年预算执行数为…"; item 18's sentence starts a new piece of the long 编制说明
+    # section, after the piece that names its item ("…公益性岗位补贴（项）”635.10万元，…。" | "2022年当年…")
+    prior = [f for f in wanli.facts if f.year == 2022]
+    assert len(prior) == 34 and {f.kind for f in prior} == {"决算"}
+    f = next(f for f in prior if f.row == "就业补助 / 公益性岗位补贴")
+    assert (f.value, f.unit, f.page) == (667.32, "万元", 8)
+
+
+def test_narrative_figures_cite_the_page_their_sentence_is_on(wanli):
+    # the 编制说明 runs from p5 to p9: each item on its own page, not on the section's first
+    page = {f.row: f.page for f in wanli.facts if f.year == 2022}
+    assert page["统计信息事务 / 统计管理"] == 6
+    assert page["体育 / 群众体育"] == 7
+    assert page["住房改革支出 / 住房公积金"] == 9

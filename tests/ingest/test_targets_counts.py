@@ -120,6 +120,7 @@ def test_counts_rules():
 @pytest.mark.parametrize("column, period", [
     ("2022年预算执行数", (2022, "决算")), ("上年预算数", (2022, "预算")), ("上年决算数", (2022, "决算")),
     ("2023年“三公”经费预算数 / 合计", None), ("比上年增减", None), ("年初预算数", None), ("2022年预算数 / 一般公共预算", (2022, "预算")),
+    ("上年结转结余", None), ("收入预算 / 上年结转", None),  # carried over: this year's income
 ])
 def test_prior_year_columns_are_facts_of_their_year(column, period):
     from ingest.periods import column_period
