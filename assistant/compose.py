@@ -62,3 +62,18 @@ def computed(question: str, item: str, measure: str, value: float, unit: str, se
     return Answer(question=question, status="answered", answer=text, value=value, unit=unit,
                   citations=[cite(x) for x in facts], computation=how, department=f.department, year=f.year,
                   item=item, measure=measure)
+
+
+def each_cited(question: str, item: str, found: list[Answer], missing: str = "") -> Answer:
+    """Several answers in one ("A和B各是多少", one item over several years): each one's first sentence with its
+    page, then what was not found; the headline figure is the first answer's."""
+    lines = []
+    for a in found:
+        first = a.answer.split("。")[0]
+        c = a.citations[0] if a.citations else None
+        lines.append(first + (f"（见《{c.document}》第{c.page}页）" if c else ""))
+    text = "；".join(lines) + "。" + missing
+    head = found[0]
+    return Answer(question=question, status="answered", answer=text, value=head.value, unit=head.unit,
+                  citations=[c for a in found for c in a.citations[:1]], department=head.department,
+                  year=head.year, item=item, measure="value")

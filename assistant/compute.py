@@ -61,8 +61,9 @@ def change(t: Tools, p: Plan) -> Answer:
             return stated
     if years:
         base = p.compare_year if p.compare_year is not None else years[0] - 1
-        item = _COMPARING.sub(" ", q.item).strip()
-        # '一般公共服务支出比 相比': the comparing words name no item; the figures are looked up without them
+        item = _COMPARING.sub(" ", _BASE_ACCOUNT.sub(r"\1", q.item)).strip()
+        # '一般公共服务支出比 相比': the comparing words name no item; the figures are looked up without them,
+        # and an account word of the base ('比2022年执行数') describes the other year's figure, not this one
         lq = t.sub_query(item, q) if item != q.item.strip() else q
         cur = t.lookup(lq, depts, years, kind)
         prev = t.lookup(lq, depts, [base], kind) if cur else []
@@ -98,6 +99,7 @@ def change(t: Tools, p: Plan) -> Answer:
 
 
 _CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|变化|增幅|降幅|多了|少了|多少|百分|之几|比|较|[?？]")
+_BASE_ACCOUNT = re.compile(r"((?:比|较|与|和|同)\s*)(?:上年|去年|上一年)?\s*(?:预算执行数|执行数|决算数|预算数|年初预算数?)")
 _COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
 
 

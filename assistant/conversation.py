@@ -39,6 +39,7 @@ from assistant.conversation_state import (
     quotes_of,
 )
 from assistant.follow_up_columns import named_column
+from assistant.follow_up_names import short_department
 from assistant.follow_up_years import held_year
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
@@ -83,6 +84,14 @@ class Conversation:
     def loaded(self, department: str | None, year: int | None) -> bool:
         return department is not None and year is not None and year in self.catalog().get(department, [])
 
+    def labels(self, state: ConversationState) -> list[str]:
+        """The row labels and table titles of the documents a conversation state is about."""
+        if not state.department:
+            return []
+        years = [state.year] if state.year else self.catalog().get(state.department, [])
+        return [x for y in years for d in self.documents(state.department, y) for f in self.finder.facts(d)
+                for x in (f.row or "", f.table or "")]
+
     # ---- one call of the single-question assistant ----------------------------------------
     def single(self, text: str, scope: Scope) -> tuple[Answer, list[Any]]:
         """`Assistant.ask` with an explicit scope; the answer and the stored facts it cites."""
@@ -102,6 +111,9 @@ class Conversation:
         # English and traditional characters read as the documents print them before any pattern folds spaces
         question = readable(typed, list(catalog)) if getattr(self.bot, "normalise", True) else typed
         m = find(question, list(catalog))
+        if state is not None and (state.department or state.pending) and not department:  # "人大呢？"
+            m = short_department(m, list(catalog), state.department, lambda: self.labels(state),
+                                 replying=bool(state.pending) and not state.department)
         try:
             turn = Turn(self, question, m, state, department, year, kind)
             told = turn.answer()
@@ -225,7 +237,8 @@ class Turn:
                        f"或问“各部门……”以比较所有部门。",
                 alternatives=departments,
                 conversation=self.carried(item=fw.item_of(self.rest), measure=fw.measure_of(self.rest),
-                                          asked=fw.strip_ends(self.rest)))
+                                          asked=fw.strip_ends(self.rest), year=scope.year,
+                                          pending=asked_again(self.rest, scope.year)))
         return library_questions.across(self, departments, scope, item_text=self.question, ranked=None)
 
     # ---- the state after this turn --------------------------------------------------------
@@ -265,7 +278,9 @@ class Turn:
             departments=[ans.department] if ans.department else [], kind=kind,
             scope=next((getattr(f, "scope", None) for f in facts), None) or prev.scope,
             item=item or prev.item, asked=asked or prev.asked, measure=measure, change_measure=change,
-            column=column or fw.column_of(self.rest) or prev.column,
+            # a column named in a change question is the base of the change ("比2022年执行数"), not the column asked
+            column=column or (fw.column_of(self.rest) if measure not in ("change_amount", "change_rate") else None)
+            or prev.column,
             facts=[FactRef.of(f) for f in facts], figures=figures, quoted=quotes_of(ans))
         return ConversationAnswer.of(ans, conversation=state, **extra)
 
@@ -303,6 +318,13 @@ class Turn:
 
 _LAYERS: dict[int, tuple[Any, Conversation]] = {}
 _LAYERS_LOCK = threading.Lock()
+
+
+def asked_again(rest: str, year: int | None) -> str:
+    """The question that asked which department, to be asked again with the one the reply names ("我问的是
+    检察院"): its words without department names, with the year it named."""
+    words = fw.strip_ends(rest)
+    return f"{year}年{words}" if year else words
 
 
 def conversation_for(assistant: Any) -> Conversation | None:

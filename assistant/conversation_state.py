@@ -101,8 +101,9 @@ class ConversationState(BaseModel):
                                     "listed, in order: the next question may pick one (第二个, 汇总表的那个).")
     series_years: list[int] = Field(default_factory=list, description="The years the last answer gave the item "
                                     "for (a series): '那会议费呢' gives the other item for the same years.")
-    pending: str | None = Field(default=None, description="A question over several years that asked which "
-                                "department: asked again, with it, when the next question names only one.")
+    pending: str | None = Field(default=None, description="A question that asked which department (over several "
+                                "years, or naming none over several loaded): asked again, with it, when the next "
+                                "question names only one (\"我问的是检察院\").")
     missing: str | None = Field(default=None, description="The item the last question asked about when no "
                                 "figure was found for it: a follow-up on 'the last figure' must not use an older one.")
 
@@ -150,6 +151,8 @@ class TurnLike(Protocol):
                  **extra: Any) -> ConversationAnswer: ...
 
     def refused(self, text: str) -> ConversationAnswer: ...
+
+    def carried(self, **changes: Any) -> ConversationState: ...
 
 
 class FactFinder:

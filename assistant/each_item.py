@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant import budget_final, sums
-from assistant.compose import cite, fmt, label, not_found, where
+from assistant.compose import cite, each_cited, fmt, label, not_found, where
 from assistant.compute import Tools
 from assistant.plan import Plan
 from assistant.records import Answer
@@ -35,19 +35,9 @@ def each_item(t: Tools, p: Plan) -> Answer:
     found = [(part, a) for part, a in answers if a.status == "answered" and a.value is not None]
     if not found:
         return not_found(q.text, answers[0][1].answer)
-    lines = []
-    for _, a in found:
-        first = a.answer.split("。")[0]
-        c = a.citations[0] if a.citations else None
-        lines.append(first + (f"（见《{c.document}》第{c.page}页）" if c else ""))
-    text = "；".join(lines) + "。"
     missing = [part for part, a in answers if all(a is not b for _, b in found)]
-    if missing:
-        text += "已导入的文件中没有找到" + "、".join(f"“{m.strip()}”" for m in missing) + "的数字。"
-    head = found[0][1]
-    return Answer(question=q.text, status="answered", answer=text, value=head.value, unit=head.unit,
-                  citations=[c for _, a in found for c in a.citations[:1]], department=head.department,
-                  year=head.year, item=q.item, measure="value")
+    note = ("已导入的文件中没有找到" + "、".join(f"“{m.strip()}”" for m in missing) + "的数字。") if missing else ""
+    return each_cited(q.text, q.item, [a for _, a in found], note)
 
 
 def _two_columns(t: Tools, p: Plan, item: str, first: str) -> Answer:

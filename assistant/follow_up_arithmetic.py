@@ -9,9 +9,11 @@ from typing import Any
 
 from assistant.compose import fmt
 from assistant.conversation_state import ConversationAnswer, Figure, TurnLike, headline
-from assistant.follow_up_share import names_the_whole, share_of_whole
+from assistant.follow_up_facts import CHANGE_COL
 from assistant.follow_up_words import has_item, phrase
+from assistant.grams import chinese_bigrams, share_named
 from assistant.mentions import pattern
+from budgetqa.vocabulary import convert
 
 
 def _figures_unit(figs: list[Figure]) -> str | None:
@@ -39,11 +41,26 @@ def _facts_of(turn: TurnLike, figs: list[Figure]) -> list[Any]:
     return out
 
 
+def _amounts(figs: list[Figure]) -> list[Figure]:
+    """The figures without a stated change that only followed the amount it is the change of ("购房补贴 …" then
+    "它比上年增长了多少" 1.96%): "两项加起来" after a third item means the two amounts. A computed share stays
+    (whose parts are meant is not sure then, and the units differ: the caller asks)."""
+    out: list[Figure] = []
+    for f in figs:
+        ref = f.facts[0] if len(f.facts) == 1 else None
+        derived = (ref is not None and f.computation is None and f.unit == "%" and ref.row is not None
+                   and CHANGE_COL.search(ref.column or "") is not None and out
+                   and share_named((ref.row or "").split(" / ")[-1], chinese_bigrams(out[-1].label)) >= 0.5)
+        if not derived:
+            out.append(f)
+    return out
+
+
 def _sum_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
     n = 3 if re.search(r"三", pattern("sum_last").search(t).group(0)) else 2  # type: ignore[union-attr]
-    figs = s.figures[-n:]
+    figs = _amounts(s.figures)[-n:]
     unit = _figures_unit(figs)
     if len(figs) < n or unit is None:
         return turn.refused("前面的几个数字单位不同（或不足两个），无法相加。请直接说明要加的项目。")
@@ -84,9 +101,11 @@ def _last_pair(figs: list[Figure]) -> tuple[Figure, Figure]:
 def _difference_last(turn: TurnLike) -> ConversationAnswer | None:
     s = turn.state
     assert s is not None
-    a, b = _last_pair(s.figures)
-    if a.unit != b.unit:
-        return turn.refused("前面两个数字的单位不同，无法相减。")
+    a, b = _last_pair(_amounts(s.figures))
+    if a.unit != b.unit:  # a share between two amounts: which two is not sure, so ask
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"前面最近的两个数单位不同（{fmt(a.value)}{a.unit}、{fmt(b.value)}{b.unit}），"
+                                         "请说明要相减的是哪两项。")
     big, small = (a, b) if a.value >= b.value else (b, a)
     d = round(big.value - small.value, 2)
     how = f"{fmt(big.value)} - {fmt(small.value)} = {fmt(d)}"
@@ -111,7 +130,7 @@ def _compare_last(turn: TurnLike, t: str) -> ConversationAnswer | None:
                              f"{fmt(top.value)}{top.unit}（其余：{rest}）", "按数值排序",
                              _facts_of(turn, ranked), item=s.item, measure="value", department=top.department,
                              year=top.year, label=top.label)
-    a, b = _last_pair(s.figures)
+    a, b = _last_pair(_amounts(s.figures))
     if a.unit != b.unit:
         return turn.refused("前面两个数字的单位不同，无法比较。")
     big, small = (a, b) if a.value >= b.value else (b, a)
@@ -148,8 +167,6 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
         left, right = m.group(1), m.group(2)
     num_last = not has_item(left)
     den_last = not has_item(right)
-    if num_last and (den_last or names_the_whole(right)):  # "它占总数多少": the last figure's share of its whole
-        return share_of_whole(turn, right)
     if num_last == den_last:
         return None  # both named (an explicit question): answered fresh
     last = s.figures[-1] if s.figures else None
@@ -158,9 +175,17 @@ def _share(turn: TurnLike, t: str) -> ConversationAnswer | None:
     other_text = right if num_last else left
     ans, facts = turn.conv.single(phrase(other_text, "value"), turn.scope())
     other = headline(ans, facts)
-    if other is None or other.unit != last.unit:
+    same_unit = convert(other.value, other.unit, last.unit) if other is not None else None
+    if other is None or same_unit is None:
         return turn.refused(f"没有找到“{other_text}”的数（或单位不同），无法计算占比。")
+    if other.unit != last.unit:  # 元 in one table, 万元 in another: the share is the same in either unit
+        other = other.model_copy(update={"value": round(same_unit, 2), "unit": last.unit})
     num, den = (last, other) if num_last else (other, last)
+    if abs(num.value - den.value) < 0.005 and (num.label == den.label or num.facts[:1] == den.facts[:1]):
+        # "其中基本支出占多少" found the last figure itself: a share of a figure in itself says nothing
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"“{other_text}”找到的就是上一个数（{num.label}{fmt(num.value)}{num.unit}），"
+                                         "请说明要计算的是哪一部分占哪一项的比例。")
     if not den.value:
         return turn.refused("分母为0，无法计算占比。")
     share = round(num.value / den.value * 100, 2)

@@ -45,7 +45,8 @@ def _without_measure(t: str) -> str:
     for name in ("change", "change_rate", "change_amount", "sum_last", "difference_last", "share", "why",
                  "previous_year", "year_before_previous", "next_year"):
         t = pattern(name).sub(" ", t)
-    return _strip_words(t, words()["pronouns"] + words()["openers"] + words()["closers"])
+    return _strip_words(t, words()["pronouns"] + words()["openers"] + words()["closers"] + words()["clarifiers"]
+                        + words()["pairs"])
 
 
 def has_item(text: str) -> bool:

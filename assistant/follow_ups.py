@@ -26,7 +26,9 @@ from assistant.follow_up_facts import (
     single,
     stated_change,
 )
-from assistant.follow_up_passages import elaborate, why
+from assistant.follow_up_other_item import other_item
+from assistant.follow_up_passages import elaborate, more, where_from, why
+from assistant.follow_up_shares import of_last_in_whole, part_of_sum, share_in_whole
 from assistant.follow_up_words import (
     change_measure,
     column_of,
@@ -58,11 +60,23 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         picked = chosen([f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None], turn.rest)
         if picked is not None:  # the reply to "请问您指的是哪一项？"
             return fact_answer(turn, picked, s.item, "value")
+        if not item_here and not turn.m.departments:
+            asked = _which_reading(turn)
+            if asked is not None:  # "比上年多了多少" before saying which reading: ask again, never pick one
+                return asked
+    if pattern("source_of").search(t) and not has_item(pattern("source_of").sub("", t)):
+        told = where_from(turn)
+        if told is not None:  # "它是哪张表里的": where the last figure stands
+            return told
     if pattern("why").search(t):
         return why(turn)
     turned = _before_after(turn)
     if turned is not None:  # "那合并之前是几辆": the other side of the change the last sentence states
         return turned
+    if pattern("details").search(t) and not has_item(pattern("details").sub("", t)):
+        told = more(turn)
+        if told is not None:  # "说详细点": more of what the last answer quoted or cited
+            return told
     if pattern("elaboration").search(t):
         told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
@@ -83,6 +97,12 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     col = column_of(t)
     if col and not item_here:
         return column(turn, col)
+    if pattern("share").search(t) and (turn.m.departments or turn.m.years):
+        part = part_of_sum(turn)
+        if part is not None:  # "其中检察院占多少" after "两家加起来"
+            return part
+    elif pattern("share").search(t) and of_last_in_whole(t):
+        return share_in_whole(turn)  # "它占总数多少": never the figure itself
     if pattern("share").search(t):
         shared = _share(turn, t)
         if shared is not None:
@@ -90,6 +110,9 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     year = _target_year(turn, t)
     if year is not None and year != s.year and not item_here:
         return _other_year(turn, year)
+    carried = other_item(turn)
+    if carried is not None:  # "那人员经费呢" after a share, a change, a column: the same measure of X
+        return carried
     if t.startswith("其中") and item_here:
         return _part_of_last(turn, t)
     if item_here and not asks_other_measure(t):
@@ -102,6 +125,21 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
     if p and s.item:
         return _with_pronoun(turn, t, p)
     return None
+
+
+def _which_reading(turn: TurnLike) -> ConversationAnswer | None:
+    """The readings the last (ambiguous) answer listed, asked again: a follow-up on "the figure" cannot be
+    answered before the user says which one it is."""
+    s = turn.state
+    assert s is not None
+    readings = [f for f in (turn.conv.finder.verified(r) for r in s.readings) if f is not None]
+    if len(readings) < 2:
+        return None
+    lines = "\n".join(f"· {label(f)}：{fmt(f.value)}{f.unit}（{where(f)}）" for f in readings[:5])
+    return ConversationAnswer(question=turn.question, status="ambiguous",
+                              answer=f"上一个问题有几种读法，请先说明指的是哪一项（例如“第一个”）：\n{lines}",
+                              alternatives=[label(f) for f in readings[:5]], citations=[cite(f) for f in readings[:5]],
+                              conversation=turn.carried())
 
 
 def _target_year(turn: TurnLike, t: str) -> int | None:
@@ -152,6 +190,11 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
         g = stated_change(turn, f, rate) if f is not None else None
         if g is not None:
             return _stated(turn, g, measure)
+        if f is not None and not rate and not pattern("change_amount").search(t) \
+                and not turn.conv.loaded(scope.department, old):
+            g = stated_change(turn, f, True)
+            if g is not None:  # "增长了多少" where the document states only the rate, and no year before is loaded
+                return _stated(turn, g, "change_rate")
     item = s.item or s.asked or ""
     new_scope = type(scope)(scope.department, new, scope.kind)
     if old == new - 1:
@@ -301,6 +344,12 @@ def _same_item(turn: TurnLike, t: str) -> ConversationAnswer | None:
     if not (s.item or s.asked):
         return None
     scope = turn.scope()
+    if not re.search(r"[\u4e00-\u9fffA-Za-z]", strip_ends(turn.rest)) and not turn.m.departments \
+            and not turn.m.years and (scope.department, scope.year) == (s.department, s.year):
+        # "还有呢？": nothing named, nothing changed; the same answer again would tell nothing new
+        return ConversationAnswer(question=turn.question, status="ambiguous", conversation=turn.carried(),
+                                  answer=f"请问还想了解“{s.item or s.asked}”的什么？例如：比上年增减多少、为什么、"
+                                         "占总数多少，或换一个项目、部门、年份。")
     named = measure_of(t)
     bare = not re.search(r"多少|几|是|金额|数", strip_ends(turn.rest))
     if bare or (named == "value" and s.asked and asked_unit(t) is not None):

@@ -228,7 +228,9 @@ def across(turn: TurnLike, departments: list[str], scope: Scope, item_text: str,
         text = f"按部门分别是：{text}"
     if missing:
         text += "以下部门的文件中没有找到该项：" + "、".join(missing) + "。"
-    head = points[0][0] if (ranked or turn.m.departments or len(points) == 1) else None
+    # one figure stands for the answer only when it is the answer: the top of a ranking, or the only point
+    # (several departments listed side by side have no one value; the first is not their sum)
+    head = points[0][0] if (ranked or len(points) == 1) else None
     points = points + apart
     facts = [f for _, f in points]
     ans = Answer(question=turn.question, status="answered", answer=text,

@@ -138,6 +138,18 @@ class FactIndex:
         f = self.facts[i]
         return cached[1].get((f.document, f.page, f.table))
 
+    def code_ancestors(self, code: str) -> list[str]:
+        """The names the facts held print on the rows of a code's classes (212 and 21201 for 2120101)."""
+        held = self.facts  # a scoped index holds another list per call: kept while it is the same one
+        cached: tuple[object, dict[str, set[str]]] = getattr(self, "_code_names", (None, {}))
+        if cached[0] is not held:
+            names: dict[str, set[str]] = {}
+            for f, lab in zip(held, self.labels, strict=False):
+                if f.row_code and lab.row_leaf:
+                    names.setdefault(f.row_code, set()).add(lab.row_leaf)
+            cached = self._code_names = (held, names)
+        return sorted({n for k in range(3, len(code), 2) for n in cached[1].get(code[:k], ())}, key=len, reverse=True)
+
     def select(self, departments: list[str], years: list[int], kind: str | None) -> list[int]:
         """Indices, in store order, of the facts of these departments and years (empty: any) and kind.
         Facts are grouped by (department, year) on first use, so a question scoped to one document
@@ -259,7 +271,8 @@ class FactIndex:
                 row_hit = True
         if query.codes and f.row_code in query.codes:
             score += 8
-            matched.append(f.row_code or "")
+            # the code states the row's classes too: "城乡社区管理事务的行政运行（2120101）" names 21201's row
+            matched += [f.row_code or "", *self.code_ancestors(f.row_code or "")]
             row_hit = True
         if score <= 0:
             return None

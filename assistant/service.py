@@ -20,13 +20,14 @@ from assistant import (
     counts,
     each_item,
     enumerations,
+    guards,
     shares,
     targets,
     understood,
 )
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
-from assistant.decide import decide, reading, suggestion, suggestions
+from assistant.decide import decide, reading_of, suggestion, suggestions
 from assistant.figures import figure_answer
 from assistant.joined_labels import names_one_side
 from assistant.llm import ChatModel
@@ -229,19 +230,28 @@ class Assistant:
             # weaker match to the item is enough ("服务类占比" for "服务类政府采购支出预算 / 占比")
             least = _MIN_SCORE if measure == "value" else _MIN_SCORE_STATED
             typed = {w for w, _label in q.targets if len(w) >= 2}
-            ok = [h for h in hits if h.score >= least and len(h.uncovered) <= _MAX_UNCOVERED
+            # a code the question writes names the row exactly: the other words qualify it (assistant/guards.py)
+            ok = [h for h in hits if h.score >= least and (len(h.uncovered) <= _MAX_UNCOVERED or h.fact.row_code in q.codes)
                   and not names_one_side(h.fact, q.text)  # "购置费" is not "购置及运行费"
                   # a budget term the question names ("三公", "政府采购") that the fact does not speak of,
                   # unless the question gives the fact's classification code, which names the row exactly
                   and not (h.fact.row_code not in q.codes
                            and any(w not in h.matched and sum(c in h.uncovered for c in w) >= 2 for w in typed))]
-            return ok
-        cands = self.candidates(q, depts, years, kind, measure)
+            return guards.unit_first(q, self._guarded(q, ok, depts, years, kind))
+        cands = self._guarded(q, self.candidates(q, depts, years, kind, measure), depts, years, kind)
         d = decide(cands, self.thresholds)
         if d.verdict != "answered" or d.best is None:
             return []  # a part of a computation must be as sure as an answer
         rest = [c for c in cands if c is not d.best and c.p >= self.thresholds.ambiguous]
         return [c.as_scored() for c in [d.best, *rest][:8]]
+
+    def _guarded(self, q: Query, hits: list, depts: list[str], years: list[int], kind: str | None) -> list:
+        """The hits that state what the question pins down (assistant/guards.py): the code it writes, an
+        item it names that the hit leaves uncovered, the table it names, which figure of an account (年初预算,
+        全年预算, 决算数), a figure per person."""
+        scope = [self.facts.facts[i] for i in self.facts.select(depts, years, kind)]
+        hits = guards.by_column_kind(q, guards.by_named_table(q, guards.by_code(q, hits, scope)))
+        return guards.by_per_unit(q, guards.by_named_items(q, hits, scope))
 
     def sub_query(self, text: str, q: Query) -> Query:
         """A part of a question (one side of a sum, a share's denominator) read in the question's scope."""
@@ -275,17 +285,22 @@ class Assistant:
                 return counted
             if q.years and p.years and p.years[0] not in q.years:
                 return self._nothing(p, [])  # read in the next year's document for its year-end count only
+        if guards.asked_codes(q) and (rows := guards.code_name_conflict(q, self._scoped(p))):
+            return self._which_reading(p, rows)  # the code names one row, the words another: ask which
         if self.model is None:
             hits = self.lookup(q, p.departments, p.years, p.kind)
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
                 return which_row(p, twin_rows)
+            if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which
+                return self._which_reading(p, rivals, whole_rows=True)
             if hits:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
             if (hit := understood.near_reading(q, near)) is not None:  # an abbreviation or typo of one item
                 return understood.said(figure_answer(self, p, [hit, *(h for h in near if h is not hit)], close=[]), hit)
             return self._nothing(p, suggestions(near))
-        cands = self.candidates(q, p.departments, p.years, p.kind, "value", p.text)
+        cands = self._guarded(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text),
+                              p.departments, p.years, p.kind)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None and counts.not_a_count(q, d.best.fact):
             return self._nothing(p, suggestions(cands))  # "有几个项目" is never answered with 100% or 万元
@@ -297,14 +312,20 @@ class Assistant:
             ranked = [lead, *(c for c in cands if c is not lead)]
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
-            lines = [f"· {reading(c)}" for c in d.readings]
-            text = "这个问题有几种读法，数字不同：\n" + "\n".join(lines) + "\n请问您指的是哪一项？"
-            return Answer(question=q.text, status="ambiguous", answer=text, alternatives=[reading(c) for c in d.readings],
-                          citations=[cite(c.fact) for c in d.readings], department=p.departments[0] if len(p.departments) == 1 else None,
-                          year=p.years[0] if len(p.years) == 1 else None, item=q.item, measure="value")
+            return self._which_reading(p, [c.fact for c in d.readings])
         if (read_as := understood.reading(q, cands)) is not None:  # an abbreviation or typo of one item, far ahead
             return understood.said(figure_answer(self, p, [read_as.as_scored()], close=[]), read_as)
         return self._nothing(p, suggestions(cands))
+
+    def _which_reading(self, p: Plan, facts: list[Fact], whole_rows: bool = False) -> Answer:
+        """Two or three readings with different figures, one line each, and the question which (whole_rows:
+        each with its row's whole path, where the rows differ only above their own name)."""
+        lines = [reading_of(f.model_copy(update={"row": (f.row or "").replace(" / ", "—")}) if whole_rows else f)
+                 for f in facts]
+        text = "这个问题有几种读法，数字不同：\n" + "\n".join(f"· {x}" for x in lines) + "\n请问您指的是哪一项？"
+        return Answer(question=p.query.text, status="ambiguous", answer=text, alternatives=lines,
+                      citations=[cite(f) for f in facts], department=p.departments[0] if len(p.departments) == 1 else None,
+                      year=p.years[0] if len(p.years) == 1 else None, item=p.query.item, measure="value")
 
     def count(self, p: Plan) -> Answer | None:
         """A how-many question from the count facts of the documents in scope (assistant/counts.py);

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.compose import not_found
+from assistant.compose import each_cited, not_found
 from assistant.compute import Tools
 from assistant.plan import Plan
 from assistant.records import Answer
@@ -27,16 +27,6 @@ def each_year(t: Tools, p: Plan) -> Answer:
         return unclear  # which item is meant is asked before any year is answered
     if not found:
         return not_found(q.text, answers[0][1].answer)
-    lines = []
-    for _, a in found:
-        first = a.answer.split("。")[0]
-        c = a.citations[0] if a.citations else None
-        lines.append(first + (f"（见《{c.document}》第{c.page}页）" if c else ""))
-    text = "；".join(lines) + "。"
     missing = [y for y, a in answers if all(a is not b for _, b in found)]
-    if missing:
-        text += "已导入的文件中没有找到" + "、".join(f"{y}年" for y in missing) + "的该项数字。"
-    head = found[0][1]
-    return Answer(question=q.text, status="answered", answer=text, value=head.value, unit=head.unit,
-                  citations=[c for _, a in found for c in a.citations[:1]], department=head.department,
-                  year=head.year, item=q.item, measure="value")
+    note = ("已导入的文件中没有找到" + "、".join(f"{y}年" for y in missing) + "的该项数字。") if missing else ""
+    return each_cited(q.text, q.item, [a for _, a in found], note)

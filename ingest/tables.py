@@ -225,6 +225,46 @@ def _row_key(
     return label, code
 
 
+@lru_cache(maxsize=1)
+def _attribute_columns() -> tuple[str, ...]:
+    raw = tomllib.loads((Path(__file__).parent / "data" / "table_types.toml").read_text(encoding="utf-8"))
+    return tuple(raw.get("attribute_columns", []))
+
+
+def _nested_labels(grid: Grid, run: list[Column], rows: range, meta: set[int]) -> dict[int, str]:
+    """Row labels of a table whose label columns nest (政府采购预算表: 采购品目大类 / 专项名称 / 经济科目 /
+    采购物品名称), for the rows the column that tells rows apart leaves blank: the row's own texts after
+    the texts printed above it in the columns to their left ("三、服务C / 某专项会议经费 / 会议费").
+    Only when two label columns or more have headers of their own."""
+    def texts(col: Column) -> list[str]:
+        return [c.text for i in rows if (c := grid.at[i][col.index]) is not None and id(c) not in meta
+                and c.row == i and len(c.text) >= 2 and c.text not in _SPLIT_CODE]
+
+    # a column repeating a few words down the table (采购组织形式: 分散自行组织 …) says how, not what
+    cols = [c for c in run if c.role == "label" and len(set(t := texts(c))) * 3 >= len(t)
+            and not any(w in part for part in c.path for w in _attribute_columns())]
+    if len({c.path[0] if c.path else "" for c in cols}) < 2:
+        return {}
+    out: dict[int, str] = {}
+    above: dict[int, str] = {}  # column index -> the text last printed in it
+    for i in rows:
+        own: list[tuple[int, str]] = []
+        for col in cols:
+            c = grid.at[i][col.index]
+            if c is None or id(c) in meta or c.row != i or len(c.text) < 2 or c.text in _SPLIT_CODE:
+                continue  # one character: a header's last line spilled into the row ("式")
+            own.append((col.index, c.text))
+        if not own:
+            continue
+        first = own[0][0]
+        path = [above[j] for j in sorted(above) if j < first] + [t for _j, t in own]
+        out[i] = " / ".join(dict.fromkeys(path))
+        for j in [j for j in above if j >= first]:
+            del above[j]  # a new group: what its columns printed before belongs to the last one
+        above.update(own)
+    return out
+
+
 def _col_x0(grid: Grid, j: int) -> float:
     xs = [c.bbox[0] for row in grid.at for c in row[j : j + 1] if c is not None and c.col == j]
     return min(xs) if xs else grid.bbox[0]
@@ -237,7 +277,9 @@ def _inherit(grid: Grid, prev: list[Column], data_rows: range, meta: set[int]) -
         x0 = _col_x0(grid, j)
         near = min(prev, key=lambda c: abs(c.x0 - x0))
         if abs(near.x0 - x0) <= 6:
-            out.append(Column(j, near.path, near.role, x0))
+            # a column the first page left empty (only the totals printed there) is read on this page
+            role = near.role if near.role != "empty" else _column_role(grid, j, near.path, data_rows, meta)
+            out.append(Column(j, near.path, role, x0))
         else:
             out.append(Column(j, [], _column_role(grid, j, [], data_rows, meta), x0))
     return out
@@ -323,6 +365,7 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
                 run.insert(0, columns[k])
             k -= 1
         top_pick = _label_top(grid, run, data_rows)
+        nested = _nested_labels(grid, run, data_rows, meta) if top_pick is not None else {}
         for i in data_rows:
             c = grid.at[i][col.index]
             if c is None or id(c) in meta or c.row != i or c.col != col.index:
@@ -331,6 +374,8 @@ def parse_grid(grid: Grid, continues: list[Column] | None = None, no_header: boo
             if value is None:
                 continue
             label, code = _row_key(grid, i, run, meta, top_pick)
+            if label is None:
+                label = nested.get(i)
             table.cells.append(ValueCell(i, label, code, col.name, value, c.text, c.bbox, grid.page))
     return table
 

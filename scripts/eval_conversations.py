@@ -69,6 +69,8 @@ def held_out(conv_id: str) -> bool:
 def correct(turn: dict, ans: dict) -> bool:
     if turn["expect"] == "refuse":
         return ans.get("status") == "not_found" and ans.get("value") is None
+    if turn["expect"] == "ask":  # the answer must ask which reading or department (eval/written/conversations.jsonl)
+        return ans.get("status") == "ambiguous" and ans.get("value") is None
     if ans.get("status") != "answered":
         return False
     if turn.get("values"):

@@ -201,7 +201,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         timer = gr.Timer(1.5, active=True)
         with gr.Tab("问答", elem_id="bq-tab-chat"):
             with gr.Accordion("筛选：部门、年度、类型", open=False, elem_id="bq-filters"):
-                with gr.Row():
+                with gr.Row(elem_id="bq-chat-filters"):
                     dept = gr.Dropdown([ALL], value=ALL, label="部门", min_width=150, scale=2)
                     year = gr.Dropdown([ALL], value=ALL, label="年度", min_width=90, scale=1)
                     kind = gr.Dropdown([ALL], value=ALL, label="类型", min_width=90, scale=1)
@@ -215,7 +215,7 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
             examples = gr.Dataset(components=[box], samples=[], type="index", label="示例问题", elem_id="bq-examples")
             new_chat = gr.Button("新对话", size="sm", elem_id="bq-new-chat")
         with gr.Tab("文档库", elem_id="bq-tab-library"):
-            with gr.Row():
+            with gr.Row(elem_id="bq-lib-filters"):
                 search = gr.Textbox(label="搜索文档（文件名、部门、年度）", placeholder="输入关键词", min_width=150, scale=2)
                 lib_dept = gr.Dropdown([ALL], value=ALL, label="部门", min_width=150, scale=2)
                 lib_year = gr.Dropdown([ALL], value=ALL, label="年度", min_width=90, scale=1)

@@ -26,6 +26,9 @@ def test_turn_graded_by_value_in_the_gold_unit_keywords_or_refusal() -> None:
                       {"status": "answered", "value": None, "answer": "结余全部上缴国库"})
     assert ev.correct({"expect": "refuse"}, {"status": "not_found", "value": None})
     assert not ev.correct({"expect": "refuse"}, {"status": "answered", "value": 3.0})
+    assert ev.correct({"expect": "ask"}, {"status": "ambiguous", "value": None})  # asks which reading
+    assert not ev.correct({"expect": "ask"}, {"status": "answered", "value": 4.0})
+    assert not ev.correct({"expect": "ask"}, {"status": "not_found", "value": None})
 
 
 def test_a_change_other_than_the_one_stated_is_a_contradiction() -> None:

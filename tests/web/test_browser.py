@@ -140,6 +140,15 @@ WATCH_PENDING_JS = """() => { window.bqPendingSeen = false;
   .observe(document.documentElement, { childList: true, subtree: true, characterData: true }); }"""
 
 
+# the library's filter boxes whose text box is narrower than three characters or that stand outside their row
+FILTER_BOXES_JS = """() => { const row = document.getElementById('bq-lib-filters').getBoundingClientRect();
+  return [...document.querySelectorAll('#bq-lib-filters input')].filter(i => i.offsetParent !== null).map(i => {
+    const r = i.getBoundingClientRect(), em = parseFloat(getComputedStyle(i).fontSize);
+    return [i.getAttribute('aria-label') || i.placeholder, Math.round(r.left), Math.round(r.right), Math.round(r.width),
+            r.width >= 3 * em && r.left >= row.left - 1 && r.right <= row.right + 1]; })
+    .filter(x => !x[4]).map(x => x.slice(0, 4)); }"""
+
+
 def _answer_in_view(page: Any, answer: Any) -> None:
     """The answer's first line is inside the window and inside the chat's own scrolled area, and stays
     there once the page has settled (two animation frames later)."""
@@ -319,6 +328,9 @@ def test_library_and_admin_tabs(server: dict[str, Any], browser: Any, width: str
         inner = facts.locator(".virtual-table-viewport")
         assert inner.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), inner.evaluate("e => [e.scrollWidth, e.clientWidth]")
     expect(page.get_by_role("button", name="导出数据 Excel")).to_be_visible()
+    if width == "phone":  # the bug of the 年度 box cut at the right edge at 400 px: every filter box fits its text
+        narrow = page.evaluate(FILTER_BOXES_JS)
+        assert not narrow, f"filter boxes too narrow for their text or outside the row at 400 px: {narrow}"
 
     # the facts sort by a column (its ⋮ menu), and export as CSV with the same columns
     def values() -> list[float]:
