@@ -21,6 +21,7 @@ from assistant.understand import DATA, language
 class _Words:
     whole: tuple[str, ...]
     money: tuple[str, ...]
+    document: tuple[str, ...]
     spending: tuple[str, ...]
     income: tuple[str, ...]
     as_spending: str
@@ -32,7 +33,8 @@ class _Words:
 @lru_cache(maxsize=1)
 def words() -> _Words:
     raw = tomllib.loads((DATA / "whole.toml").read_text(encoding="utf-8"))
-    return _Words(tuple(raw["whole"]), tuple(raw["money"]), tuple(raw["spending"]), tuple(raw["income"]),
+    return _Words(tuple(raw["whole"]), tuple(raw["money"]), tuple(raw["document"]), tuple(raw["spending"]),
+                  tuple(raw["income"]),
                   raw["as_spending"], raw["as_income"], raw["as_either"],
                   tuple(longest_first([*raw["whole"], *raw["also_filler"], *language()["filler"]])))
 
@@ -44,6 +46,8 @@ def whole_item(item: str) -> str | None:
     t = re.sub(r"\s+", "", item)
     if not any(x in t for x in w.money):
         return None  # "一共有几个": a count, never an amount
+    if not any(x in t for x in w.whole) and not any(x in t for x in w.document):
+        return None  # "安排了多少钱" with no word of a whole: a follow-up about an item said before
     rest = t
     for f in w.filler:
         rest = rest.replace(f, "")

@@ -25,14 +25,14 @@ from vectorstore.facts_db import FactStore
     ("今年收入一共多少?", "收入总计"),
     ("多少总额 预算的 ?", "收入总计"),  # "the total budget of …" through the glossary
     ("的预算是多少", "收入总计"),  # a department's budget, no item named
-    ("花了多少钱", "支出总计"),
+    ("一共花了多少钱", "支出总计"),
 ])
 def test_a_question_naming_only_a_whole_and_money_asks_for_the_document_total(item, read):
     assert whole_item(item) == read
 
 
 @pytest.mark.parametrize("item", ["基本支出一共多少", "三公经费总额是多少", "一共有多少辆车", "培训费是多少", "总共有几个项目",
-                                  "它的预算是多少", "一共有几个"])
+                                  "它的预算是多少", "一共有几个", "安排了多少钱"])
 def test_a_whole_of_a_named_item_is_that_item(item):
     assert whole_item(item) is None
 
