@@ -3,7 +3,8 @@ context, not the item, the department or the year asked about.
 
 A question of several sentences asks in the sentences that hold a question word (多少, 几, 哪, 是否,
 吗, ？…); a sentence without one tells the story. Within that sentence, leading clauses where the asker speaks of
-themselves (我在…, 我是…, 本人…) and asks nothing are the story too, as long as what remains still names something.
+themselves (我在…, 我是…, 本人…) or name the document read (根据…预算说明，) and ask nothing are the story too,
+as long as what remains still names something.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ _CLAUSE = re.compile(r"(?<=[，,：:])")
 ASKS = re.compile(r"多少|几|哪|什么|是否|有没有|有无|吗|么|怎|如何|为何|为什么|为啥|[?？]")
 # "我在…开了家公司", "我是…", "本人最近…": the asker about themselves ("我们单位的…" is the item's owner)
 _FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|开|想|准备|打算|刚|最近|从事|做|有个|有一)")
+# "根据省法院2017年预算说明，…", "按照2019年的决算，…": the document read, not the item, year or body asked about
+_SOURCE = re.compile(r"^(根据|依据|按照|对照|参照|据|从|看)[^，,：:]{0,30}(说明|文件|公开|报告|预算|决算|表|资料|数据)(来看|看|中|里|上)?[，,：:]$")
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
@@ -29,7 +32,7 @@ def asking_part(text: str) -> str:
     asking = [s for s in sentences if ASKS.search(s)]
     part = "".join(asking) if len(sentences) > 1 and asking and _names_something("".join(asking)) else text
     clauses = [c for c in _CLAUSE.split(part) if c]
-    while len(clauses) > 1 and _FIRST_PERSON.match(clauses[0]) and not ASKS.search(clauses[0]) \
-            and _names_something("".join(clauses[1:])):
+    while len(clauses) > 1 and (_FIRST_PERSON.match(clauses[0]) or _SOURCE.match(clauses[0])) \
+            and not ASKS.search(clauses[0]) and _names_something("".join(clauses[1:])):
         clauses = clauses[1:]
     return "".join(clauses)

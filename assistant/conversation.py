@@ -43,6 +43,7 @@ from assistant.follow_up_names import short_department
 from assistant.follow_up_years import held_year
 from assistant.mentions import BODY_END, Mentions, find, fold, pattern
 from assistant.neighbourhood import repeats_earlier
+from assistant.normalise import readable
 from assistant.records import Answer
 from assistant.stated_years import asked_years
 
@@ -104,16 +105,19 @@ class Conversation:
     # ---- the public call ------------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None, department: str | None = None,
             year: int | None = None, kind: str | None = None) -> ConversationAnswer:
-        question = (question or "").strip()
+        typed = (question or "").strip()
         state = from_history(history, self.finder)
         catalog = self.catalog()
+        # English and traditional characters read as the documents print them before any pattern folds spaces
+        question = readable(typed, list(catalog)) if getattr(self.bot, "normalise", True) else typed
         m = find(question, list(catalog))
         if state is not None and (state.department or state.pending) and not department:  # "人大呢？"
             m = short_department(m, list(catalog), state.department, lambda: self.labels(state),
                                  replying=bool(state.pending) and not state.department)
         try:
             turn = Turn(self, question, m, state, department, year, kind)
-            return turn.answer()
+            told = turn.answer()
+            return told if told.question == typed else told.model_copy(update={"question": typed})
         except Exception:  # the single-question path still answers; the log keeps the traceback
             log.exception("conversation layer failed on %r; answering it as a single question", question[:200])
             ans = self.bot.ask(question, department=department, year=year, kind=kind)

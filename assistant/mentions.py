@@ -21,9 +21,10 @@ BODY_END = set("院局厅部办委会室处所站署馆校队团社协")
 _BODY_END = BODY_END
 # characters too common in names to start a short form on their own
 _WEAK_START = set("省市区县中共人民的和与及在")
-# what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办");
+# what may stand right before a short form that is not a run of the name itself ("那省高院呢", "和政协办",
+# "2016年省法院", "根据省法院");
 # after any other character it is the tail of a longer word ("财政厅" is not "政协办公厅")
-_BEFORE_SHORT = set("那么和与及跟同比较在对于的问是呢吗了，,、。？?！!：:；;（(“\"从到至看查说请")
+_BEFORE_SHORT = set("那么和与及跟同比较在对于的问是呢吗了，,、。？?！!：:；;（(“\"从到至看查说请年据照")
 
 
 @lru_cache(maxsize=1)
@@ -94,6 +95,20 @@ def _short_form(span: str, name: str) -> bool:
     return end >= 0 and end >= len(name) - 4
 
 
+@lru_cache(maxsize=64)
+def _common_names(departments: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name people use, department) for the names that stand for exactly one loaded department,
+    longest first: '省人大', '人大' for a 人大常委会办公厅 (ingest.names.aliases)."""
+    from ingest.names import aliases
+
+    owners: dict[str, set[str]] = {}
+    for d in departments:
+        for a in aliases(d):
+            owners.setdefault(fold(a), set()).add(d)
+    pairs = [(a, next(iter(ds))) for a, ds in owners.items() if len(ds) == 1 and len(a) >= 2]
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
 def find(text: str, departments: list[str]) -> Mentions:
     """Departments of `departments` and years that `text` names."""
     t = fold(text)
@@ -107,6 +122,13 @@ def find(text: str, departments: list[str]) -> Mentions:
             if not any(taken[x.start():x.end()]):
                 found.append((x.start(), x.end(), name))
                 taken[x.start():x.end()] = [True] * (x.end() - x.start())
+    if not found:  # "人大呢": a name people use for one loaded body (ingest/data/name_rules.toml), when no
+        # fuller name is there; only then, so that such a word inside an item's name stays the item's
+        for alias, name in _common_names(tuple(departments)):
+            for x in re.finditer(re.escape(alias), t):
+                if not any(taken[x.start():x.end()]):
+                    found.append((x.start(), x.end(), name))
+                    taken[x.start():x.end()] = [True] * (x.end() - x.start())
     while True:  # short forms, longest first, each naming exactly one department
         best: tuple[int, int, str] | None = None
         for i in range(len(t)):
@@ -117,6 +139,8 @@ def find(text: str, departments: list[str]) -> Mentions:
                         and not any(t[i:j] in fold(d) and len(t[i:j]) >= 3 for d in departments):
                     continue  # the tail of a longer word, unless a run of three of a name's own characters
                 hits = [d for d in departments if _short_form(t[i:j], fold(d))]
+                if len(hits) > 1:  # "省委办": the name that holds it as one run, not another spelling it apart
+                    hits = [d for d in hits if t[i:j] in fold(d)]
                 if len(hits) == 1:
                     best = (i, j, hits[0])
                     break

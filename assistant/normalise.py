@@ -34,6 +34,10 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text) if text else text
 
 
+def _possessive(text: str) -> str:
+    return re.sub(r"[’']s\b", "", text)
+
+
 @lru_cache(maxsize=1)
 def glossary() -> tuple[tuple[str, str], ...]:
     """(English phrase lower-cased, Chinese words), longest phrase first: glossary.toml and the
@@ -41,7 +45,8 @@ def glossary() -> tuple[tuple[str, str], ...]:
     pairs = []
     for name in ("glossary.toml", "body_types.toml"):  # budget words; the kinds of public body
         raw = tomllib.loads((DATA / name).read_text(encoding="utf-8"))
-        pairs += [(en.lower(), t["zh"]) for t in raw["term"] for en in t["en"]]
+        # the question loses its "'s" before matching ("people's court" -> "people court"): so do the phrases
+        pairs += [(_possessive(en.lower()), t["zh"]) for t in raw["term"] for en in t["en"]]
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
 
 
@@ -55,7 +60,7 @@ def english_to_chinese(text: str) -> str:
     """An English question rendered in the document's words, phrase by phrase from the glossary.
     Chinese already in the question (a name in brackets) and digits (years) are kept; English words
     the glossary lacks are kept too (place names are matched by pinyin, assistant/departments.py)."""
-    t = " " + re.sub(r"[’']s\b", "", text.lower()) + " "
+    t = " " + _possessive(text.lower()) + " "
     for en, zh in glossary():
         t = re.sub(rf"(?<![a-z]){re.escape(en)}(?![a-z])", f" {zh} ", t)
     return re.sub(r"\s+", " ", t).strip()
@@ -99,3 +104,30 @@ def pinyin_key(text: str) -> list[str]:
 def pinyin_bigrams(text: str) -> set[str]:
     syl = pinyin_key(text)
     return {syl[i] + " " + syl[i + 1] for i in range(len(syl) - 1)}
+
+
+def romanised_places(text: str, departments: list[str]) -> str:
+    """Latin words that spell part of a loaded department's name in pinyin, as those characters:
+    an English question's place names ('Jiangsu', 'Putuo') read as the documents print them."""
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    if not words:
+        return text
+    spelled: dict[str, str] = {}
+    for name in departments:
+        for n in (2, 3):
+            for i in range(len(name) - n + 1):
+                part = name[i:i + n]
+                if re.fullmatch(r"[\u4e00-\u9fff]+", part):
+                    spelled.setdefault("".join(pinyin_key(part)), part)
+    out = text
+    for w in sorted(words, key=lambda x: (-len(x), x)):
+        if w in spelled:
+            out = re.sub(rf"(?i)(?<![a-z]){w}(?![a-z])", spelled[w], out)
+    return out
+
+
+def readable(question: str, departments: list[str]) -> str:
+    """The question as every reader of it takes it (the planner and the conversation layer alike):
+    normalised, and an English question's place names as the loaded departments print them. Reading
+    it here once keeps a layer that folds spaces away from gluing English words together."""
+    return romanised_places(normalise(question), departments)

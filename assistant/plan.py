@@ -14,8 +14,9 @@ from typing import Literal
 
 from assistant import computed_asks, sums
 from assistant.duties import asks_contents, asks_duty
-from assistant.normalise import normalise, pinyin_key
-from assistant.understand import Query, parse
+from assistant.normalise import readable
+from assistant.understand import Query, expand, parse
+from assistant.whole import whole_item
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
                 "budget_vs_final", "previous_year", "each_year", "each_item", "ratio", "which_most", "which_of_two"]
@@ -71,35 +72,17 @@ def compared_years(text: str, years: list[int]) -> tuple[list[int], int | None]:
     return years, base
 
 
-def romanised_places(text: str, departments: list[str]) -> str:
-    """Latin words that spell part of a loaded department's name in pinyin, as those characters:
-    an English question's place names ('Jiangsu', 'Putuo') read as the documents print them."""
-    words = set(re.findall(r"[a-z]{4,}", text.lower()))
-    if not words:
-        return text
-    spelled: dict[str, str] = {}
-    for name in departments:
-        for n in (2, 3):
-            for i in range(len(name) - n + 1):
-                part = name[i:i + n]
-                if re.fullmatch(r"[\u4e00-\u9fff]+", part):
-                    spelled.setdefault("".join(pinyin_key(part)), part)
-    out = text
-    for w in sorted(words, key=lambda x: (-len(x), x)):
-        if w in spelled:
-            out = re.sub(rf"(?i)(?<![a-z]){w}(?![a-z])", spelled[w], out)
-    return out
-
-
 def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised: bool = True) -> Query:
     """The question normalised and parsed; `Query.text` is the normalised question."""
-    text = romanised_places(normalise(question), catalog.departments) if normalised else question
+    text = readable(question, catalog.departments) if normalised else question
     q = parse(text, catalog.departments)
     # "管不管人防工作": the function list says; "X主要包含什么": the passage naming X, not its amount
     q.narrative = q.narrative or asks_duty(q.rest or q.q) or (asks_contents(q.rest or q.q) and not q.count)
     if q.measure == "value" and computed_asks.asks_change(q.rest or q.q):
         # "会议费比上年", "与上年相比怎么样": the change, not last year's figure nor a passage
         q.measure, q.previous_year, q.narrative = "change_amount", False, False
+    if q.measure == "value" and not (q.count or q.narrative) and (whole := whole_item(q.item)):
+        q.item, q.targets = whole, expand(whole)  # "一共有多少预算": the document's 收入/支出总计
     if not use_thesaurus:
         q.targets = []
     return q

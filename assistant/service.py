@@ -23,6 +23,7 @@ from assistant import (
     guards,
     shares,
     targets,
+    understood,
 )
 from assistant.candidates import DENSE_K, Candidate, Ranker, label_similarities, scope_rows
 from assistant.compose import cite, not_found, nothing_found
@@ -295,6 +296,8 @@ class Assistant:
             if hits:
                 return figure_answer(self, p, hits)
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
+            if (hit := understood.near_reading(q, near)) is not None:  # an abbreviation or typo of one item
+                return understood.said(figure_answer(self, p, [hit, *(h for h in near if h is not hit)], close=[]), hit)
             return self._nothing(p, suggestions(near))
         cands = self._guarded(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text),
                               p.departments, p.years, p.kind)
@@ -310,6 +313,8 @@ class Assistant:
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
             return self._which_reading(p, [c.fact for c in d.readings])
+        if (read_as := understood.reading(q, cands)) is not None:  # an abbreviation or typo of one item, far ahead
+            return understood.said(figure_answer(self, p, [read_as.as_scored()], close=[]), read_as)
         return self._nothing(p, suggestions(cands))
 
     def _which_reading(self, p: Plan, facts: list[Fact], whole_rows: bool = False) -> Answer:

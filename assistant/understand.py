@@ -19,7 +19,7 @@ _COMPARE_YEAR = re.compile(r"(?:比|与|较|同)(?<!\d)(20\d\d)(?!\d)\s*年?度?
 _PLACE = re.compile(r"([\u4e00-\u9fa5]{2,3}(?:省|市|区|县))")
 _NOT_PLACE = {"全区", "全市", "全省", "本区", "本市", "社区", "城区", "辖区", "小区", "园区", "片区", "管理区", "开发区", "示范区", "地区", "其他地区"}
 # characters of the words around a name, never of a place's name ("想问一下省政协…": 一下省 is no place)
-_NOT_IN_PLACE = r"[表中年的里和及与在是度问想请查看说我你个么吗呢了给]|一下"
+_NOT_IN_PLACE = r"[表中年的里和及与在是度问想请查看说我你个么吗呢了给]|一下|根据|依据|按照|对照|关于|对于|相比"
 _CODE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 
 

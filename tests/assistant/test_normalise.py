@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.normalise import english_to_chinese, is_english, normalise, pinyin_bigrams, pinyin_key
-from assistant.plan import Catalog, make_plan, romanised_places
+from assistant.normalise import (
+    english_to_chinese,
+    is_english,
+    normalise,
+    pinyin_bigrams,
+    pinyin_key,
+    romanised_places,
+)
+from assistant.plan import Catalog, make_plan
 
 
 @pytest.mark.parametrize(("typed", "read"), [
