@@ -267,8 +267,11 @@ def build_page(backend: Backend) -> gr.Blocks:  # noqa: C901 - one place wires t
         dept.input(narrow, [dept, kind], [dept, year], **PRIVATE)
         kind.input(narrow, [dept, kind], [dept, year], **PRIVATE)
         for c in (search, lib_dept, lib_year, lib_kind):  # the box filters as one types; a choice at once
+            # one queue for the four, in the order they were changed: the list the last change asked for is
+            # the one that stays (run side by side, a slower earlier filter could overwrite it)
             (search.change if c is search else c.input)(library_view, lib_inputs, [*lib_outputs, *detail],
-                                                        trigger_mode="always_last", **PRIVATE)
+                                                        trigger_mode="always_last", concurrency_id="library-filters",
+                                                        concurrency_limit=1, **PRIVATE)
         doc_pick.input(lambda name: show_document(name), doc_pick, detail, **PRIVATE)
         upload_btn.click(lambda: "", None, upload_log, **PRIVATE).then(
             # the progress bar on the file box only: the list of results below it stays readable
