@@ -10,7 +10,8 @@ from assistant.compute import Tools
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
-from budgetqa.vocabulary import is_money, vocabulary
+from assistant.stated_years import level_with
+from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
 
 
@@ -20,10 +21,15 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
     name = (f.row or "").split(" / ")[-1] if f.source == "narrative" else label(f)
     same_doc_year = t.facts_in(f.department, f.year)
     # the narrative may name the item in its own words: the rows of its sentences stating the same figure
-    names = {name} | {g.row for g in same_doc_year if g.source == "narrative" and g.row and g.unit == f.unit
-                      and abs(g.value - f.value) < 0.005 and not g.column.startswith("比上年")}
+    # (a figure of 0, or one that several sentences state, names no item: "因公出国（境）费0万元" is not
+    # the 政府性基金 sentence's "0万元，比2022年预算增加1421.25万元")
+    alias = {g.row for g in same_doc_year if g.source == "narrative" and g.row and g.unit == f.unit
+             and abs(g.value - f.value) < 0.005 and not g.column.startswith("比上年")}
+    names = {name} | (alias if abs(f.value) >= 0.005 and len(alias - {name}) <= 2 else set())
     changes = [g for g in same_doc_year if g.source == "narrative" and g.row and g.column.startswith("比上年")
                and g.unit != "%" and g.row in names]
+    own_row = [g for g in changes if g.row == name]
+    changes = own_row or changes
     # two items may print the same figure (政协会议 and 会议费 both 1282.56) with their own changes: the
     # change of the row naming the item; none when the rows disagree and none names it
     if len({round(g.value, 2) for g in changes}) > 1:
@@ -37,6 +43,9 @@ def context(t: Tools, f: Fact) -> tuple[str, list[Citation]] | None:
         reason = re.search(r"主要原因[:：]?([^。]*)", g.quote or "")
         s += f"，主要原因：{reason.group(1)}" if reason else ""
         return s + "。", [cite(g)] + ([cite(rate)] if rate else [])
+    level = level_with(f, same_doc_year, f.year - 1, name) if f.year else None
+    if level is not None:  # "因公出国（境）费0万元，比2022年预算持平"
+        return "与上年持平。", [cite(level)]
     return None
 
 
@@ -70,9 +79,9 @@ def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | N
     disagree = conflicting(p, f, [h.fact for h in hits[1:]])
     if disagree is not None:
         return disagree
-    same = [h.fact for h in hits[1:] if abs(h.fact.value - f.value) < 0.005 and h.fact.table != f.table][:2]
+    same = [h.fact for h in hits[1:] if _same_figure(h.fact, f) and h.fact.table != f.table][:2]
     others = close if close is not None else [
-        h for h in hits[1:] if abs(h.fact.value - f.value) >= 0.005 and best.score - h.score < 1.0
+        h for h in hits[1:] if not _same_figure(h.fact, f) and best.score - h.score < 1.0
         and label(h.fact) != label(f)][:2]
     text = f"{f.year}年{f.department}{label(f)}{kind_word(f)}为{_figure(f)}。"
     ctx = context(t, f)
@@ -86,6 +95,12 @@ def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | N
     return Answer(question=p.query.text, status="answered", answer=text, value=f.value, unit=f.unit, citations=cits,
                   alternatives=alternatives, department=f.department, year=f.year, item=p.query.item,
                   measure="value", comparison=f.comparison)
+
+
+def _same_figure(g: Fact, f: Fact) -> bool:
+    """g states f's figure, in f's unit or another money unit (13,500.00元 is 1.35万元)."""
+    v = convert(g.value, g.unit, f.unit) if is_money(g.unit) and is_money(f.unit) else g.value
+    return v is not None and abs(v - f.value) < 0.005 and (g.unit == f.unit or is_money(g.unit) and is_money(f.unit))
 
 
 def _figure(f: Fact) -> str:

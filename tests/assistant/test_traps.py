@@ -145,3 +145,41 @@ def test_the_change_stated_beside_a_figure_is_the_items_own():
     unnamed = Fact(document="d.pdf", department="某办", year=2019, kind="预算", page=9, table="某表", row="其他项目",
                    column="金额", value=1282.56, unit="万元")
     assert context(_T(), unnamed) is None  # two changes, neither row names the item: none stated
+
+
+def test_a_figure_of_zero_takes_no_other_items_change_and_a_level_sentence_says_level():
+    # a 2023 街道 budget p6/p29: 政府性基金拨款支出预算0万元，比2022年预算增加1421.25万元 beside 因公出国（境）费0万元，
+    # 比2022年预算持平: the 出国 answer says level with last year, never the 政府性基金 increase
+    from assistant.figures import context
+    from ingest.records import Fact
+
+    common = {"document": "d.pdf", "department": "某街道", "year": 2023, "kind": "预算", "unit": "万元",
+              "source": "narrative"}
+    facts = [Fact(**common, page=6, row="政府性基金拨款支出预算", column="预算数", value=0.0,
+                  quote="政府性基金拨款支出预算0万元，比2022年预算增加1421.25万元；"),
+             Fact(**common, page=6, row="政府性基金拨款支出预算", column="比上年增加", value=1421.25,
+                  quote="政府性基金拨款支出预算0万元，比2022年预算增加1421.25万元；"),
+             Fact(**common, page=29, row="因公出国（境）费", column="预算数", value=0.0,
+                  quote="（一）、因公出国（境）费0万元，比2022年预算持平。")]
+
+    class _T:
+        def facts_in(self, department: str, year: int) -> list[Fact]:
+            return facts
+
+    said = context(_T(), facts[2])  # type: ignore[arg-type]
+    assert said is not None and "持平" in said[0] and "1,421.25" not in said[0]
+    cell = Fact(document="d.pdf", department="某街道", year=2023, kind="预算", page=28, table="“三公”经费预算表",
+                row="因公出国(境)费", column="预算数", value=0.0, unit="万元")
+    assert "1,421.25" not in (context(_T(), cell) or ("",))[0]
+
+
+def test_the_same_figure_in_another_money_unit_is_the_same_figure_not_a_close_reading():
+    from assistant.figures import _same_figure
+    from ingest.records import Fact
+
+    common = {"document": "d.pdf", "department": "某街道", "year": 2023, "kind": "预算", "page": 27, "row": "公务接待费",
+              "column": "合计"}
+    wan, yuan = Fact(**common, value=1.35, unit="万元"), Fact(**common, value=13500.0, unit="元")
+    assert _same_figure(yuan, wan) and _same_figure(wan, yuan)
+    assert not _same_figure(Fact(**common, value=1.35, unit="元"), wan)
+    assert not _same_figure(Fact(**common, value=1.35, unit="%"), wan)
