@@ -4,7 +4,8 @@ context, not the item, the department or the year asked about.
 A question of several sentences asks in the sentences that hold a question word (多少, 几, 哪, 是否,
 吗, ？…); a sentence without one tells the story. Within that sentence, leading clauses where the asker speaks of
 themselves (我在…, 我是…, 本人…) or name the document read (根据…预算说明，) and ask nothing are the story too,
-as long as what remains still names something.
+as long as what remains still names something. Of several asking sentences, a yes-or-no one beside one that
+asks what or how much checks a premise: the latter is the question.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import re
 _SENTENCE = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE = re.compile(r"(?<=[，,：:])")
 ASKS = re.compile(r"多少|几|哪|什么|是否|有没有|有无|吗|么|怎|如何|为何|为什么|为啥|[?？]")
+# a sentence asking for a figure, a reason or which one, not yes or no
+_ASKS_WHAT = re.compile(r"多少|几|哪|什么|怎|如何|为何|为啥")
+_YES_NO = re.compile(r"吗|是否|是不是|对不对|对吧")
 # "我在…开了家公司", "我是…", "本人最近…": the asker about themselves ("我们单位的…" is the item's owner)
 _FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|开|想|准备|打算|刚|最近|从事|做|有个|有一)")
 # "根据省法院2017年预算说明，…", "按照2019年的决算，…": the document read, not the item, year or body asked about
@@ -30,6 +34,10 @@ def asking_part(text: str) -> str:
     """The sentences (and clauses) of `text` that ask; `text` itself when it is one plain question."""
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     asking = [s for s in sentences if ASKS.search(s)]
+    # "…比2022年增加了1421.25万元吗？政府性基金到底安排了多少？": the yes-or-no sentence checks a premise;
+    # the one that asks for a figure (or a reason, or which) is the question
+    if len(asking) > 1 and any(_ASKS_WHAT.search(s) for s in asking):
+        asking = [s for s in asking if _ASKS_WHAT.search(s) or not _YES_NO.search(s)]
     part = "".join(asking) if len(sentences) > 1 and asking and _names_something("".join(asking)) else text
     clauses = [c for c in _CLAUSE.split(part) if c]
     while len(clauses) > 1 and (_FIRST_PERSON.match(clauses[0]) or _SOURCE.match(clauses[0])) \

@@ -36,10 +36,18 @@ def where(f: Fact) -> str:
 
 
 def kind_word(f: Fact) -> str:
-    """预算 for a budget's figure; 决算数 / 预算数 for the two columns a 决算 prints side by side."""
+    """预算 for a budget's figure; 决算数 / 预算数 for the two columns a 决算 prints side by side (the
+    column's own name when it says which budget: 年初预算数, 全年预算数); nothing a label already ends with."""
+    word = "预算"
     if f.kind == "决算":
-        return "决算数" if "决算" in f.column or f.source == "narrative" else ("预算数" if "预算" in f.column else "")
-    return "预算"
+        col = (f.column or "").split(" / ")[-1]
+        if "决算" in f.column:
+            word = "决算数"
+        elif "预算" in f.column:
+            word = col if re.fullmatch(r"[\u4e00-\u9fff]{0,4}预算数", col) else "预算数"
+        else:
+            word = "决算数" if f.source == "narrative" else ""
+    return "" if word and label(f).endswith(word[:2]) else word
 
 
 def nothing_found(item: str, text: str = "") -> str:

@@ -278,10 +278,14 @@ def answer(q: Query, facts: list[Fact], part_question: Query | None = None) -> A
 
 def not_a_count(q: Query, f: Fact) -> bool:
     """A how-many question ("有几个项目") that a money amount or a rate would answer with a wrong figure
-    (a 100% target, a 241.35万元 budget); questions that also speak of money or rates are left alone."""
+    (a 100% target, a 241.35万元 budget), or a count in another unit than the one asked (2批 for 多少人次);
+    questions that also speak of money or rates are left alone."""
     if not q.count or re.search(_count_words()["money_or_rate"], q.rest or q.q):
         return False
-    return is_money(f.unit) or f.unit == vocabulary().percent
+    if is_money(f.unit) or f.unit == vocabulary().percent:
+        return True
+    unit = asked_unit(q.rest or q.q)  # "接待了多少人次" is not answered with 2批
+    return bool(unit and f.unit and not _same_unit(f.unit, unit))
 
 
 def asks_stated_count(q: Query) -> bool:

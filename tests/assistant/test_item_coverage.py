@@ -24,6 +24,9 @@ from vectorstore.facts_db import FactStore
     ("我们单位的培训费，是多少", "我们单位的培训费，是多少"),  # the clause after names nothing
     ("我们办公室的培训费，比上年多了多少？", "我们办公室的培训费，比上年多了多少？"),  # the owner, not a story
     ("政府办的培训费是多少", "政府办的培训费是多少"),
+    # a yes-or-no sentence beside one asking how much checks a premise: the latter is the question
+    ("政府性基金比上年增加了1421.25万元吗？政府性基金到底安排了多少？", "政府性基金到底安排了多少？"),
+    ("三公经费是5.43万元吗？", "三公经费是5.43万元吗？"),
 ])
 def test_the_part_that_asks(text, part):
     assert asking_part(text) == part
@@ -170,3 +173,25 @@ def test_one_label_on_several_rows_asks_which(tmp_path: Path):
     a = bot.ask("某某院2019年政府采购预算表里会议服务有多少")
     assert a.status == "ambiguous" and a.value is None and len(a.alternatives) == 3
     assert bot.ask("某某院2019年复印纸采购预算多少").value == 0.8
+
+
+@pytest.mark.parametrize(("text", "measure"), [
+    ("机关运行经费比上年增长了多少？", "change_rate"),  # documents print 增长1.40% beside 增加2.55万元
+    ("公务接待费比上年下降了多少", "change_rate"),
+    ("机关运行经费比上年增加了多少？", "change_amount"),
+    ("公务接待费比去年少了多少钱", "change_amount"),
+])
+def test_growth_asks_the_rate_and_an_increase_the_amount(text, measure):
+    from assistant.understand import parse
+
+    assert parse(text, []).measure == measure
+
+
+def test_a_count_in_another_unit_than_the_one_asked_is_no_answer():
+    from assistant.counts import not_a_count
+    from assistant.understand import parse
+
+    batches = Fact(document="d.pdf", department="某局", year=2024, kind="决算", page=25, row="列明公务接待",
+                   column="数量", value=2, unit="批", source="narrative", measure="count")
+    assert not_a_count(parse("公务接待了多少人次？", []), batches)
+    assert not not_a_count(parse("公务接待了多少批？", []), batches)

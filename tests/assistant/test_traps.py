@@ -183,3 +183,16 @@ def test_the_same_figure_in_another_money_unit_is_the_same_figure_not_a_close_re
     assert _same_figure(yuan, wan) and _same_figure(wan, yuan)
     assert not _same_figure(Fact(**common, value=1.35, unit="元"), wan)
     assert not _same_figure(Fact(**common, value=1.35, unit="%"), wan)
+
+
+def test_a_final_accounts_figure_names_its_own_column_and_no_label_repeats_it():
+    from assistant.compose import kind_word
+    from ingest.records import Fact
+
+    common = {"document": "d.pdf", "department": "某局", "year": 2024, "page": 21, "unit": "万元", "value": 1.0}
+    assert kind_word(Fact(**common, kind="决算", row="一般公共预算财政拨款支出", column="年初预算数",
+                          source="narrative")) == "年初预算数"
+    assert kind_word(Fact(**common, kind="决算", row="公务接待费", column="决算数", source="narrative")) == "决算数"
+    assert kind_word(Fact(**common, kind="决算", row="公务接待费支出决算", column="决算数", source="narrative")) == ""
+    assert kind_word(Fact(**common, kind="预算", row="政府性基金拨款支出预算", column="预算数", source="narrative")) == ""
+    assert kind_word(Fact(**common, kind="预算", row="培训费", column="合计", table="t")) == "预算"

@@ -126,3 +126,12 @@ def test_prior_year_columns_are_facts_of_their_year(column, period):
     from ingest.periods import column_period
 
     assert column_period(column, 2023) == period
+
+
+def test_a_count_in_batches_and_persons_keeps_one_item_for_both():
+    # a 2024 决算 narrative: "列明公务接待2批次、26人次": 批次 is one unit (printed as 批), and the 26人次 count
+    # the same 公务接待, not an item named "次、"
+    from ingest.counts import counts
+
+    found = {(c.item, c.value, c.unit) for c in counts("2024年度列明公务接待2批次、26人次（不包括陪同人员）。")}
+    assert found == {("列明公务接待", 2, "批"), ("列明公务接待", 26, "人次")}
