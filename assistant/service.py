@@ -22,6 +22,7 @@ from assistant import (
     enumerations,
     guards,
     shares,
+    table_rows,
     targets,
     understood,
 )
@@ -202,6 +203,9 @@ class Assistant:
             names = "；".join(p.departments[:5])
             return Answer(question=p.text, status="ambiguous", answer=f"问题中的名称可以指几个已导入的部门：{names}。请问您指的是哪一个？",
                           alternatives=list(p.departments[:5]), item=p.query.item, measure=p.query.measure)
+        if p.route in ("value", "narrative") and table_rows.asks_rows(p.query) \
+                and (rows := table_rows.answer(p.query, self._scoped(p))) is not None:
+            return rows  # "项目支出预算表里列了多少个项目": the table's rows, not a sentence's count
         if p.route in ("value", "narrative") and (t := targets.first(p.query, self._scoped(p))) is not None:
             return t
         if p.route == "narrative":

@@ -82,7 +82,8 @@ def _measure(q: str) -> str:
     if re.search(r"完成.{0,8}预算", q) or (any(w in q for w in m["completion"])
                                           and not re.search(language()["target_pattern"], q)):
         return "completion"
-    if re.search(r"决算.{0,8}(比|较|与).{0,8}预算|预算.{0,8}(比|较|与).{0,8}决算", q):
+    final = "|".join(map(re.escape, m["final"]))  # 决算, 实际支出: the figure spent
+    if re.search(rf"({final}).{{0,8}}(比|较|与).{{0,8}}预算|预算.{{0,8}}(比|较|与).{{0,8}}({final})", q):
         return "budget_gap"
     if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q):
         return "share"
