@@ -19,7 +19,7 @@ ASKS = re.compile(r"多少|几|哪|什么|是否|有没有|有无|吗|么|怎|�
 _ASKS_WHAT = re.compile(r"多少|几|哪|什么|怎|如何|为何|为啥")
 _YES_NO = re.compile(r"吗|是否|是不是|对不对|对吧")
 # "我在…开了家公司", "我是…", "本人最近…": the asker about themselves ("我们单位的…" is the item's owner)
-_FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|开|想|准备|打算|刚|最近|从事|做|有个|有一)")
+_FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|住|开|想|准备|打算|刚|最近|从事|做|有个|有一|来自|生活)")
 # "根据省法院2017年预算说明，…", "按照2019年的决算，…": the document read, not the item, year or body asked about
 _SOURCE = re.compile(r"^(根据|依据|按照|对照|参照|据|从|看)[^，,：:]{0,30}(说明|文件|公开|报告|预算|决算|表|资料|数据)(来看|看|中|里|上)?[，,：:]$")
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2}")

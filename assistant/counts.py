@@ -251,6 +251,9 @@ def answer(q: Query, facts: list[Fact], part_question: Query | None = None) -> A
     rs = readings(q, facts)
     if not rs:
         return None
+    # a count the question itself states is what it knows, not what it asks ("编制338名里，行政编制有多少名")
+    said = {float(x) for x in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])", q.text)}
+    rs = [r for r in rs if r.fact.value not in said] or rs
     best = rs[0]
     close: list[Reading] = []
     for r in rs[1:]:

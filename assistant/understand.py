@@ -97,6 +97,39 @@ def _measure(q: str) -> str:
     return "value"
 
 
+# "从2017年到2019年一共涨了多少": the change of the last year against the first ("2019年比2017年…")
+_SPAN = re.compile(r"(?:从|由)?(?<!\d)(20\d\d)\s*年?度?\s*(?:到|至|—|-|~)\s*(20\d\d)\s*年?度?")
+_SPAN_CHANGE = re.compile(r"(增加|减少|增长|下降|涨|降|多|少)了?(百分之)?(多少|几)")
+
+
+def span_as_change(text: str) -> str:
+    """'从2017年到2019年…涨了多少' as '2019年比2017年…涨了多少'; other text unchanged."""
+    m = _SPAN.search(text)
+    c = _SPAN_CHANGE.search(text, m.end()) if m is not None else None
+    if m is None or c is None or m.group(1) == m.group(2):
+        return text
+    first, last = sorted((m.group(1), m.group(2)))
+    # the year asked first, the base before the change: "2019年…比2017年(一共)涨了多少"
+    between = text[m.end():c.start()]
+    at = m.end() + len(re.sub(r"(一共|总共|共|合计|累计)$", "", between))
+    return f"{last}年" + text[:m.start()] + text[m.end():at] + f"比{first}年" + text[at:]
+
+
+# "听说…有100多辆公车，是真的吗？": a figure heard, to be checked; the question is how many there are
+_HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到)[，,]?")
+_CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗)[？?。！!]*$")
+_HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=万元|亿元|元|万|辆|人|名|个|家|项|台|套|次)")
+
+
+def premise_as_question(text: str) -> str:
+    """'听说X有100多辆公车，是真的吗' as 'X有多少辆公车': the documents' figure answers the check."""
+    t = text.strip()
+    if not _CHECK.search(t) or not _HEARD_FIGURE.search(t):
+        return text
+    t = _HEARD.sub("", _CHECK.sub("", t))
+    return _HEARD_FIGURE.sub("多少", t, count=1) + "？"
+
+
 def parse(question: str, known_departments: list[str]) -> Query:
     whole = norm(question)
     # a story told before the question is context: the item, department and year are read from the

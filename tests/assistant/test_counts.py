@@ -136,3 +136,10 @@ def test_sample_counts_the_narrative_route_took_for_its_words(bot):
     assert (a.status, a.value, a.unit) == ("answered", 1, "个") and a.citations[0].page == 9
     b = bot.ask("对项目支出全面实施绩效管理的项目共有几个？")  # p9: "…全面实施绩效管理，…,共28个项目"
     assert (b.status, b.value) == ("answered", 28)
+
+
+def test_a_count_the_question_states_is_not_the_one_it_asks():
+    a = _ask("编制338名里，行政编制有多少名？")
+    assert a is not None and (a.status, a.value) == ("answered", 200)
+    a = _ask("一共有55辆车吗，有多少辆车？")  # only the stated count reads the item: it still answers
+    assert a is not None and a.value == 55

@@ -195,3 +195,27 @@ def test_a_count_in_another_unit_than_the_one_asked_is_no_answer():
                    column="数量", value=2, unit="批", source="narrative", measure="count")
     assert not_a_count(parse("公务接待了多少人次？", []), batches)
     assert not not_a_count(parse("公务接待了多少批？", []), batches)
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("江苏省委办公厅的预算从2017年到2019年一共涨了多少？", "2019年江苏省委办公厅的预算比2017年一共涨了多少？"),
+    ("2017年至2019年培训费下降了百分之几", "2019年培训费比2017年下降了百分之几"),
+    ("从2017到2019年的变化", "从2017到2019年的变化"),  # a series, not one figure
+    ("2019年到2019年培训费增加了多少", "2019年到2019年培训费增加了多少"),
+])
+def test_a_span_of_years_asked_for_one_change_is_the_last_year_against_the_first(text, read):
+    from assistant.understand import span_as_change
+
+    assert span_as_change(text) == read
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("听说江苏省人大常委会办公厅2019年有100多辆公车，是真的吗？", "江苏省人大常委会办公厅2019年有多少辆公车？"),
+    ("听说三公经费有10万元，对吗", "三公经费有多少万元？"),
+    ("三公经费是多少？", "三公经费是多少？"),
+    ("这是真的吗？", "这是真的吗？"),  # no figure heard: nothing to look up
+])
+def test_a_figure_heard_and_asked_to_be_checked_is_asked_as_how_many(text, read):
+    from assistant.understand import premise_as_question
+
+    assert premise_as_question(text) == read
