@@ -18,7 +18,14 @@ from functools import lru_cache
 from typing import TypeVar
 
 from assistant.understand import DATA, Query, norm
-from budgetqa.vocabulary import is_generic_column, is_total_row, money_pattern, money_units, vocabulary
+from budgetqa.vocabulary import (
+    convert,
+    is_generic_column,
+    is_total_row,
+    money_pattern,
+    money_units,
+    vocabulary,
+)
 from ingest.records import Fact
 
 # a money unit the question asks the figure in ("预算多少元", "是多少万元"), not one of a figure it quotes
@@ -358,3 +365,23 @@ def leaf_rivals(hits: Sequence[object]) -> list[Fact]:
             out.append(f)
             seen.add(round(f.value, 2))
     return out if len(out) > 1 else []
+
+
+# a figure the question writes with its unit ("单价20万元以上的设备", "编制338名里"): what the asker knows
+_STATED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?=[元万亿%％名人辆个台家项次批])")
+
+
+def not_stated(q: Query, hits: list[H]) -> list[H]:
+    """Without the hits whose figure the question itself writes: "它的20万以上设备呢" does not ask for the
+    20万元 threshold. All the hits when every one is such a figure (the question may quote the answer)."""
+    said = {float(x) for x in _STATED.findall(q.q)}
+    if not said:
+        return hits
+
+    def stated(f: Fact) -> bool:
+        values = {f.value} | ({v for u in money_units() if (v := convert(f.value, f.unit, u)) is not None}
+                              if f.unit in money_units() else set())
+        return any(abs(v - x) < 0.005 for v in values for x in said)
+
+    kept = [h for h in hits if not stated(_fact(h))]
+    return kept or hits

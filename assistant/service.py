@@ -292,7 +292,7 @@ class Assistant:
         if guards.asked_codes(q) and (rows := guards.code_name_conflict(q, self._scoped(p))):
             return self._which_reading(p, rows)  # the code names one row, the words another: ask which
         if self.model is None:
-            hits = self.lookup(q, p.departments, p.years, p.kind)
+            hits = guards.not_stated(q, self.lookup(q, p.departments, p.years, p.kind))
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
                 return which_row(p, twin_rows)
             if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which
@@ -303,7 +303,7 @@ class Assistant:
             if (hit := understood.near_reading(q, near)) is not None:  # an abbreviation or typo of one item
                 return understood.said(figure_answer(self, p, [hit, *(h for h in near if h is not hit)], close=[]), hit)
             return self._nothing(p, suggestions(near))
-        cands = self._guarded(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text),
+        cands = self._guarded(q, guards.not_stated(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text)),
                               p.departments, p.years, p.kind)
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None and counts.not_a_count(q, d.best.fact):

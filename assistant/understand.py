@@ -118,7 +118,7 @@ def span_as_change(text: str) -> str:
 # "听说…有100多辆公车，是真的吗？": a figure heard, to be checked; the question is how many there are
 _HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到)[，,]?")
 _CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗)[？?。！!]*$")
-_HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=万元|亿元|元|万|辆|人|名|个|家|项|台|套|次)")
+_HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=[元万亿辆人名个家项台套次])")
 
 
 def premise_as_question(text: str) -> str:

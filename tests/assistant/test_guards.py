@@ -151,3 +151,14 @@ def test_a_column_the_hits_table_prints_is_no_class_of_the_row():
     said = _fact("项目支出", None, 241.35, "万元", "narrative", "预算数", 6)
     q = parse("行政运行的项目支出是多少？", [])
     assert by_named_items(q, [Scored(basic, 9.0, ["行政运行"], "")], [basic, project, said]) == []
+
+
+def test_a_figure_the_question_writes_is_not_the_figure_it_asks():
+    from assistant.guards import not_stated
+
+    threshold = _fact("单价", None, 20.0, "万元", "narrative", "预算数", 17)
+    devices = _fact("设备", None, 69.0, "台（套）", "narrative", "数量", 17)
+    assert not_stated(parse("它的20万以上设备呢？", []), [threshold, devices]) == [devices]
+    assert not_stated(parse("单价200000元以上的设备有几台", []), [threshold, devices]) == [devices]  # 元 = 20万元
+    assert not_stated(parse("三公经费是20万元吗", []), [threshold]) == [threshold]  # nothing else: kept
+    assert not_stated(parse("设备有几台", []), [threshold, devices]) == [threshold, devices]
