@@ -293,6 +293,7 @@ class Assistant:
             return self._which_reading(p, rows)  # the code names one row, the words another: ask which
         if self.model is None:
             hits = guards.not_stated(q, self.lookup(q, p.departments, p.years, p.kind))
+            hits = [h for h in hits if not counts.not_a_count(q, h.fact)]  # "多少人次" is not answered in 批
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
                 return which_row(p, twin_rows)
             if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which

@@ -30,7 +30,10 @@ def share(t: Tools, p: Plan) -> Answer:
         f = stated[0].fact
         agrees = (a is not None and total is not None and total.value != 0
                   and abs(a.value / total.value * 100 - f.value) < 0.015)
-        if not den_text or _mentions(f.quote or "", den_text) or agrees:
+        # a denominator the question writes out ("占“三公”经费小计（833.60万元）的比例") must be the stated
+        # share's own: a share of another total is computed from the figures instead
+        written = re.search(r"\d+(?:\.\d+)?", den_text or "") is not None
+        if agrees or (not written and (not den_text or _mentions(f.quote or "", den_text))):
             of = f"{label(total)}的" if agrees and total is not None else (f"{den_text}的" if den_text else "")
             also = [cite(x) for x in (a, total) if agrees and x is not None]
             return Answer(question=q.text, status="answered", value=f.value, unit="%", citations=[cite(f), *also],

@@ -106,6 +106,11 @@ def corpus_bot(corpus_home: Path) -> Assistant:
     ("普陀区财政局2024年一般公共服务支出是多少", 2106.66),
     ("普陀区财政局2024年行政运行的项目支出", 8.37),
     ("普陀区财政局2024年退休费", 69.1),
+    # 省委办公厅 2019 公开文件 p13: "单价20万元（含）以上的设备33台/套": the 20万 the question writes is not
+    # the answer
+    ("江苏省委办公厅2019年单价20万以上设备有多少台？", 33),
+    # the same table's 公务接待费 27 of the 三公 小计 508.2, the denominator written out: 27 ÷ 508.2
+    ("江苏省委办公厅2019年公务接待费占“三公”经费小计（508.20万元）的比例是多少？", 5.31),
 ])
 def test_real_figures_the_question_picks(corpus_bot, question, value):
     a = corpus_bot.ask(question)
