@@ -37,7 +37,7 @@ from assistant.narrative import Passages
 from assistant.plan import Catalog, Plan, read, route
 from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
-from assistant.same_label import twins, which_row
+from assistant.same_label import the_whole, twins, which_row
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.understand import Query, language, parse
 from assistant.years import each_year
@@ -295,6 +295,8 @@ class Assistant:
             hits = guards.not_stated(q, self.lookup(q, p.departments, p.years, p.kind))
             hits = [h for h in hits if not counts.not_a_count(q, h.fact)]  # "多少人次" is not answered in 批
             if len(twin_rows := twins(hits)) > 1:  # one label on several rows with different figures: ask which
+                if (whole := the_whole(q, twin_rows)) is not None:  # unless the question asks the whole
+                    return figure_answer(self, p, whole, close=whole[1:3])  # the parts named beside it
                 return which_row(p, twin_rows)
             if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which
                 return self._which_reading(p, rivals, whole_rows=True)
@@ -317,6 +319,8 @@ class Assistant:
             ranked = [lead, *(c for c in cands if c is not lead)]
             return figure_answer(self, p, [c.as_scored() for c in ranked[:8]], close=[])
         if d.verdict == "ambiguous":
+            if (whole := the_whole(q, [c.as_scored() for c in d.readings])) is not None:  # "一共": the whole's
+                return figure_answer(self, p, whole, close=whole[1:3])
             return self._which_reading(p, [c.fact for c in d.readings])
         if (read_as := understood.reading(q, cands)) is not None:  # an abbreviation or typo of one item, far ahead
             return understood.said(figure_answer(self, p, [read_as.as_scored()], close=[]), read_as)

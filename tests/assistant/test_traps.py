@@ -43,7 +43,8 @@ def test_a_figure_the_question_picks(sample_bot, question, value):
 @pytest.mark.parametrize(("question", "readings"), [
     # the basic-expenditure table's row and the summary table's row of the same name differ; the
     # question names neither table: ask which, never state one of them as the answer
-    ("办公费一共预算了多少", {"4.00", "28.26"}),
+    # ("办公费一共预算了多少" asks the whole: answered from the table of all the spending, see below)
+    ("办公费预算了多少", {"4.00", "28.26"}),
     ("印刷费全年多少", {"3.00", "18.00"}),
     ("政府办2025年其他商品和服务支出", {"6.30", "9.30"}),
 ])
@@ -201,3 +202,12 @@ def test_a_final_accounts_figure_names_its_own_column_and_no_label_repeats_it():
     assert kind_word(Fact(**common, kind="决算", row="公务接待费支出决算", column="决算数", source="narrative")) == ""
     assert kind_word(Fact(**common, kind="预算", row="政府性基金拨款支出预算", column="预算数", source="narrative")) == ""
     assert kind_word(Fact(**common, kind="预算", row="培训费", column="合计", table="t")) == "预算"
+
+
+def test_an_items_whole_is_the_table_of_all_the_spending_and_its_part_is_named(sample_bot):
+    # sample p19 基本支出 印刷费 3.00, p20 支出经济分类汇总表 印刷费 18.00 (with the project money)
+    a = sample_bot.ask("政府办印刷费一共安排了多少？")
+    assert (a.status, a.value) == ("answered", 18.0) and "3.00" in a.answer, a.answer
+    a = sample_bot.ask("办公费一共预算了多少")
+    assert (a.status, a.value) == ("answered", 28.26) and "4.00" in a.answer, a.answer
+    assert sample_bot.ask("政府办印刷费安排了多少？").status == "ambiguous"  # which table, asked back
