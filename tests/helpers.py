@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
 def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`budgetqa ARGS` in a child process on `home` (hash embeddings)."""
     return subprocess.run([PY, "-m", "cli", *args], capture_output=True, text=True, env=cli_env(home), timeout=300)
+
+
+def api_client(home: Path) -> Iterator[Any]:
+    """A test client of the app over one store (hash embeddings), for a module fixture to yield from."""
+    from fastapi.testclient import TestClient
+
+    from app import build_app
+
+    with TestClient(build_app(Settings(home=home, embed_model="hash"))) as client:
+        yield client
 
 
 def hash_settings(home: Path, **kw: Any) -> Settings:

@@ -10,26 +10,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import api_client
 from real_corpus import real_home
-
-from budgetqa.settings import Settings
-
-
-def _client(home: Path) -> Iterator[TestClient]:
-    from app import build_app
-
-    with TestClient(build_app(Settings(home=home, embed_model="hash"))) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
 def sample(sample_home: Path) -> Iterator[TestClient]:
-    yield from _client(sample_home)
+    yield from api_client(sample_home)
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    yield from _client(real_home(tmp_path_factory))
+    yield from api_client(real_home(tmp_path_factory))
 
 
 class Chat:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import PDFS
 from fastapi.testclient import TestClient
+from helpers import api_client
 from real_corpus import real_home
 
 from budgetqa.settings import Settings
@@ -21,21 +22,14 @@ from budgetqa.settings import Settings
 WANLI = PDFS / "上海市普陀区人民政府万里街道办事处23年预算.pdf"
 
 
-def _client(home: Path) -> Iterator[TestClient]:
-    from app import build_app
-
-    with TestClient(build_app(Settings(home=home, embed_model="hash"))) as client:
-        yield client
-
-
 @pytest.fixture(scope="module")
 def sample(sample_home: Path) -> Iterator[TestClient]:
-    yield from _client(sample_home)
+    yield from api_client(sample_home)
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    yield from _client(real_home(tmp_path_factory))
+    yield from api_client(real_home(tmp_path_factory))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +38,7 @@ def wanli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
     home = tmp_path_factory.mktemp("wanli")
     assert all(o.status == "ingested" for o in Library(Settings(home=home, embed_model="hash")).ingest([WANLI]))
-    yield from _client(home)
+    yield from api_client(home)
 
 
 class Chat:
