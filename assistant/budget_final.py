@@ -20,6 +20,10 @@ def _columns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(raw["budget_column"]), re.compile(raw["final_column"])
 
 
+# which budget figure a question may name; the column of that name is taken first
+_BUDGET_KINDS = ("全年预算", "年初预算", "调整预算", "调整后预算")
+
+
 def _last(f: Fact) -> str:
     return norm(f.column.split(" / ")[-1])
 
@@ -44,9 +48,13 @@ def same_item(b: Fact, f: Fact) -> bool:
     return b.source == f.source
 
 
-def pair(budget: Sequence[Fact], final: Sequence[Fact]) -> tuple[Fact, Fact] | None:
-    """The best-ranked budget figure with a final figure of the same item, and that final figure."""
+def pair(budget: Sequence[Fact], final: Sequence[Fact], question: str = "") -> tuple[Fact, Fact] | None:
+    """The best-ranked budget figure with a final figure of the same item, and that final figure; the
+    budget column the question names first ("比全年预算少多少": 全年预算数, not a 年初预算数 of 0)."""
     finals = [f for f in final if is_final(f)]
+    named = [w for w in _BUDGET_KINDS if w in norm(question)]
+    if named:
+        budget = sorted(budget, key=lambda b: not any(w in _last(b) for w in named))
     for b in budget:
         if not is_budget(b):
             continue

@@ -176,7 +176,7 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
     q.wants_budget_column = True
     budget = [h.fact for h in t.lookup(q, depts, years, kind)]
     q.wants_budget_column = False
-    both = budget_final.pair(budget, [h.fact for h in t.lookup(q, depts, years, kind)] + budget)
+    both = budget_final.pair(budget, [h.fact for h in t.lookup(q, depts, years, kind)] + budget, q.text)
     if both is None:  # the two figures of one item, never a budget of one row and a final of another
         return not_found(q.text, "没有同时找到该项目的预算数和决算数，无法比较。")
     b, f = both
@@ -191,7 +191,9 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
     gap = round(f.value - b.value, 2)
     how = f"{fmt(f.value)} - {fmt(b.value)} = {fmt(gap)}"
     word = "多" if gap >= 0 else "少"
-    return computed(q.text, q.item, q.measure, abs(gap), f.unit, f"{label(f)}决算数比预算数{word}{fmt(abs(gap))}{f.unit}",
+    col = b.column.split(" / ")[-1]
+    budget_word = col if col.endswith("预算数") and len(col) <= 6 else "预算数"  # 全年预算数, 年初预算数
+    return computed(q.text, q.item, q.measure, abs(gap), f.unit, f"{label(f)}决算数比{budget_word}{word}{fmt(abs(gap))}{f.unit}",
                     how, [f, b])
 
 

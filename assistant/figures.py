@@ -10,6 +10,7 @@ from assistant.compute import Tools
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
+from assistant.same_label import economic_tables
 from assistant.stated_years import level_with
 from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
@@ -83,18 +84,32 @@ def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | N
     others = close if close is not None else [
         h for h in hits[1:] if not _same_figure(h.fact, f) and best.score - h.score < 1.0
         and label(h.fact) != label(f)][:2]
+    # the same item in another table of the document with another figure (a 基本支出 table's 会议费 beside
+    # the “三公”经费、会议费、培训费 table's): named, so that neither reading is hidden
+    elsewhere = [h.fact for h in hits[1:] if h.fact.document == f.document and h.fact.table != f.table
+                 and h.fact.source == f.source == "table" and _leaf(h.fact) == _leaf(f) and not _same_figure(h.fact, f)
+                 and h.fact.table_type in economic_tables()
+                 and h not in (close or [])]
+    elsewhere = list({round(g.value, 2): g for g in reversed(elsewhere)}.values())[::-1][:2]  # one per figure
     text = f"{f.year}年{f.department}{label(f)}{kind_word(f)}为{_figure(f)}。"
     ctx = context(t, f)
     if ctx:
         text += ctx[0]
+    if elsewhere:
+        text += "另，" + "；".join(f"“{g.table}”中的{_leaf(g)}为{_figure(g)}" for g in elsewhere) + "（口径不同）。"
     alternatives = [f"{label(h.fact)}{fmt(h.fact.value)}{h.fact.unit}（{where(h.fact)}）" for h in others]
     if alternatives:
         text += "另有相近项目：" + "；".join(alternatives) + "。如指的是它们，请说明。"
     text += where(f) + "。"
-    cits = [cite(f)] + [cite(x) for x in same] + (ctx[1] if ctx else []) + [cite(h.fact) for h in others]
+    cits = [cite(f)] + [cite(x) for x in same] + (ctx[1] if ctx else []) + [cite(h.fact) for h in others] \
+        + [cite(g) for g in elsewhere]
     return Answer(question=p.query.text, status="answered", answer=text, value=f.value, unit=f.unit, citations=cits,
                   alternatives=alternatives, department=f.department, year=f.year, item=p.query.item,
                   measure="value", comparison=f.comparison)
+
+
+def _leaf(f: Fact) -> str:
+    return (f.row or f.column or "").split(" / ")[-1].strip()
 
 
 def _same_figure(g: Fact, f: Fact) -> bool:

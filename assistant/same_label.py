@@ -77,3 +77,10 @@ def the_whole(q: Query, readings: list[Scored]) -> list[Scored] | None:
     if len(of_all) != 1 or not all(h.fact.table_type in parts for h in readings if h is not of_all[0]):
         return None
     return [of_all[0], *(h for h in readings if h is not of_all[0])]
+
+
+def economic_tables() -> frozenset[str]:
+    """The table types that print economic items for all the spending or one part of it, and the
+    “三公”经费 table: where one item's figures differ by scope, not by being another item."""
+    whole, parts = _whole_of_parts()
+    return whole | parts | {"three_public"}

@@ -211,3 +211,9 @@ def test_an_items_whole_is_the_table_of_all_the_spending_and_its_part_is_named(s
     a = sample_bot.ask("办公费一共预算了多少")
     assert (a.status, a.value) == ("answered", 28.26) and "4.00" in a.answer, a.answer
     assert sample_bot.ask("政府办印刷费安排了多少？").status == "ambiguous"  # which table, asked back
+
+
+def test_the_same_item_in_a_table_of_another_scope_is_named_beside_the_answer(corpus_bot):
+    # 省委办公厅 2019 公开表格: p9 “三公”经费、会议费、培训费 table 会议费 933.50; p6/p8 基本支出 tables 50.00
+    a = corpus_bot.ask("江苏省委办公厅2019年会议费是多少")
+    assert (a.status, a.value) == ("answered", 933.5) and "50.00" in a.answer, a.answer
