@@ -57,14 +57,20 @@ def _same_figure(uncoded: Fact, coded: Fact) -> bool:
     return abs(a - b) <= 0.005 * scale + 1e-6  # the coded figure rounded to the sentence's unit
 
 
+def fact_key(f: Fact) -> tuple:
+    """What identifies a stored fact whichever copy of it is held: where it stands and what it prints."""
+    return f.document, f.page, f.table, f.row, f.row_code, f.column, f.value, f.unit, f.source, f.quote
+
+
 def asked_codes(q: Query) -> set[str]:
     """The classification codes the question writes."""
     return {c for c in q.codes if c}
 
 
-def code_admits(q: Query, scope: Sequence[Fact]) -> set[int] | None:
-    """The ids (`id(fact)`) of the facts of `scope` a coded question may be answered with; None when
-    the question writes no code (every fact may). `scope` is what the question is asked of."""
+def code_admits(q: Query, scope: Sequence[Fact]) -> set[tuple] | None:
+    """The keys (`fact_key`) of the facts of `scope` a coded question may be answered with; None when
+    the question writes no code (every fact may). `scope` is what the question is asked of (its facts may
+    be other objects than the hits', read again through a small cache: compared by what they print)."""
     codes = asked_codes(q)
     if not codes:
         return None
@@ -74,9 +80,9 @@ def code_admits(q: Query, scope: Sequence[Fact]) -> set[int] | None:
         # a number that no row carries may be no code at all ("100个"): only the facts printed on
         # another code's row of the same length are ruled out (a 7-digit 项 is not a 5-digit 款)
         lengths = {len(c) for c in codes}
-        return {id(f) for f in scope if not f.row_code or len(f.row_code) not in lengths}
+        return {fact_key(f) for f in scope if not f.row_code or len(f.row_code) not in lengths}
     coded = [f for f in scope if f.row_code in known]
-    return {id(f) for f in scope if f.row_code in known
+    return {fact_key(f) for f in scope if f.row_code in known
             or (not f.row_code and any(_same_figure(f, g) for g in coded if g.unit != "%"))}
 
 
@@ -85,7 +91,7 @@ def by_code(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     admitted = code_admits(q, scope)
     if admitted is None:
         return hits
-    return [h for h in hits if id(_fact(h)) in admitted]
+    return [h for h in hits if fact_key(_fact(h)) in admitted]
 
 
 def asked_unit(q: Query) -> str | None:
