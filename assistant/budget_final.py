@@ -15,13 +15,9 @@ from ingest.records import Fact
 
 
 @lru_cache(maxsize=1)
-def _columns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _columns() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     raw = tomllib.loads((DATA / "computed.toml").read_text(encoding="utf-8"))
-    return re.compile(raw["budget_column"]), re.compile(raw["final_column"])
-
-
-# which budget figure a question may name; the column of that name is taken first
-_BUDGET_KINDS = ("全年预算", "年初预算", "调整预算", "调整后预算")
+    return re.compile(raw["budget_column"]), re.compile(raw["final_column"]), tuple(raw["named_budgets"])
 
 
 def _last(f: Fact) -> str:
@@ -52,7 +48,7 @@ def pair(budget: Sequence[Fact], final: Sequence[Fact], question: str = "") -> t
     """The best-ranked budget figure with a final figure of the same item, and that final figure; the
     budget column the question names first ("比全年预算少多少": 全年预算数, not a 年初预算数 of 0)."""
     finals = [f for f in final if is_final(f)]
-    named = [w for w in _BUDGET_KINDS if w in norm(question)]
+    named = [w for w in _columns()[2] if w in norm(question)]
     if named:
         budget = sorted(budget, key=lambda b: not any(w in _last(b) for w in named))
     for b in budget:

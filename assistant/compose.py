@@ -40,14 +40,19 @@ def kind_word(f: Fact) -> str:
     column's own name when it says which budget: 年初预算数, 全年预算数); nothing a label already ends with."""
     word = "预算"
     if f.kind == "决算":
-        col = (f.column or "").split(" / ")[-1]
         if "决算" in f.column:
             word = "决算数"
         elif "预算" in f.column:
-            word = col if re.fullmatch(r"[\u4e00-\u9fff]{0,4}预算数", col) else "预算数"
+            word = budget_column_word(f.column)
         else:
             word = "决算数" if f.source == "narrative" else ""
     return "" if word and label(f).endswith(word[:2]) else word
+
+
+def budget_column_word(column: str) -> str:
+    """The budget figure a 决算 column names, in its own words (年初预算数, 全年预算数), else 预算数."""
+    col = (column or "").split(" / ")[-1]
+    return col if re.fullmatch(r"[\u4e00-\u9fff]{0,4}预算数", col) else "预算数"
 
 
 def nothing_found(item: str, text: str = "") -> str:

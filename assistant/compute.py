@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from assistant import budget_final, prior, stated_years, sums
-from assistant.compose import cite, computed, fmt, label, not_found, where
+from assistant.compose import budget_column_word, cite, computed, fmt, label, not_found, where
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
@@ -191,9 +191,8 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
     gap = round(f.value - b.value, 2)
     how = f"{fmt(f.value)} - {fmt(b.value)} = {fmt(gap)}"
     word = "多" if gap >= 0 else "少"
-    col = b.column.split(" / ")[-1]
-    budget_word = col if col.endswith("预算数") and len(col) <= 6 else "预算数"  # 全年预算数, 年初预算数
-    return computed(q.text, q.item, q.measure, abs(gap), f.unit, f"{label(f)}决算数比{budget_word}{word}{fmt(abs(gap))}{f.unit}",
+    return computed(q.text, q.item, q.measure, abs(gap), f.unit,
+                    f"{label(f)}决算数比{budget_column_word(b.column)}{word}{fmt(abs(gap))}{f.unit}",
                     how, [f, b])
 
 

@@ -15,8 +15,13 @@ from ingest.records import Fact
 
 
 @lru_cache(maxsize=1)
+def _canonical_data() -> dict:
+    return tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _canonical() -> dict[str, str]:
-    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+    raw = _canonical_data()
     return {norm(label): item["table_type"] for item in raw["item"] for label in item["labels"]}
 
 
@@ -27,9 +32,23 @@ def canonical_table(label: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _canonical_parents() -> dict[str, frozenset[str]]:
-    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))
+    raw = _canonical_data()
     return {norm(label): frozenset(norm(p) for p in item.get("parents", [])) for item in raw["item"]
             for label in item["labels"]}
+
+
+def whole_of_parts() -> tuple[frozenset[str], frozenset[str]]:
+    """The table types printing economic items for all the spending, and those for one part of it
+    (canonical.toml [whole_of_parts])."""
+    raw = _canonical_data()["whole_of_parts"]
+    return frozenset(raw["whole"]), frozenset(raw["parts"])
+
+
+def economic_tables() -> frozenset[str]:
+    """The table types where one item's figures differ by scope, not by being another item
+    (canonical.toml [whole_of_parts]: the whole, its parts, and the “三公”经费 table)."""
+    whole, parts = whole_of_parts()
+    return whole | parts | frozenset(_canonical_data()["whole_of_parts"]["scoped"])
 
 
 def in_canonical_table(table_type: str | None, labels: Labels, leaf: str) -> bool:

@@ -7,10 +7,10 @@ import re
 
 from assistant.compose import cite, fmt, kind_word, label, where
 from assistant.compute import Tools
+from assistant.fact_labels import economic_tables
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer, Citation
-from assistant.same_label import economic_tables
 from assistant.stated_years import level_with
 from budgetqa.vocabulary import convert, is_money, vocabulary
 from ingest.records import Fact
@@ -86,15 +86,18 @@ def figure_answer(t: Tools, p: Plan, hits: list[Scored], close: list[Scored] | N
         and label(h.fact) != label(f)][:2]
     # the same item in another table of the document with another figure (a 基本支出 table's 会议费 beside
     # the “三公”经费、会议费、培训费 table's): named, so that neither reading is hidden
-    elsewhere = [h.fact for h in hits[1:] if h.fact.document == f.document and h.fact.table != f.table
-                 and h.fact.source == f.source == "table" and _leaf(h.fact) == _leaf(f) and not _same_figure(h.fact, f)
-                 and h.fact.table_type in economic_tables()
-                 and h not in (close or [])]
-    elsewhere = list({round(g.value, 2): g for g in reversed(elsewhere)}.values())[::-1][:2]  # one per figure
+    elsewhere: list[Fact] = []
+    for h in hits[1:]:
+        g = h.fact
+        if (g.document == f.document and g.table != f.table and g.source == f.source == "table"
+                and _leaf(g) == _leaf(f) and not _same_figure(g, f) and g.table_type in economic_tables()
+                and h not in (close or []) and all(round(x.value, 2) != round(g.value, 2) for x in elsewhere)):
+            elsewhere.append(g)  # one per figure
     text = f"{f.year}年{f.department}{label(f)}{kind_word(f)}为{_figure(f)}。"
     ctx = context(t, f)
     if ctx:
         text += ctx[0]
+    elsewhere = elsewhere[:2]
     if elsewhere:
         text += "另，" + "；".join(f"“{g.table}”中的{_leaf(g)}为{_figure(g)}" for g in elsewhere) + "（口径不同）。"
     alternatives = [f"{label(h.fact)}{fmt(h.fact.value)}{h.fact.unit}（{where(h.fact)}）" for h in others]

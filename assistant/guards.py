@@ -262,7 +262,7 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     hit's item belongs to ("公用经费中的办公费": 办公费 printed without its class): a total or a class
     never answers for one of its parts, a part may stand under a class its row does not print."""
     item = norm(q.item)
-    if (m := _NAMED_TABLE.search(item)) is not None:
+    if (m := NAMED_TABLE.search(item)) is not None:
         item = item.replace(m.group(1), " ")  # the names in a table's title name the table, not an item
     labels = frozenset(x for x in scope_labels(scope) if x in item)
     if not labels:
@@ -296,7 +296,8 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
     return out
 
 
-_NAMED_TABLE = re.compile(r"([\u4e00-\u9fff“”\"（）()、]{2,30}?表)(?!格)")
+# a table the question names ("政府性基金支出预算表中…", "项目支出预算表里…")
+NAMED_TABLE = re.compile(r"([\u4e00-\u9fff“”\"（）()、]{2,30}?表)(?!格)")
 
 
 def named_table_type(q: Query) -> str | None:
@@ -304,7 +305,7 @@ def named_table_type(q: Query) -> str | None:
     pins one type down; None otherwise."""
     from ingest.classify import classify  # the ingest layer's reading of table titles
 
-    m = _NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
+    m = NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
     if m is None:
         return None
     t = classify(m.group(1)).id

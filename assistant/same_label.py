@@ -7,14 +7,12 @@ which, never one picked by its place."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-
 from assistant.compose import cite, fmt, label, where
+from assistant.fact_labels import whole_of_parts
 from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
-from assistant.understand import DATA, Query
+from assistant.understand import Query
 from assistant.whole import words as whole_words
 from budgetqa.vocabulary import vocabulary
 
@@ -61,26 +59,13 @@ def which_row(p: Plan, readings: list[Scored]) -> Answer:
                   item=p.query.item, measure="value")
 
 
-@lru_cache(maxsize=1)
-def _whole_of_parts() -> tuple[frozenset[str], frozenset[str]]:
-    raw = tomllib.loads((DATA / "canonical.toml").read_text(encoding="utf-8"))["whole_of_parts"]
-    return frozenset(raw["whole"]), frozenset(raw["parts"])
-
-
 def the_whole(q: Query, readings: list[Scored]) -> list[Scored] | None:
     """For a question asking an item's whole ("印刷费一共安排了多少"), the reading of the one table of all
     the spending first, when every other reading is from a table of one part of it; else None."""
     if not any(w in q.q for w in whole_words().whole):
         return None
-    whole, parts = _whole_of_parts()
+    whole, parts = whole_of_parts()
     of_all = [h for h in readings if h.fact.table_type in whole]
     if len(of_all) != 1 or not all(h.fact.table_type in parts for h in readings if h is not of_all[0]):
         return None
     return [of_all[0], *(h for h in readings if h is not of_all[0])]
-
-
-def economic_tables() -> frozenset[str]:
-    """The table types that print economic items for all the spending or one part of it, and the
-    “三公”经费 table: where one item's figures differ by scope, not by being another item."""
-    whole, parts = _whole_of_parts()
-    return whole | parts | {"three_public"}

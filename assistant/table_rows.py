@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.compose import where
+from assistant.compose import cite, where
 from assistant.counts import asked_unit
-from assistant.guards import named_table_type
-from assistant.records import Answer, Citation
+from assistant.guards import NAMED_TABLE, named_table_type
+from assistant.records import Answer
 from assistant.understand import Query
 from budgetqa.vocabulary import is_total_row
 from ingest.records import Fact
@@ -29,12 +29,11 @@ _SHOWN = 30  # names listed in the answer at most
 # word qualifies the rows ("特定目标类的项目有几个") and leaves the question to the counting of listings
 _PLAIN = re.compile(r"20\d\d年?度?|今年|本年|表格?|里面|里|中|上|一共|总共|共|合计|列了|列出|列有|列|包括|包含|有|是|"
                     r"多少|几|个|项目?|条|行|哪些|哪几|什么|都|的|了|呢|吗|请问|[？?。，,、\s]")
-_NAMED = re.compile(r"[\u4e00-\u9fff“”\"（）()、]{2,30}?表(?!格)")
 
 
 def asks_rows(q: Query) -> bool:
     """The question names a table and asks how many things it lists, or which, and nothing narrower."""
-    if named_table_type(q) is None or re.search(r"[\u4e00-\u9fff]", _PLAIN.sub("", _NAMED.sub("", q.rest or q.q, count=1))):
+    if named_table_type(q) is None or re.search(r"[\u4e00-\u9fff]", _PLAIN.sub("", NAMED_TABLE.sub("", q.rest or q.q, count=1))):
         return False
     unit = asked_unit(q.q)
     return bool(_WHICH.search(q.q)) or (q.count and (unit is None or unit in _ITEM_UNITS))
@@ -82,9 +81,7 @@ def answer(q: Query, scope: Sequence[Fact]) -> Answer | None:
     if len(pages) > 1:
         text += f"，共{len(pages)}页（第{pages[0]}–{pages[-1]}页）"
     text += "。"
-    first_cell = {r: next(g for g in facts if g.row == r) for r in rows}
-    cits = [Citation(document=g.document, page=g.page, table=g.table, row=g.row, column=g.column or None,
-                     quote=g.quote, bbox=g.bbox) for g in list(first_cell.values())[:8]]
+    cits = [cite(next(g for g in facts if g.row == r)) for r in rows[:8]]  # each row's first cell
     return Answer(question=q.text, status="answered", answer=text, value=float(len(rows)), unit="个",
                   citations=cits, department=f.department, year=f.year, item=q.item, measure="count")
 
