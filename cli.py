@@ -114,7 +114,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.conversation import BatchAsker
-    from assistant.service import build_assistant
+    from assistant.startup import build_assistant
     from library import Library
 
     bot = build_assistant(settings, Library(settings))
@@ -149,7 +149,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.service import build_assistant
+    from assistant.startup import build_assistant
     from eval.grade import format_report, load_gold, run_eval
     from library import Library
 

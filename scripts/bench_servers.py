@@ -176,14 +176,15 @@ def worker(questions: Path, model_cache: str | None) -> dict:
     """In a fresh process on the stores in the environment: start as `budgetqa serve` does (Library,
     assistant, vector index opened on first need), ask, reload after another writer."""
     t_start = time.perf_counter()
-    from assistant.service import Assistant, _LazyIndex
+    from assistant.service import Assistant
+    from assistant.startup import LazyIndex
     from library import Library
 
     s = load_settings()
     rss0 = current_rss_mb()
     t = time.perf_counter()
     lib = Library(s)
-    bot = Assistant(lib.store, _LazyIndex(lib))
+    bot = Assistant(lib.store, LazyIndex(lib))
     load_s = time.perf_counter() - t
     items = [json.loads(x) for x in questions.read_text(encoding="utf-8").splitlines() if x.strip()]
     t = time.perf_counter()

@@ -403,7 +403,7 @@ def report(r: dict) -> str:
         f"vector index (loads the e5 model) {ph['index_and_model_s']:.1f} s, loading facts and passages "
         f"{ph['assistant_s']:.2f} s, the answer {ph['first_answer_s'] * 1000:.0f} ms. A figure lookup never "
         "queries the vector index, and `build_assistant` opens it (and loads the model) only for the first "
-        "question that needs passages (`_LazyIndex`), so a figure question does not pay for the model.", "",
+        "question that needs passages (`LazyIndex`), so a figure question does not pay for the model.", "",
         "## Memory", "",
         f"Peak RSS of `budgetqa ask` (sample store, e5 loaded): **{cold['rss_mb']:.0f} MiB**. Of this "
         f"benchmark's scaling workers (hash embedder, no torch model), after loading the assistant: "

@@ -112,7 +112,7 @@ class Backend:
         # so one shared instance serves concurrent requests without a lock here.
         with self._assistant_lock:
             if self._assistant is None:
-                from assistant.service import build_assistant
+                from assistant.startup import build_assistant
 
                 self._assistant = build_assistant(self.settings, self.library)
             return self._assistant

@@ -183,7 +183,7 @@ def _ingest(settings: Settings, files: list[Path]):  # type: ignore[no-untyped-d
 
 
 def _answers(settings: Settings, questions: list[dict]) -> list[dict]:
-    from assistant.service import build_assistant
+    from assistant.startup import build_assistant
     from library import Library
 
     bot = build_assistant(settings, Library(settings))
@@ -214,7 +214,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict, 
 
 @needs_servers
 def test_servers_store_and_answer_exactly_like_the_embedded_default(servers: Servers, embedded) -> None:
-    from assistant.service import build_assistant
+    from assistant.startup import build_assistant
     from eval.grade import GoldItem, run_eval
     from library import Library
     from vectorstore.servers import database_size_mb
@@ -242,7 +242,7 @@ def test_servers_store_and_answer_exactly_like_the_embedded_default(servers: Ser
 def test_two_processes_ingest_concurrently_into_the_same_servers(servers: Servers, tmp_path: Path, embedded) -> None:
     """Two ingest processes, each with its own home, write different files at once; an assistant
     already open in this process sees both documents whole on its next question."""
-    from assistant.service import build_assistant
+    from assistant.startup import build_assistant
     from library import Library
 
     _, stored, _ = embedded
