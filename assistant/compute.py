@@ -124,8 +124,10 @@ def _total_change(t: Tools, p: Plan) -> Answer | None:
 def _stated_change(t: Tools, p: Plan) -> Answer | None:
     """The change from last year the document states for the item, quoted."""
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
-    item = _COMPARING.sub(" ", q.item).strip()
-    if item != q.item.strip():  # '机关运行经费比': the comparing word names no item
+    # '机关运行经费比': the comparing word names no item; '比2022年预算执行数': the base's account word
+    # describes the other year's figure
+    item = _COMPARING.sub(" ", _BASE_ACCOUNT.sub(r"\1", q.item)).strip()
+    if item != q.item.strip():
         q = replace(q, item=item, targets=expand(item) if q.targets else [])
     hits = t.lookup(q, depts, years, kind, q.measure)
     if hits:

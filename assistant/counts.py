@@ -45,6 +45,7 @@ class Reading:
     score: float
     clause: str
     part: bool
+    dated: bool = False  # the clause states the year-end the question asks ("2024年期末")
 
 
 @lru_cache(maxsize=1)
@@ -224,13 +225,16 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
             continue
         if year_end and any(re.search(rf"{y}年(?:度)?(?:期末|年末|年底|底|末)", f.quote or "") for y in q.years):
             r.score += 0.3  # "2024年期末共有车辆1辆" for "2024年底有几辆车"
+            r.dated = True
         if wants_target and f.measure == "target":
             r.score += 0.3
         if plans and re.search(_count_words()["plan_clause"], r.clause):
             r.score += 0.3  # "拟制定和修改12件法规" for "打算制定和修改几件", not "预备制定和修改13件"
         out.append(r)
     out.sort(key=lambda r: (-r.score, r.part, r.fact.page))
-    return out
+    # the date the question pins ("2024年底") is stated by some readings: those answer it, not a count
+    # of another moment ("由3辆变为4辆" after a merger)
+    return [r for r in out if r.dated] or out
 
 
 def _line(r: Reading) -> str:

@@ -16,7 +16,7 @@ from assistant import computed_asks, sums
 from assistant.duties import asks_contents, asks_duty
 from assistant.normalise import readable
 from assistant.understand import Query, expand, parse
-from assistant.whole import whole_item
+from assistant.whole import names_printed_row, whole_item
 
 Route = Literal["refuse", "which_department", "value", "narrative", "sum_or_difference", "share", "change",
                 "budget_vs_final", "previous_year", "each_year", "each_item", "ratio", "which_most", "which_of_two"]
@@ -81,7 +81,8 @@ def read(question: str, catalog: Catalog, use_thesaurus: bool = True, normalised
     if q.measure == "value" and computed_asks.asks_change(q.rest or q.q):
         # "会议费比上年", "与上年相比怎么样": the change, not last year's figure nor a passage
         q.measure, q.previous_year, q.narrative = "change_amount", False, False
-    if q.measure == "value" and not (q.count or q.narrative) and (whole := whole_item(q.item)):
+    if q.measure == "value" and not (q.count or q.narrative) and not names_printed_row(q.rest) \
+            and (whole := whole_item(q.item)):
         q.item, q.targets = whole, expand(whole)  # "一共有多少预算": the document's 收入/支出总计
     if not use_thesaurus:
         q.targets = []

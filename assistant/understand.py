@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.clauses import asking_part
+from assistant.clauses import LEAD_IN, asking_part
 from ingest.names import Mention, mentions
 
 DATA = Path(__file__).parent / "data"
 _ORG = re.compile(r"((?:[\u4e00-\u9fa5]{1,6}(?:省|市|区|县))[\u4e00-\u9fa5]{1,12}?(?:厅|局|院|委员会|委|部|办公室))")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?度?")
-_COMPARE_YEAR = re.compile(r"(?:比|与|较|同)(?<!\d)(20\d\d)(?!\d)\s*年?度?|(?<!\d)(20\d\d)(?!\d)\s*年?度?(?:相比|比较)")
+_COMPARE_YEAR = re.compile(r"(?:跟|和)(?<!\d)(20\d\d)(?!\d)\s*年?度?\s*(?:相比|比较|对比|比)|"
+                           r"(?:比|与|较|同)(?<!\d)(20\d\d)(?!\d)\s*年?度?|(?<!\d)(20\d\d)(?!\d)\s*年?度?(?:相比|比较)")
 _PLACE = re.compile(r"([\u4e00-\u9fa5]{2,3}(?:省|市|区|县))")
 _NOT_PLACE = {"全区", "全市", "全省", "本区", "本市", "社区", "城区", "辖区", "小区", "园区", "片区", "管理区", "开发区", "示范区", "地区", "其他地区"}
 # characters of the words around a name, never of a place's name ("想问一下省政协…": 一下省 is no place)
-_NOT_IN_PLACE = r"[表中年的里和及与在是度问想请查看说我你个么吗呢了给]|一下|根据|依据|按照|对照|关于|对于|相比"
+_NOT_IN_PLACE = r"[表中年的里和及与在是度问想请查看说我你个么吗呢了给比较跟同]|一下|根据|依据|按照|对照|关于|对于|相比"
 _CODE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 
 
@@ -83,14 +84,18 @@ def _measure(q: str) -> str:
                                           and not re.search(language()["target_pattern"], q)):
         return "completion"
     final = "|".join(map(re.escape, m["final"]))  # 决算, 实际支出: the figure spent
-    if re.search(rf"({final}).{{0,8}}(比|较|与).{{0,8}}预算|预算.{{0,8}}(比|较|与).{{0,8}}({final})", q):
+    gap = re.search(rf"({final}).{{0,8}}(比|较|与).{{0,8}}预算|预算.{{0,8}}(比|较|与).{{0,8}}({final})", q)
+    # "2023年预算比2022年预算执行数增加了…" (read "比上年…"): this year's budget against last year's, a change
+    if gap and not re.search("|".join(m["previous_year"]), gap.group(0)):
         return "budget_gap"
-    if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q):
+    # "其中公务接待费占多少钱": the amount of the part, not its share
+    amount = bool(re.search(r"占了?多少(钱|万元|万|元)", q))
+    if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q) and not amount:
         return "share"
     if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少\(?(%|个百分点))", q):
         return "change_rate"
     for name in ("change_rate", "change_amount", "share", "sum", "difference"):
-        if any(w in q for w in m[name]):
+        if any(w in q for w in m[name]) and not (amount and name == "share"):
             return name
     if re.search(r"比.{0,6}(增加|减少|增长|下降|多|少)", q) and "比例" not in q:
         return "change_amount"
@@ -119,11 +124,35 @@ def span_as_change(text: str) -> str:
 _HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到)[，,]?")
 _CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗)[？?。！!]*$")
 _HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=[元万亿辆人名个家项台套次])")
+# the figure a hearsay sentence states, in digits or words ("20多辆", "好几十辆", "超过100辆了")
+_SAID_FIGURE = re.compile(r"(?:超过|超出|不止|至少|足足|将近|近|好)?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千几]+)"
+                          r"\s*(?:多|余|来)?\s*(?:[辆人名个家项台套次](?![\u4e00-\u9fff]?[?？])|(?=[元万亿]))")
+# where the hearsay sentence ends: its check ("，真的吗？") or its question mark
+_HEARSAY_END = re.compile(r"(?:[，,]?\s*(?:这|这个|那)?(?:是真的吗|真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗))?[？?。！!]")
+_HOW_MANY = re.compile(r"多少|几")
+
+
+# a classification path as the documents print it: "一般公共服务支出（类）统计信息事务（款）统计管理（项）"
+_PATH = re.compile(r"(?:[\u4e00-\u9fff、]+\((?:类|款|项)\)\s*){2,}")
+_PATH_LEVEL = re.compile(r"([\u4e00-\u9fff、]+)\((?:类|款|项)\)")
+
+
+def leaf_of_path(text: str) -> str:
+    """A path of 类, 款 and 项 read as its last level, the item asked ("统计管理"): the tables print the
+    item's own name on its row, and its parents' names on rows of their own (another figure)."""
+    return _PATH.sub(lambda m: _PATH_LEVEL.findall(m.group(0))[-1] + " ", text)
 
 
 def premise_as_question(text: str) -> str:
-    """'听说X有100多辆公车，是真的吗' as 'X有多少辆公车': the documents' figure answers the check."""
+    """'听说X有100多辆公车，是真的吗' as 'X有多少辆公车': the documents' figure answers the check.
+    '听说X有好几十辆公车？到底有几辆' as 'X有公车，到底有几辆': the hearsay names the body and the item,
+    the sentence after it asks, and the figure heard is not the answer."""
     t = text.strip()
+    heard = _HEARD.match(t)
+    end = _HEARSAY_END.search(t, heard.end()) if heard else None
+    if heard and end and _HOW_MANY.search(t[end.end():]) and _SAID_FIGURE.search(t[heard.end():end.start()]):
+        said = _SAID_FIGURE.sub("", t[heard.end():end.start()], count=1).rstrip("了")
+        return f"{said}，{t[end.end():]}"
     if not _CHECK.search(t) or not _HEARD_FIGURE.search(t):
         return text
     t = _HEARD.sub("", _CHECK.sub("", t))
@@ -166,7 +195,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
         names = query.departments or known_departments
         if not any(place in n or n.find(place[-3:]) >= 0 for n in names):
             query.unknown_department = query.unknown_department or place
-    rest = _COMPARE_YEAR.sub("比上年", rest)
+    rest = leaf_of_path(_COMPARE_YEAR.sub("比上年", rest))
     for m in _YEAR.finditer(rest):
         query.years.append(int(m.group(1)))
     if not query.years and story and not re.search(r"今年|本年|当年|去年|上年", rest):
@@ -182,14 +211,18 @@ def parse(question: str, known_departments: list[str]) -> Query:
     query.measure = _measure(rest)
     if query.measure != "value":
         query.previous_year = False  # "比上年增加多少" asks for a change, not last year's figure
+    # "有没有政府采购？采购预算多少" asks the figure; "有没有…" alone asks what the narrative says
     query.narrative = (bool(_NARRATIVE.search(rest)) and query.measure == "value" and "多少" not in rest) or bool(
-        re.search(r"为什么|为何|为啥|原因|是什么车|哪几类|什么内容|主要内容|有没有|有无|是否", rest))
+        re.search(r"为什么|为何|为啥|原因|是什么车|哪几类|什么内容|主要内容", rest)) or (
+        bool(re.search(r"有没有|有无|是否", rest)) and "多少" not in rest)
     # "和" inside one item's name ("社保和就业", "社会保障和就业支出") joins no two items
     joined = rest
     for w, _label in expand(rest):
         joined = joined.replace(w, "\0" * len(w))
     if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", joined) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
         query.measure = "sum"
+    # "想问下街道…", "，请问…": the words turning to the question are no part of the item
+    rest = re.sub(rf"(?:^|(?<=[，,。；;\s])){LEAD_IN.pattern}", " ", rest)
     query.rest = rest
     query.codes = _CODE.findall(rest)
     query.count = bool(re.search(language()["count_pattern"], rest))

@@ -28,6 +28,7 @@ class _Words:
     as_income: str
     as_either: str
     filler: tuple[str, ...]
+    printed: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +37,8 @@ def words() -> _Words:
     return _Words(tuple(raw["whole"]), tuple(raw["money"]), tuple(raw["document"]), tuple(raw["spending"]),
                   tuple(raw["income"]),
                   raw["as_spending"], raw["as_income"], raw["as_either"],
-                  tuple(longest_first([*raw["whole"], *raw["also_filler"], *language()["filler"]])))
+                  tuple(longest_first([*raw["whole"], *raw["also_filler"], *language()["filler"]])),
+                  tuple(raw["printed"]))
 
 
 def whole_item(item: str) -> str | None:
@@ -44,10 +46,31 @@ def whole_item(item: str) -> str | None:
     anything more than a whole and money ("基本支出一共多少" names 基本支出) or no money at all."""
     w = words()
     t = re.sub(r"\s+", "", item)
-    if not any(x in t for x in w.money):
-        return None  # "一共有几个": a count, never an amount
     if not any(x in t for x in w.whole) and not any(x in t for x in w.document):
         return None  # "安排了多少钱" with no word of a whole: a follow-up about an item said before
+    return _read(t)
+
+
+def names_printed_row(text: str) -> bool:
+    """"本年支出合计": a row of the 收支总表 the question names as printed, looked up as it is."""
+    t = re.sub(r"\s+", "", text)
+    return any(x in t for x in words().printed)
+
+
+def whole_of_share(words_of_total: str) -> str | None:
+    """The thesaurus word a share's total is read as when it names only money ("政府办2025年的钱里，
+    基本支出占多大比例": the whole spending), else None. Inside a share the words need no word of a whole."""
+    t = re.sub(r"\s+", "", words_of_total)
+    read = _read(t)
+    if read is not None and not any(x in t for x in words().income):
+        return words().as_spending  # a part of the whole is spent: "的钱里" is the spending side
+    return read
+
+
+def _read(t: str) -> str | None:
+    w = words()
+    if not any(x in t for x in w.money):
+        return None  # "一共有几个": a count, never an amount
     rest = t
     for f in w.filler:
         rest = rest.replace(f, "")

@@ -74,3 +74,12 @@ def small_bad_files(folder: Path) -> dict[str, str]:
     Image.new("RGB", (600, 800), "white").save(folder / "scanned.pdf")
     return {"empty.pdf": "empty", "random.pdf": "not a PDF", "truncated.pdf": "corrupt",
             "report.docx.pdf": "Office", "scanned.pdf": "OCR"}
+
+
+def served_assistant(home: Path) -> Any:
+    """The assistant over a test home as the settings serve it by default: the lexical lookup, then the
+    fitted decision (BUDGETQA_RANKER=lexical)."""
+    from assistant.service import Assistant
+    from vectorstore.facts_db import FactStore
+
+    return Assistant(FactStore(f"sqlite:///{home / 'facts.sqlite3'}"), use_ranker=False)

@@ -143,3 +143,9 @@ def test_a_count_the_question_states_is_not_the_one_it_asks():
     assert a is not None and (a.status, a.value) == ("answered", 200)
     a = _ask("一共有55辆车吗，有多少辆车？")  # only the stated count reads the item: it still answers
     assert a is not None and a.value == 55
+
+
+def test_the_year_end_the_question_pins_is_answered_by_the_clause_stating_it(bot: Assistant) -> None:
+    # sample p9: "截至2024年期末…共有车辆1辆"; p8: "实际持有公车由3辆变为4辆" (after the 2025 merger)
+    a = bot.ask("听说区政府办有好几十辆公车？2024年底到底有几辆车")
+    assert a.status == "answered" and a.value == 1.0 and a.unit == "辆"

@@ -100,3 +100,9 @@ def test_a_common_name_of_one_loaded_body_names_it_when_no_fuller_name_is_there(
     two = ["江苏省人大常委会办公厅", "浙江省人大常委会办公厅"]
     assert find("人大呢", two).departments == []  # the name stands for two loaded bodies: which is asked
     assert find("浙江省人大呢", two).departments == ["浙江省人大常委会办公厅"]
+
+
+def test_a_row_the_summary_table_prints_is_answered_as_printed_not_as_the_whole(bot):
+    # 收入支出决算总表 (p6): 本年支出合计 2,940.05; 总计 2,995.39 holds the year-end balance too
+    a = bot.ask("普陀区财政局2024年本年支出合计是多少？")
+    assert a.status == "answered" and a.value == 2940.05 and a.unit == "万元"
