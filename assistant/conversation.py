@@ -290,7 +290,8 @@ class Turn:
         s = self.state
         if s is None or ans.status != "answered" or ans.computation or not facts or not fw.has_item(self.rest):
             return None
-        earlier = s.facts + [r for fig in s.figures for r in fig.facts]
+        # the figures the answers stated, not the close items cited beside them ("另有相近项目：…工程预算550.00")
+        earlier = [r for fig in s.figures for r in fig.facts] or s.facts
         return facts[0] if repeats_earlier(facts[0], earlier, self.rest) else None
 
     def computed(self, value: float, unit: str, sentence: str, how: str, facts: list[Any], item: str | None,

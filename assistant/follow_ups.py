@@ -81,7 +81,7 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
             return told
-    if pattern("sum_last").search(t):
+    if pattern("sum_last").search(t) and not item_here:  # "社保就业和卫生健康两项加起来": the items it names
         return _sum_last(turn, t)
     if pattern("difference_last").search(t) and not item_here and len(s.figures) >= 2:
         return _difference_last(turn)

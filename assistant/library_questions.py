@@ -140,7 +140,8 @@ def _item_text(turn: TurnLike, t: str) -> str:
         rest = rest.replace(w, " ")
     rest = re.sub(r"近[两三四五六七八九十\d]年|(?<![\u4e00-\u9fff])(到|至|比|较|与|和|跟|及|同)(?=\s|$)|^\s*(从|比|较|与|和|跟|及|同|到|至)", " ", rest)
     rest = re.sub(r"\s*(从|到|至|比|较|与|和|跟|及|同)\s+", " ", " " + rest)
-    item = fw.item_of(rest) or (turn.state.item if turn.state else None) or rest.strip()
+    # "两家2019年加起来多少": the words of the sum name no item, the conversation's item is meant
+    item = fw.item_of(department_sums.bare(rest)) or (turn.state.item if turn.state else None) or rest.strip()
     return item
 
 

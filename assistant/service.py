@@ -39,6 +39,7 @@ from assistant.ranker import Model, Thresholds, load_models
 from assistant.records import Answer
 from assistant.same_label import the_whole, twins, which_row
 from assistant.scoped import ScopedFacts, ScopedRetriever
+from assistant.sentence_whole import whole_first
 from assistant.understand import Query, language, parse
 from assistant.years import each_year
 from ingest.records import Fact, Passage
@@ -299,14 +300,17 @@ class Assistant:
                 return which_row(p, twin_rows)
             if rivals := guards.leaf_rivals(hits):  # one name under two parents of a table: ask which
                 return self._which_reading(p, rivals, whole_rows=True)
-            if hits:
-                return figure_answer(self, p, hits)
+            if hits:  # a part of a sentence's whole is not the whole the question names
+                return figure_answer(self, p, whole_first(q, hits))
             near = [h for h in self.facts.lookup(q, p.departments, p.years, p.kind, near=True) if h.score > 0]
             if (hit := understood.near_reading(q, near)) is not None:  # an abbreviation or typo of one item
                 return understood.said(figure_answer(self, p, [hit, *(h for h in near if h is not hit)], close=[]), hit)
             return self._nothing(p, suggestions(near))
         cands = self._guarded(q, guards.not_stated(q, self.candidates(q, p.departments, p.years, p.kind, "value", p.text)),
                               p.departments, p.years, p.kind)
+        scored = [c.as_scored() for c in cands[:8]]
+        if (whole := whole_first(q, scored)) is not scored:  # the parts of a sentence's whole are not rivals of it
+            return figure_answer(self, p, whole, close=[])
         d = decide(cands, self.thresholds)
         if d.verdict == "answered" and d.best is not None and counts.not_a_count(q, d.best.fact):
             return self._nothing(p, suggestions(cands))  # "有几个项目" is never answered with 100% or 万元

@@ -8,7 +8,7 @@ import pytest
 from real_corpus import real_home
 
 from assistant.conversation import Conversation
-from assistant.department_sums import asks_sum, without_adding
+from assistant.department_sums import asks_difference, asks_sum, without_adding
 from assistant.service import Assistant
 from vectorstore.facts_db import FactStore
 
@@ -53,3 +53,18 @@ def test_figures_of_different_years_are_not_added(conv: Conversation) -> None:
     # no year named: 省检察院's latest document is of 2019, 普陀区财政局's of 2024
     a = conv.ask("省检察院和普陀区财政局的基本支出加起来是多少？")
     assert a.value is None and "不相加" in a.answer
+
+
+@pytest.mark.parametrize(("text", "differs"), [
+    ("江苏省高院2019年预算总计比省检察院2019年多多少？", True), ("两家的三公经费相差多少", True),
+    ("A和B加起来是多少", False), ("A比上年增长了多少", False),
+])
+def test_which_questions_ask_a_difference(text: str, differs: bool) -> None:
+    assert asks_difference(text) is differs
+
+
+def test_one_department_figure_taken_from_anothers(conv: Conversation) -> None:
+    # 2019 "三公"经费: 江苏省人大常委会办公厅 767.60, 江苏省政协办公厅 660.10
+    a = conv.ask("省人大常委会办公厅2019年的三公经费比省政协办公厅多多少？")
+    assert a.status == "answered" and a.value == 107.5 and a.unit == "万元" and a.measure == "difference"
+    assert a.computation == "767.60 - 660.10 = 107.50" and len({c.document for c in a.citations}) == 2

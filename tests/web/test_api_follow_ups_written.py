@@ -236,3 +236,39 @@ def test_reply_naming_the_department_by_two_characters(real: TestClient) -> None
     assert chat.ask("2019年会议费是多少？")["status"] == "ambiguous"  # which department?
     a = chat.ask("我问的是人大")
     assert _is(a, 1469.73, "万元") and a["department"] == "江苏省人大常委会办公厅", a["answer"]
+
+
+def test_a_part_cited_beside_the_last_answer_is_answered_when_asked(wanli: TestClient) -> None:
+    # p29: "政府采购预算830.00万元，其中：政府采购货物预算10.00万元、政府采购工程预算550.00万元…"
+    chat = Chat(wanli)
+    first = chat.ask("万里街道2023年政府采购预算是多少")
+    assert first["status"] == "answered" and first["value"] == 830.0
+    part = chat.ask("其中工程类的呢？")
+    assert part["status"] == "answered" and part["value"] == 550.0
+
+
+def test_two_items_named_with_two_items_are_those_items_not_the_last_two_answers(sample: TestClient) -> None:
+    # sample p15 部门支出预算表: 社会保障和就业支出 165.56, 其中行政单位离退休 105.44; 卫生健康支出 55.87
+    chat = Chat(sample)
+    chat.ask("社会保障和就业支出安排了多少")
+    chat.ask("其中行政单位离退休是多少？")
+    chat.ask("那卫生健康呢")
+    both = chat.ask("社保就业和卫生健康两项加起来多少")
+    assert both["status"] == "answered" and both["value"] == 221.43 and "105.44" not in (both["computation"] or "")
+
+
+def test_what_a_part_takes_in_money_is_its_amount_not_its_share(sample: TestClient) -> None:
+    # sample p7 三公 table: 合计 5.43, 公务接待费 0.83
+    chat = Chat(sample)
+    chat.ask("西工区政府办2025年三公经费预算多少？")
+    part = chat.ask("其中公务接待费占多少钱")
+    assert part["status"] == "answered" and part["value"] == 0.83 and part["unit"] == "万元"
+
+
+def test_the_two_departments_of_the_conversation_added_for_the_item_asked(real: TestClient) -> None:
+    # 2019 收支预算总计: 江苏省人民检察院 24,169.74 (p25), 江苏省高级人民法院 37,188.34 (p17)
+    chat = Chat(real)
+    chat.ask("江苏省人民检察院2019年收支预算总计是多少？")
+    chat.ask("那江苏省高级人民法院2019年呢？")
+    both = chat.ask("两家2019年加起来多少")
+    assert both["status"] == "answered" and both["value"] == 61358.08 and len(both["citations"]) >= 2
