@@ -159,8 +159,10 @@ def _label_top(grid: Grid, run: list[Column], rows: range) -> str | None:
     groups: dict[str, set[str]] = {}
     for col in run:
         if col.role == "label":
+            # a code printed in a cell reaching into a label column ("30213" over 科目编码's two columns)
+            # tells the rows apart as a code, not as their names
             groups.setdefault(col.path[0] if col.path else "", set()).update(
-                grid.text(i, col.index) for i in rows
+                t for i in rows if not _code_text(t := grid.text(i, col.index))
             )
     for top, texts in groups.items():
         if len(texts) > best_n:
@@ -215,6 +217,8 @@ def _row_key(
         c = grid.at[i][col.index]
         if c is None or id(c) in meta or not c.text or c.text in _SPLIT_CODE:
             continue
+        if code and _code_text(c.text) == code:
+            continue  # the row's code in a cell that reaches into this column: not its name
         top = col.path[0] if col.path else ""
         if top_pick is not None and top != top_pick:
             continue
