@@ -17,6 +17,7 @@ from assistant.lookup import Scored
 from assistant.plan import Plan
 from assistant.records import Answer
 from assistant.understand import Query, expand
+from assistant.whole import whole_of_money
 from budgetqa.vocabulary import vocabulary
 from ingest.records import Fact
 
@@ -46,7 +47,8 @@ def change(t: Tools, p: Plan) -> Answer:
     computed from two years' documents. A year the question names to compare with ('比2017年' in a
     2019 question) is compared with that year's document, never with the year before."""
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
-    if not sums.meaningful(_CHANGE_WORDS.sub("", _COMPARING.sub("", q.item))):
+    left = _CHANGE_WORDS.sub("", _COMPARING.sub("", q.item))
+    if not sums.meaningful(left) or whole_of_money(left):
         # "how much did the budget grow": no item but the budget itself, its total
         total = _total_change(t, p)
         if total is not None:
@@ -98,6 +100,7 @@ def change(t: Tools, p: Plan) -> Answer:
     return not_found(q.text, "文件中没有说明该项目与上年相比的变化，也没有上年的文件可供计算。")
 
 
+_GAP_WORDS = re.compile(r"实际(?=支出)|决算数?(?=\s*(?:比|较|与))|(?:比|较|与)\s*(?:年初|全年|调整后?)?预算数?|[?？]")
 _CHANGE_WORDS = re.compile(r"增长|下降|增加|减少|变化|增幅|降幅|多了|少了|多少|百分|之几|比|较|[?？]")
 _BASE_ACCOUNT = re.compile(r"((?:比|较|与|和|同)\s*)(?:上年|去年|上一年)?\s*(?:预算执行数|执行数|决算数|预算数|年初预算数?)")
 _COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
@@ -175,6 +178,11 @@ def budget_vs_final(t: Tools, p: Plan) -> Answer:
             f = stated[0].fact
             return _stated(q, f, "%", f"{f.year}年{f.department}{f.row}完成预算的{fmt(f.value)}%。{where(f)}说明部分：{f.quote}",
                            q.measure)
+    # "一般公共预算财政拨款实际支出比年初预算": the words comparing the two figures name no item
+    item = _GAP_WORDS.sub(" ", q.item).strip()
+    if item != q.item.strip() and sums.meaningful(item):
+        q = t.sub_query(item, q)
+        q.measure = p.query.measure
     q.wants_budget_column = True
     budget = [h.fact for h in t.lookup(q, depts, years, kind)]
     q.wants_budget_column = False

@@ -40,7 +40,7 @@ from assistant.records import Answer
 from assistant.same_label import the_whole, twins, which_row
 from assistant.scoped import ScopedFacts, ScopedRetriever
 from assistant.sentence_whole import whole_first
-from assistant.understand import Query, language, parse
+from assistant.understand import Query, language, parse, sub_year_period
 from assistant.years import each_year
 from ingest.records import Fact, Passage
 from vectorstore.cache import Catalog as StoreCatalog
@@ -159,7 +159,15 @@ class Assistant:
         """The typed plan for a question: departments, years, kind, item words, measure, route."""
         self.refresh()
         q = read(question, self.catalog, self.use_thesaurus, self.normalise)
-        return route(question, q, self.catalog, department, year, kind)
+        p = route(question, q, self.catalog, department, year, kind)
+        if p.route == "refuse" and q.sub_year:
+            # "第二季度用款计划多少": annual documents do not say, unless one prints that period
+            q.sub_year = False
+            again = route(question, q, self.catalog, department, year, kind)
+            if again.route != "refuse" and any(sub_year_period(f.row or "", q.rest) for f in self._scoped(again)):
+                return again
+            q.sub_year = True
+        return p
 
     # ---- the public call ------------------------------------------------------------------
     def ask(self, question: str, department: str | None = None, year: int | None = None,

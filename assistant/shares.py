@@ -11,7 +11,7 @@ from assistant.compose import cite, computed, fmt, label, not_found, nothing_fou
 from assistant.compute import Tools
 from assistant.plan import Plan
 from assistant.records import Answer
-from assistant.whole import whole_of_share
+from assistant.whole import whole_of_money
 from budgetqa.vocabulary import vocabulary
 from ingest.records import Fact
 
@@ -73,7 +73,7 @@ def _whole(t: Tools, p: Plan, a: Fact, den_text: str) -> Fact | None:
     own = total_for(t, a)
     if not den_text:
         return own
-    den_text = whole_of_share(den_text) or den_text  # "政府办的钱里": the document's whole spending
+    den_text = whole_of_money(den_text) or den_text  # "政府办的钱里": the document's whole spending
     if own is not None and sums.names(own, den_text):
         return own
     q = p.query

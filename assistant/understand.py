@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.clauses import LEAD_IN, asking_part
+from budgetqa.vocabulary import money_pattern
 from ingest.names import Mention, mentions
 
 DATA = Path(__file__).parent / "data"
@@ -88,8 +89,10 @@ def _measure(q: str) -> str:
     # "2023年预算比2022年预算执行数增加了…" (read "比上年…"): this year's budget against last year's, a change
     if gap and not re.search("|".join(m["previous_year"]), gap.group(0)):
         return "budget_gap"
+    if re.search(r"(比|较)(年初|全年|调整后?)预算", q):  # "支出比年初预算少了多少": a 决算's two columns
+        return "budget_gap"
     # "其中公务接待费占多少钱": the amount of the part, not its share
-    amount = bool(re.search(r"占了?多少(钱|万元|万|元)", q))
+    amount = bool(re.search(rf"占了?多少(钱|{money_pattern()}|万)", q))
     if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q) and not amount:
         return "share"
     if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少\(?(%|个百分点))", q):
@@ -143,6 +146,15 @@ def leaf_of_path(text: str) -> str:
     return _PATH.sub(lambda m: _PATH_LEVEL.findall(m.group(0))[-1] + " ", text)
 
 
+_SUB_YEAR = re.compile(r"上半年|下半年|第?[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份")
+
+
+def sub_year_period(label: str, question: str) -> bool:
+    """Whether a label prints the part of the year the question asks for ("第二季度用款计划")."""
+    m = _SUB_YEAR.search(question)
+    return m is not None and m.group(0).lstrip("第") in label
+
+
 def premise_as_question(text: str) -> str:
     """'听说X有100多辆公车，是真的吗' as 'X有多少辆公车': the documents' figure answers the check.
     '听说X有好几十辆公车？到底有几辆' as 'X有公车，到底有几辆': the hearsay names the body and the item,
@@ -178,6 +190,10 @@ def parse(question: str, known_departments: list[str]) -> Query:
     for hit in reversed(found):
         if not _part_of_item(hit, found, rest):
             rest = rest[:hit.start] + " " + rest[hit.end:]
+    named = query.departments or (known_departments if len(known_departments) == 1 else [])
+    for w in sorted(language()["body_kinds"], key=_longest_first):
+        if w in rest and named and all(w in n for n in named):
+            rest = rest.replace(w, " ")  # "街道办" for 万里街道办事处: the body, not an item
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters
@@ -227,7 +243,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
     query.codes = _CODE.findall(rest)
     query.count = bool(re.search(language()["count_pattern"], rest))
     query.region_total = bool(re.search(r"全(区|市|省|县)", rest))
-    query.sub_year = bool(re.search(r"上半年|下半年|[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份", rest))
+    query.sub_year = bool(_SUB_YEAR.search(rest))
     for w in sorted({w for k in ("change_amount", "change_rate", "share", "sum", "difference", "previous_year")
                      for w in language()["measure"][k]}, key=_longest_first):
         rest = rest.replace(w, " ")

@@ -57,9 +57,10 @@ def names_printed_row(text: str) -> bool:
     return any(x in t for x in words().printed)
 
 
-def whole_of_share(words_of_total: str) -> str | None:
-    """The thesaurus word a share's total is read as when it names only money ("政府办2025年的钱里，
-    基本支出占多大比例": the whole spending), else None. Inside a share the words need no word of a whole."""
+def whole_of_money(words_of_total: str) -> str | None:
+    """The thesaurus word words naming only money are read as ("政府办2025年的钱里，基本支出占多大比例",
+    "今年的钱比去年多了百分之几": the whole spending), else None. Inside a share or a change the words need
+    no word of a whole."""
     t = re.sub(r"\s+", "", words_of_total)
     read = _read(t)
     if read is not None and not any(x in t for x in words().income):

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.clauses import asking_part
 from assistant.understand import _measure, leaf_of_path, parse, premise_as_question
-from assistant.whole import names_printed_row, whole_item, whole_of_share
+from assistant.whole import names_printed_row, whole_item, whole_of_money
 
 
 @pytest.mark.parametrize(("typed", "read"), [
@@ -49,6 +49,7 @@ def test_a_classification_path_reads_as_its_last_level() -> None:
 @pytest.mark.parametrize(("rest", "measure"), [
     ("城乡社区规划与管理(项)实际比年初预算少花了多少", "budget_gap"),
     ("决算比预算少了多少", "budget_gap"),
+    ("一般公共预算财政拨款支出比年初预算少了多少", "budget_gap"),
     ("预算比上年预算执行数增加了百分之几", "change_rate"),  # last year's execution: a change
     ("其中公务接待费占多少钱", "value"),
     ("其中公务接待费占多少", "share"),
@@ -63,9 +64,9 @@ def test_a_year_compared_with_written_before_the_comparison_is_the_base() -> Non
 
 
 def test_a_share_of_the_money_is_a_share_of_the_whole_spending() -> None:
-    assert whole_of_share("想问问 的钱") == "支出总计"
-    assert whole_of_share("收入") == "收入总计"
-    assert whole_of_share("基本支出") is None
+    assert whole_of_money("想问问 的钱") == "支出总计"
+    assert whole_of_money("收入") == "收入总计"
+    assert whole_of_money("基本支出") is None
 
 
 def test_a_row_the_summary_table_prints_is_not_read_as_the_whole() -> None:

@@ -32,3 +32,9 @@ def test_is_there_and_how_much_is_answered_with_the_figure(bot: Assistant) -> No
     # p9: "政府采购预算安排0.00万元"
     a = bot.ask("政府办2025年有没有政府采购？采购预算多少钱？")
     assert a.status == "answered" and a.value == 0.0 and a.unit == "万元"
+
+
+def test_the_change_of_the_departments_money_is_the_change_of_its_whole(bot: Assistant) -> None:
+    # p6: "收支总计各增加155.64万元，增长16.94%"
+    a = bot.ask("政府办今年的钱比去年多了百分之几啊")
+    assert a.status == "answered" and a.value == 16.94 and a.unit == "%"

@@ -87,3 +87,17 @@ def test_hearsay_and_the_question_after_it_ask_the_count(either: Assistant) -> N
     # p29: "车辆7辆（一般公务用车3辆…"; the 20多辆 heard is not the answer
     a = either.ask("有人说万里街道有20多辆公车，真的吗？到底有几辆")
     assert a.status == "answered" and a.value == 7.0 and a.unit == "辆"
+
+
+def test_the_kind_of_body_names_the_body_asked_about(served: Assistant) -> None:
+    # p10 部门财务收支预算总表: 收入总计 164,978,640 元; "街道办" is 万里街道办事处, not an item
+    a = served.ask("我住在万里街道，想知道街道办2023年的收入预算一共多少？")
+    assert a.status == "answered" and a.value == 164978640.0 and a.unit == "元"
+
+
+def test_a_part_of_the_year_a_document_prints_is_not_refused_as_annual_only(served: Assistant) -> None:
+    # p30 prints "第二季度用款计划180.74万元" in a project's target form; no label prints 上半年
+    a = served.ask("第二季度用款计划多少？")
+    assert "只有全年数" not in a.answer
+    b = served.ask("万里街道2023年上半年花了多少钱")
+    assert b.status == "not_found" and "只有全年数" in b.answer
