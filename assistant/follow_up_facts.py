@@ -55,7 +55,26 @@ def single(turn: TurnLike, text: str, scope: Scope, item: str | None, measure: s
     """Ask the single-question assistant; a `topic` question is the one asked again when only the
     department or year changes ("那省高院呢"), a derived one (its change, a column) is not."""
     ans, facts = turn.conv.single(text, scope)
+    if ans.status == "ambiguous" and (code := _sibling_code(turn, facts)) is not None:
+        ans, facts = turn.conv.single(f"{code} {text}", scope)  # the code names that row exactly
     return turn.finish(ans, facts, item=item, measure=measure, column=column, asked=text if topic else None)
+
+
+def _sibling_code(turn: TurnLike, readings: list[Any]) -> str | None:
+    """Of rows printing one name under several classes ("一般行政管理事务" under 政府办公厅事务 and under
+    金融事务), the code of the one in the class of the row just answered ("其中行政运行", 2010301): the
+    conversation goes on among its siblings. None when not exactly one reading is."""
+    last = last_fact(turn)
+    parent = _parent(last.row_code) if last is not None else None
+    if last is None or parent is None:
+        return None
+    codes = {f.row_code for f in readings if f.row_code and _parent(f.row_code) == parent and f.row_code != last.row_code}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _parent(code: str | None) -> str | None:
+    """A 款 or 项 code's class: "2010301" -> "20103", "20103" -> "201"; None for a 类 or no code."""
+    return code[:-2] if code and code.isdigit() and len(code) in (5, 7) else None
 
 def stated_change(turn: TurnLike, f: Any, rate: bool) -> Any | None:
     """The change from last year the document states for fact f ("比上年增加1.17万元"), under f's name or

@@ -50,6 +50,21 @@ def later_year(turn: TurnLike, year: int) -> int | None:
     return year + 1 if any(h.year == year + 1 for h in mates) else None
 
 
+def years_on_screen(turn: TurnLike) -> tuple[int, int] | None:
+    """(the later, the earlier year) when the last two answers gave one item of one department for two
+    years going back ("2019年…" then "那2018年呢"): "比上年少了多少" then compares the two on the screen,
+    not the earlier one with a third year nobody asked about."""
+    s = turn.state
+    figs = s.figures[-2:] if s is not None else []
+    if len(figs) != 2 or any(f.year is None or f.computation for f in figs):
+        return None
+    first, last = figs
+    same = first.label == last.label and first.department == last.department and first.unit == last.unit
+    if same and first.year is not None and last.year is not None and first.year == last.year + 1:
+        return first.year, last.year
+    return None
+
+
 def held_year(turn: TurnLike, year: int | None, department: str | None, facts: list[Any]) -> int | None:
     """The year a conversation goes on in after an answer: the answer's, or, for a figure of a year without
     a document of its own, the year of the document stating it (the next question is about that document:

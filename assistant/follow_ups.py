@@ -39,7 +39,7 @@ from assistant.follow_up_words import (
     pronoun_in,
     strip_ends,
 )
-from assistant.follow_up_years import later_year, stated_year
+from assistant.follow_up_years import later_year, stated_year, years_on_screen
 from assistant.mentions import fold, pattern
 from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, chosen, under
 from assistant.records import Answer
@@ -157,6 +157,18 @@ def _target_year(turn: TurnLike, t: str) -> int | None:
     return None
 
 
+def _states_change(turn: TurnLike, rate: bool) -> bool:
+    """Whether the last answer cites, or its document states, the change of its figure from the year before:
+    a follow-up asking that change is answered with it, never contradicted."""
+    s = turn.state
+    assert s is not None
+    for g in (turn.conv.finder.verified(r) for r in s.facts):
+        if g is not None and g.source == "narrative" and CHANGE_COL.search(g.column) and (g.unit == "%") == rate:
+            return True
+    f = last_fact(turn)
+    return f is not None and stated_change(turn, f, rate) is not None
+
+
 def _change(turn: TurnLike, t: str) -> ConversationAnswer:
     s = turn.state
     assert s is not None
@@ -174,8 +186,11 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
     else:
         new, old = scope.year, (scope.year - 1 if scope.year else None)
         later = later_year(turn, new) if new is not None else None
+        shown = years_on_screen(turn)
         if later is not None:  # after "那去年呢" answered from the next year's document: its change from that year
             new, old = later, later - 1
+        elif shown is not None and shown[1] == new and not _states_change(turn, measure == "change_rate"):
+            new, old = shown  # "2019年…", "那2018年呢", "比上年少了多少": the two shown (none states its own change)
     if new is None or old is None:
         return turn.refused("请说明要比较的年份。")
     scope.year = new

@@ -272,3 +272,23 @@ def test_the_two_departments_of_the_conversation_added_for_the_item_asked(real: 
     chat.ask("那江苏省高级人民法院2019年呢？")
     both = chat.ask("两家2019年加起来多少")
     assert both["status"] == "answered" and both["value"] == 61358.08 and len(both["citations"]) >= 2
+
+
+def test_a_name_under_two_classes_is_the_one_beside_the_row_just_answered(sample: TestClient) -> None:
+    # sample p15: 201 03 01 行政运行 551.60, 201 03 02 一般行政管理事务 159.42; 217 01 02 一般行政管理事务 11.23
+    # stands under 金融支出
+    chat = Chat(sample)
+    chat.ask("西工区政府办2025年一般公共服务支出安排了多少？")
+    chat.ask("其中行政运行多少？")
+    sibling = chat.ask("那一般行政管理事务呢？")
+    assert sibling["status"] == "answered" and sibling["value"] == 159.42
+
+
+def test_the_change_asked_after_going_back_a_year_is_between_the_two_years_shown(real: TestClient) -> None:
+    # 江苏省人民检察院 "三公"经费: 2019 418.26 (2019年度部门预算公开.pdf p20), 2018 484.30 (p19); neither answer
+    # states its own change, so "比上年少了多少" compares the two figures on the screen
+    chat = Chat(real)
+    chat.ask("江苏省检察院2019年“三公”经费预算是多少？")
+    chat.ask("那2018年呢？")
+    less = chat.ask("比上年少了多少？")
+    assert less["status"] == "answered" and less["value"] == 66.04 and less["unit"] == "万元"
