@@ -97,3 +97,11 @@ def test_a_projects_indicators_asked_as_a_list_are_listed(bot):
     a = bot.ask("公务接待费项目的绩效指标有哪些？")  # p33: 总成本 ≤0.83万元, 公务接待次数 ≤200人次, 群众满意度 ≥98%
     assert a.status == "answered" and a.value is None
     assert "≤200人次" in a.answer and "群众满意度" in a.answer
+
+
+def test_a_target_the_body_sets_itself_is_its_overall_target(bot: Assistant) -> None:
+    # sample p31 整体绩效目标表: 群众满意度 ≥98%; p3x the 政府购买服务 project's 群众满意度 ≥97%
+    a = bot.ask("政府办给自己定的群众满意度目标是多少？")
+    assert a.status == "answered" and a.value == 98.0 and a.unit == "%"
+    b = bot.ask("政府购买服务项目的群众满意度目标是多少")
+    assert b.status == "answered" and b.value == 97.0
