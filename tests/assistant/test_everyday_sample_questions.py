@@ -38,3 +38,15 @@ def test_the_change_of_the_departments_money_is_the_change_of_its_whole(bot: Ass
     # p6: "收支总计各增加155.64万元，增长16.94%"
     a = bot.ask("政府办今年的钱比去年多了百分之几啊")
     assert a.status == "answered" and a.value == 16.94 and a.unit == "%"
+
+
+def test_two_rows_of_one_name_said_as_two_are_added(bot: Assistant) -> None:
+    # p26 项目支出预算表: 党建工作经费 1.02, 党建工作经费（金融局） 0.60
+    a = bot.ask("两项党建工作经费（含金融局那项）一共多少")
+    assert a.status == "answered" and a.value == 1.62 and a.computation == "1.02 + 0.60 = 1.62"
+
+
+def test_the_kind_of_payment_said_after_the_count_names_no_item(bot: Assistant) -> None:
+    # "三项缴费": the count and what they are, not a word of the last item (住房公积金 60.23)
+    a = bot.ask("养老保险、医保和住房公积金三项缴费加起来多少")
+    assert a.status == "answered" and a.value == 176.22
