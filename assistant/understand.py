@@ -190,10 +190,14 @@ def parse(question: str, known_departments: list[str]) -> Query:
     for hit in reversed(found):
         if not _part_of_item(hit, found, rest):
             rest = rest[:hit.start] + " " + rest[hit.end:]
+    # "想问下街道…", "，请问…": the words turning to the question are no part of the item
+    rest = re.sub(rf"(?:^|(?<=[，,。；;\s])){LEAD_IN.pattern}", " ", rest)
     named = query.departments or (known_departments if len(known_departments) == 1 else [])
     for w in sorted(language()["body_kinds"], key=_longest_first):
+        # "街道办" for 万里街道办事处: the body, not an item; standing alone, not the end of another
+        # body's name ("国防动员办公室")
         if w in rest and named and all(w in n for n in named):
-            rest = rest.replace(w, " ")  # "街道办" for 万里街道办事处: the body, not an item
+            rest = re.sub(rf"(?:^|(?<=[\s，,。；;：:]))\s*{re.escape(w)}", " ", rest)
     if not query.departments:
         m = _ORG.search(rest)
         # "…预算表中省委办公厅…", "今年区…": a place name holds none of these function characters
@@ -237,8 +241,6 @@ def parse(question: str, known_departments: list[str]) -> Query:
         joined = joined.replace(w, "\0" * len(w))
     if query.measure == "value" and re.search(r"[、]|和.+(合计|一共|总共|加起来|共计)", joined) and re.search(r"合计|一共|总共|共计|加起来|总和", rest):
         query.measure = "sum"
-    # "想问下街道…", "，请问…": the words turning to the question are no part of the item
-    rest = re.sub(rf"(?:^|(?<=[，,。；;\s])){LEAD_IN.pattern}", " ", rest)
     query.rest = rest
     query.codes = _CODE.findall(rest)
     query.count = bool(re.search(language()["count_pattern"], rest))
