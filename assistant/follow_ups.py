@@ -81,7 +81,8 @@ def resolve(turn: TurnLike) -> ConversationAnswer | None:
         told = elaborate(turn)
         if told is not None:  # "另外两家是哪两家": the sentences the last figure stands in
             return told
-    if pattern("sum_last").search(t) and not item_here:  # "社保就业和卫生健康两项加起来": the items it names
+    # "社保就业和卫生健康两项加起来": the items it names; "两项加起来占基本支出的百分之几": the last two, of a total
+    if pattern("sum_last").search(t) and not has_item(re.sub(r"占.*$", "", turn.rest)):
         return _sum_last(turn, t)
     if pattern("difference_last").search(t) and not item_here and len(s.figures) >= 2:
         return _difference_last(turn)

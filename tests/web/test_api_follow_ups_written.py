@@ -292,3 +292,12 @@ def test_the_change_asked_after_going_back_a_year_is_between_the_two_years_shown
     chat.ask("那2018年呢？")
     less = chat.ask("比上年少了多少？")
     assert less["status"] == "answered" and less["value"] == 66.04 and less["unit"] == "万元"
+
+
+def test_the_last_two_added_as_a_share_of_a_total_the_question_names(sample: TestClient) -> None:
+    # sample p19: 职业年金缴费 0.75, 机关事业单位基本养老保险缴费 60.12; 基本支出 833.26 → 60.87 ÷ 833.26 = 7.31%
+    chat = Chat(sample)
+    chat.ask("政府办给员工交的职业年金多少？")
+    chat.ask("那基本养老保险呢？")
+    share = chat.ask("两项加起来占基本支出的百分之几？")
+    assert share["status"] == "answered" and share["value"] == 7.31 and share["unit"] == "%"
