@@ -37,6 +37,10 @@ _CLOSE = 0.25
 _MIN_COVER = 0.5
 
 
+_CLAUSE_WORDS = 4  # character pairs of a clause's own words the question must hold to name that clause
+_CLAUSE_NAMED = 0.5  # what naming one clause of a sentence weighs: more than a row label's partial cover
+
+
 @dataclass
 class Reading:
     """One count fact scored against the question."""
@@ -149,6 +153,24 @@ def _score(f: Fact, item: str, asks_total: bool) -> Reading:
     return Reading(f, score, clause, part)
 
 
+def _clause_named(rs: list[Reading], asked: str) -> None:
+    """Of the counts one sentence states ("…本级和联谊俱乐部在职7名人员，南京…管理建设办公室在职10名人员…"),
+    the one whose own clause holds what the question names ("南京…管理建设办公室有几名在职人员") gains: words of
+    its clause that no other clause of the sentence has, several of them in the question."""
+    grams = {asked[i:i + 2] for i in range(len(asked) - 1)}
+    for r in rs:
+        others = [o for o in rs if o is not r and o.fact.quote == r.fact.quote and o.clause != r.clause]
+        if not others:
+            continue
+        own = _grams(norm(r.clause)) - set().union(*(_grams(norm(o.clause)) for o in others))
+        if len(own & grams) >= _CLAUSE_WORDS:
+            r.score += _CLAUSE_NAMED
+
+
+def _grams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
 def sums_up(f: Fact, pos: int) -> bool:
     """The figure stands in a clause that sums up its sentence ("…,共28个项目", "合计5辆")."""
     if pos < 0:
@@ -231,6 +253,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
         if plans and re.search(_count_words()["plan_clause"], r.clause):
             r.score += 0.3  # "拟制定和修改12件法规" for "打算制定和修改几件", not "预备制定和修改13件"
         out.append(r)
+    _clause_named(out, _words(raw))
     out.sort(key=lambda r: (-r.score, r.part, r.fact.page))
     # the date the question pins ("2024年底") is stated by some readings: those answer it, not a count
     # of another moment ("由3辆变为4辆" after a merger)

@@ -149,3 +149,13 @@ def test_the_year_end_the_question_pins_is_answered_by_the_clause_stating_it(bot
     # sample p9: "截至2024年期末…共有车辆1辆"; p8: "实际持有公车由3辆变为4辆" (after the 2025 merger)
     a = bot.ask("听说区政府办有好几十辆公车？2024年底到底有几辆车")
     assert a.status == "answered" and a.value == 1.0 and a.unit == "辆"
+
+
+def test_of_counts_one_sentence_states_the_clause_naming_what_the_question_names_answers() -> None:
+    # 江苏省政协办公厅2017年度部门预算.pdf p5; ingest read the second figure's row as "人员工资"
+    said = "本部门预算只包含办公厅本级和江苏省政协联谊俱乐部在职7名人员，南京中国近代史遗址博物馆管理建设办公室在职10名人员工资等经费。"
+    facts = [_fact("人员", 7, "名", said), _fact("人员工资", 10, "名", said)]
+    a = _ask("南京中国近代史遗址博物馆管理建设办公室有几名在职人员？", facts)
+    assert a is not None and a.status == "answered" and a.value == 10
+    b = _ask("办公厅本级和联谊俱乐部有几名在职人员？", facts)
+    assert b is not None and b.status == "answered" and b.value == 7
