@@ -43,6 +43,7 @@ from assistant.follow_up_years import later_year, stated_year, years_on_screen
 from assistant.mentions import fold, pattern
 from assistant.neighbourhood import asked_unit, asks_other_measure, before_after, beside, chosen, under
 from assistant.records import Answer
+from assistant.stated_years import level_with
 
 _LOCATIVE = re.compile(r"(里|中|里面|当中|之中)(的)?$")
 
@@ -211,6 +212,12 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
             g = stated_change(turn, f, True)
             if g is not None:  # "增长了多少" where the document states only the rate, and no year before is loaded
                 return _stated(turn, g, "change_rate")
+        level = level_with(f, turn.conv.finder.facts(f.document), old, s.item or "") if f is not None else None
+        if f is not None and level is not None:  # "…21.56万元，比2022年预算持平": no change, as the answer said
+            unit = "%" if rate else f.unit
+            return turn.computed(0.0, unit, f"{label(f)}{new}年与{old}年持平，变化为0{unit}",
+                                 f"文件写明与{old}年持平（原文：“{(level.quote or '')[:120]}”）", [level],
+                                 s.item, measure, label=label(f))
     item = s.item or s.asked or ""
     new_scope = type(scope)(scope.department, new, scope.kind)
     if old == new - 1:

@@ -301,3 +301,12 @@ def test_the_last_two_added_as_a_share_of_a_total_the_question_names(sample: Tes
     chat.ask("那基本养老保险呢？")
     share = chat.ask("两项加起来占基本支出的百分之几？")
     assert share["status"] == "answered" and share["value"] == 7.31 and share["unit"] == "%"
+
+
+def test_a_change_asked_of_a_figure_the_document_says_is_level_is_no_change(wanli: TestClient) -> None:
+    # p28: "公务车用车运行费21.56万元，比2022年预算持平"; the answer on the screen says 与上年持平
+    chat = Chat(wanli)
+    chat.ask("万里街道2023年三公经费预算多少？")
+    chat.ask("其中公务用车运行费是多少？")
+    change = chat.ask("比2022年涨了多少？")
+    assert change["status"] == "answered" and change["value"] == 0.0 and "持平" in change["answer"]
