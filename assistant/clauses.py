@@ -24,7 +24,7 @@ _FIRST_PERSON = re.compile(r"^(我|本人)(在|是|家|住|开|想|准备|打算
 # "根据省法院2017年预算说明，…", "按照2019年的决算，…": the document read, not the item, year or body asked about
 _SOURCE = re.compile(r"^(根据|依据|按照|对照|参照|据|从|看)[^，,：:]{0,30}(说明|文件|公开|报告|预算|决算|表|资料|数据)(来看|看|中|里|上)?[，,：:]$")
 # where the asker turns from the story to the question ("我家就住X，孩子在附近上学，想问下…")
-LEAD_IN = re.compile(r"(?:我)?(?:想问一下|想问问|想问下|想问|请问一下|请问|想了解一下|想了解|想知道|想查一下|想查|问一下|问下|"
+LEAD_IN = re.compile(r"(?:我)?(?:想问一下|想问问|想问下|想问|请问一下|请问|想了解一下|想了解下|想了解|想知道|想查一下|想查|问一下|问下|"
                      r"麻烦问一下|麻烦问|请教一下|请教)")
 _MEASURE_WORDS = re.compile(r"请问|到底|究竟|是多少|有多少|多少钱|多少|是什么|几|决算|预算|完成|执行|百分之|百分比|比例|占比|比重|"
                             r"增长|下降|增加|减少|变化|率|数|的|了|是|为|呢|吗|[?？。!！]")
@@ -51,6 +51,9 @@ def asking_part(text: str) -> str:
     if len(asking) > 1 and any(_ASKS_WHAT.search(s) and _names_item(s) for s in asking):
         asking = [s for s in asking if _ASKS_WHAT.search(s) or not _YES_NO.search(s)]
     part = "".join(asking) if len(sentences) > 1 and asking and _names_something("".join(asking)) else text
+    dash = re.split(r"—+|--+", part)
+    if len(dash) > 1 and ASKS.search(dash[-1]) and _names_item(dash[-1]):
+        part = dash[-1]  # "…的钱主要花在人身上还是办公上——人员经费比公用经费多出来多少": the dash leads to the question
     clauses = [c for c in _CLAUSE.split(part) if c]
     turn = next((i for i, c in enumerate(clauses) if i > 0 and LEAD_IN.match(c)), None)
     if turn is not None and _FIRST_PERSON.match(clauses[0]) and not any(ASKS.search(c) for c in clauses[:turn]) \

@@ -14,7 +14,7 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 
-from assistant.understand import DATA, premise_as_question, span_as_change
+from assistant.understand import DATA, base_year_asked, premise_as_question, span_as_change
 
 _DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _YEAR_WORDS = re.compile(r"([〇零一二三四五六七八九]{4})(?=年)")
@@ -131,4 +131,5 @@ def readable(question: str, departments: list[str]) -> str:
     normalised, and an English question's place names as the loaded departments print them. Reading
     it here once keeps a layer that folds spaces away from gluing English words together."""
     # "从2017年到2019年涨了多少" as 2019 against 2017; "听说有100多辆，是真的吗" as how many there are
-    return premise_as_question(span_as_change(romanised_places(normalise(question), departments)))
+    # "X是A万元，比2024年增加B万元，那2024年是多少" as the base year's figure of X
+    return base_year_asked(premise_as_question(span_as_change(romanised_places(normalise(question), departments))))

@@ -95,7 +95,7 @@ def _measure(q: str) -> str:
     amount = bool(re.search(rf"占了?多少(钱|{money_pattern()}|万)", q))
     if "占" in q and not re.search(r"比.{0,8}(增|减|下降)", q) and not amount:
         return "share"
-    if re.search(r"(增长|下降|增加|减少)(了)?(百分之多少|多少\(?(%|个百分点))", q):
+    if re.search(r"(增长|下降|增加|减少|涨|降)(了)?(百分之多少|百分之几|多少百分比|几个百分点|多少\(?(%|个百分点))", q):
         return "change_rate"
     for name in ("change_rate", "change_amount", "share", "sum", "difference"):
         if any(w in q for w in m[name]) and not (amount and name == "share"):
@@ -124,8 +124,8 @@ def span_as_change(text: str) -> str:
 
 
 # "听说…有100多辆公车，是真的吗？": a figure heard, to be checked; the question is how many there are
-_HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到)[，,]?")
-_CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗)[？?。！!]*$")
+_HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到|(?:预算|决算)?(?:说明|文件|报告|材料)(?:里|中|上)?(?:说|讲|写着?))[，,]?")
+_CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗|是这样吗|没错吧|没错吗)[？?。！!]*$")
 _HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=[元万亿辆人名个家项台套次])")
 # the figure a hearsay sentence states, in digits or words ("20多辆", "好几十辆", "超过100辆了")
 _SAID_FIGURE = re.compile(r"(?:超过|超出|不止|至少|足足|将近|近|好)?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千几]+)"
@@ -149,10 +149,40 @@ def leaf_of_path(text: str) -> str:
 _SUB_YEAR = re.compile(r"上半年|下半年|第?[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份")
 
 
+_RESTATED = re.compile(r"给([\u4e00-\u9fff]{2,8}?)的([\u4e00-\u9fff]{2,10})")
+
+
+def _restated(m: re.Match[str]) -> str:
+    """'给离休老干部的离休费' -> ' 离休费' when the words given to share a word with the item; else as typed."""
+    who, item = m.group(1), m.group(2)
+    shared = any(who[i:i + 2] in item for i in range(len(who) - 1))
+    return f" {item}" if shared else m.group(0)
+
+
 def sub_year_period(label: str, question: str) -> bool:
     """Whether a label prints the part of the year the question asks for ("第二季度用款计划")."""
     m = _SUB_YEAR.search(question)
     return m is not None and m.group(0).lstrip("第") in label
+
+
+_FIGURE_SAID = re.compile(rf"(?:是|为|安排了?|有)?\s*\d+(?:\.\d+)?\s*(?:{money_pattern()}|万|%)")
+_CHANGE_SAID = re.compile(r"(?:比|较|与)[^，,；;]{0,12}?(?:增加|减少|增长|下降|多|少)了?\s*\d")
+_YEAR_SAID = re.compile(r"(?:今年|本年)?\s*[（(]?\s*20\d\d\s*[）)]?\s*年?度?|今年|本年")
+
+
+def base_year_asked(text: str) -> str:
+    """'X今年(2025)收支总计1074.61万元，说比2024年增加了155.64万元，那2024年的预算是多少' as 'X收支总计，那2024年的
+    预算是多少': the clauses before the question state this year's figure and its change (the question's
+    premise); what is asked is the base year's figure, of the item the premise names. Other text unchanged."""
+    clauses = re.split(r"(?<=[，,；;])", text)
+    if len(clauses) < 2 or not re.search(r"多少|几", clauses[-1]) or not _YEAR.search(clauses[-1]):
+        return text
+    before = clauses[:-1]
+    if not any(_CHANGE_SAID.search(c) for c in before) or _FIGURE_SAID.search(clauses[-1]):
+        return text
+    kept = [_YEAR_SAID.sub("", _FIGURE_SAID.sub("", c)) for c in before if not _CHANGE_SAID.search(c)]
+    kept = [re.sub(r"^说", "", c) for c in kept if re.search(r"[\u4e00-\u9fff]{2}", c)]
+    return "".join(kept) + clauses[-1] if kept else text
 
 
 def premise_as_question(text: str) -> str:
@@ -192,6 +222,7 @@ def parse(question: str, known_departments: list[str]) -> Query:
             rest = rest[:hit.start] + " " + rest[hit.end:]
     # "想问下街道…", "，请问…": the words turning to the question are no part of the item
     rest = re.sub(rf"(?:^|(?<=[，,。；;\s])){LEAD_IN.pattern}", " ", rest)
+    rest = _RESTATED.sub(_restated, rest)  # "给离休老干部的离休费": the words before 的 restate the item
     named = query.departments or (known_departments if len(known_departments) == 1 else [])
     for w in sorted(language()["body_kinds"], key=_longest_first):
         # "街道办" for 万里街道办事处: the body, not an item; standing alone, not the end of another

@@ -72,3 +72,40 @@ def test_a_share_of_the_money_is_a_share_of_the_whole_spending() -> None:
 def test_a_row_the_summary_table_prints_is_not_read_as_the_whole() -> None:
     assert names_printed_row("本年支出合计是多少") and not names_printed_row("支出合计是多少")
     assert whole_item("支出合计是多少") == "支出总计"
+
+
+def test_a_premise_stating_this_years_figure_and_its_change_asks_the_base_years_figure() -> None:
+    from assistant.understand import base_year_asked
+
+    assert base_year_asked("西工区政府办今年(2025)收支总计1074.61万元,说比2024年增加了155.64万元,那2024年的预算是多少呀?") \
+        == "西工区政府办收支总计,那2024年的预算是多少呀?"
+    assert base_year_asked("公务用车运行维护费2025年是4.60万元,比2024年增加2.17万元,那2024年这项预算是多少?") \
+        == "公务用车运行维护费,那2024年这项预算是多少?"
+    same = "三公经费5.43万元,比上年增加1.17万元,增长了百分之几?"  # no year asked: the change itself
+    assert base_year_asked(same) == same
+
+
+def test_a_figure_a_document_is_said_to_state_is_checked_against_it() -> None:
+    assert premise_as_question("预算说明里说职业年金缴费支出2023年预算安排441.25万元,是这样吗?") \
+        == "职业年金缴费支出2023年预算安排多少万元？"
+
+
+@pytest.mark.parametrize(("rest", "measure"), [
+    ("比2022年预算执行数减少了多少百分比", "change_rate"),
+    ("三公经费花掉了预算的百分之多少", "completion"),
+])
+def test_more_ways_to_ask_a_rate(rest: str, measure: str) -> None:
+    assert _measure(rest) == measure
+
+
+def test_a_budget_term_is_no_short_name_of_a_body() -> None:
+    from assistant.mentions import find
+
+    depts = ["上海市普陀区财政局", "中共上海市普陀区委社会工作部"]
+    assert find("普陀区财政局2024年,社会保障和就业支出是多少", depts).departments == ["上海市普陀区财政局"]
+    assert find("社会工作部2024年的三公经费", depts).departments == ["中共上海市普陀区委社会工作部"]
+
+
+def test_who_is_given_restates_the_item_only_when_it_shares_its_words() -> None:
+    assert "老干部" not in parse("给离休老干部的离休费预算是多少", []).item
+    assert "员工" in parse("给员工交的职业年金多少", []).item  # who pays no word of 职业年金: kept as typed
