@@ -243,6 +243,8 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
             continue  # no unit to go by: the item must name the row
         if r.score <= 0 or (_cover(row, item) == 0 and r.score < 0.5):
             continue
+        if _cover(row, item) < 0.5 and not _grams(norm(r.clause)) & _grams(item):
+            continue  # "几个出国团组" is not "1个派出机构": one stray character and the unit in common
         if _unsaid_modifier(item, row, norm(r.clause), label_grams):
             continue
         if year_end and any(re.search(rf"{y}年(?:度)?(?:期末|年末|年底|底|末)", f.quote or "") for y in q.years):

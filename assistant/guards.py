@@ -316,10 +316,23 @@ def by_named_table(q: Query, hits: list[H]) -> list[H]:
     """A question naming a table is answered from a table of that type (or one whose type was not read)
     or a sentence, never from another type of table."""
     t = named_table_type(q)
-    if t is None:
-        return hits
     # a sentence may state what the table prints (an empty table's 0.00: "政府性基金收支预算0.00万元")
-    return [h for h in hits if _fact(h).source == "narrative" or _fact(h).table_type in (t, None, "other")]
+    kept = hits if t is None else [h for h in hits if _fact(h).source == "narrative"
+                                   or _fact(h).table_type in (t, None, "other")]
+    # "支出决算表中…": the table printed under that very title, not one whose longer title holds it
+    # ("一般公共预算财政拨款支出决算表", of the same type)
+    m = NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
+    named = norm(m.group(1)) if m else ""
+    exact = [h for h in kept if _fact(h).source == "table" and _title(_fact(h).table) == named]
+    if exact and len(exact) < len([h for h in kept if _fact(h).source == "table"]):
+        return [h for h in kept if _fact(h).source == "narrative" or h in exact]
+    return kept
+
+
+def _title(table: str | None) -> str:
+    """A table's title without its number, year and body ("三、2024年度…支出决算表" -> "支出决算表")."""
+    t = re.sub(r"^[一二三四五六七八九十\d]+[、.．]", "", norm(table or ""))
+    return re.sub(r"^.*?20\d\d年?度?", "", t)
 
 
 def _kinds(text: str) -> set[str]:

@@ -81,6 +81,25 @@ def _is_subsequence(short: str, name: str) -> int:
     return pos
 
 
+@lru_cache(maxsize=1)
+def _terms() -> dict[str, tuple[str, ...]]:
+    """The thesaurus's printed labels of three characters or more, by first character."""
+    from assistant.understand import thesaurus
+
+    out: dict[str, set[str]] = {}
+    for term in thesaurus():
+        for label in term.labels:
+            w = fold(label)
+            if len(w) >= 3:
+                out.setdefault(w[0], set()).add(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _term_at(text: str, i: int, n: int) -> bool:
+    """Whether a budget term longer than n characters is printed at text[i:]."""
+    return any(len(w) > n and text.startswith(w, i) for w in _terms().get(text[i], ()))
+
+
 def _short_form(span: str, name: str) -> bool:
     if len(span) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", span):
         return False
@@ -138,6 +157,8 @@ def find(text: str, departments: list[str]) -> Mentions:
                 if i > 0 and re.match(r"[\u4e00-\u9fff]", t[i - 1]) and t[i - 1] not in _BEFORE_SHORT \
                         and not any(t[i:j] in fold(d) and len(t[i:j]) >= 3 for d in departments):
                     continue  # the tail of a longer word, unless a run of three of a name's own characters
+                if _term_at(t, i, j - i):
+                    continue  # "社会保障和就业支出": a budget term begins here, not a body's short name ("社会工作部")
                 hits = [d for d in departments if _short_form(t[i:j], fold(d))]
                 if len(hits) > 1:  # "省委办": the name that holds it as one run, not another spelling it apart
                     hits = [d for d in hits if t[i:j] in fold(d)]

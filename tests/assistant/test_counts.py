@@ -159,3 +159,9 @@ def test_of_counts_one_sentence_states_the_clause_naming_what_the_question_names
     assert a is not None and a.status == "answered" and a.value == 10
     b = _ask("办公厅本级和联谊俱乐部有几名在职人员？", facts)
     assert b is not None and b.status == "answered" and b.value == 7
+
+
+def test_a_count_sharing_only_a_stray_character_and_the_unit_is_no_answer() -> None:
+    said = "本部门包括27个内设机构、1个下属差额拨款事业单位和1个派出机构。"
+    facts = [_fact("派出机构", 1, "个", said), _fact("内设机构", 27, "个", said)]
+    assert _ask("安排了几个出国团组？", facts) is None

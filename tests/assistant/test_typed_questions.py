@@ -115,3 +115,10 @@ def test_spending_against_the_budget_at_the_start_of_the_year_is_a_gap_not_a_cha
     # narrative's two figures to compute with them)
     a = served_assistant(corpus_home).ask("上海市普陀区财政局2024年一般公共预算财政拨款支出比年初预算少了多少")
     assert a.status == "answered" and a.value == 53.87 and a.unit == "万元"
+
+
+def test_the_table_named_by_its_own_title_not_one_whose_longer_title_holds_it(corpus_home):
+    # 上海市普陀区财政局2024年度部门决算.pdf: 支出决算表 (p10) 本年支出合计 2,940.05; 一般公共预算财政拨款支出决算表
+    # prints its own 合计
+    a = served_assistant(corpus_home).ask("上海市普陀区财政局2024年支出决算表中本年支出合计是多少？")
+    assert a.status == "answered" and a.value == 2940.05
