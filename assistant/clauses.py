@@ -51,7 +51,7 @@ def asking_part(text: str) -> str:
     if len(asking) > 1 and any(_ASKS_WHAT.search(s) and _names_item(s) for s in asking):
         asking = [s for s in asking if _ASKS_WHAT.search(s) or not _YES_NO.search(s)]
     part = "".join(asking) if len(sentences) > 1 and asking and _names_something("".join(asking)) else text
-    dash = re.split(r"—+|--+", part)
+    dash = re.split(r"——+|--+", part)  # a single — joins a name ("办公经费—其他")
     if len(dash) > 1 and ASKS.search(dash[-1]) and _names_item(dash[-1]):
         part = dash[-1]  # "…的钱主要花在人身上还是办公上——人员经费比公用经费多出来多少": the dash leads to the question
     clauses = [c for c in _CLAUSE.split(part) if c]

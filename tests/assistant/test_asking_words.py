@@ -109,3 +109,8 @@ def test_a_budget_term_is_no_short_name_of_a_body() -> None:
 def test_who_is_given_restates_the_item_only_when_it_shares_its_words() -> None:
     assert "老干部" not in parse("给离休老干部的离休费预算是多少", []).item
     assert "员工" in parse("给员工交的职业年金多少", []).item  # who pays no word of 职业年金: kept as typed
+
+
+def test_a_double_dash_leads_to_the_question_and_a_single_one_joins_a_name() -> None:
+    assert asking_part("想了解下政府办的钱主要花在哪——人员经费比公用经费多多少") == "人员经费比公用经费多多少"
+    assert asking_part("政府办“办公经费—其他”这个项目给了多少钱？") == "政府办“办公经费—其他”这个项目给了多少钱？"
