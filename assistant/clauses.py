@@ -26,14 +26,16 @@ _SOURCE = re.compile(r"^(根据|依据|按照|对照|参照|据|从|看)[^，,�
 # where the asker turns from the story to the question ("我家就住X，孩子在附近上学，想问下…")
 LEAD_IN = re.compile(r"(?:我)?(?:想问一下|想问问|想问下|想问|请问一下|请问|想了解一下|想了解下|想了解|想知道|想查一下|想查|问一下|问下|"
                      r"麻烦问一下|麻烦问|请教一下|请教)")
-_MEASURE_WORDS = re.compile(r"请问|到底|究竟|是多少|有多少|多少钱|多少|是什么|几|决算|预算|完成|执行|百分之|百分比|比例|占比|比重|"
+# the words that only ask ("是多少", "几"): what is left beside them names something
+_QUESTION_WORDS = r"请问|是多少|有多少|多少钱|多少|是什么|几"
+_MEASURE_WORDS = re.compile(rf"{_QUESTION_WORDS}|到底|究竟|决算|预算|完成|执行|百分之|百分比|比例|占比|比重|"
                             r"增长|下降|增加|减少|变化|率|数|的|了|是|为|呢|吗|[?？。!！]")
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
 def _names_something(text: str) -> bool:
     """More than a bare question word: two Chinese characters beside 多少/是多少."""
-    return bool(_CONTENT.search(re.sub(r"请问|是多少|有多少|多少钱|多少|是什么|几", "", text)))
+    return bool(_CONTENT.search(re.sub(_QUESTION_WORDS, "", text)))
 
 
 def _names_item(text: str) -> bool:

@@ -63,7 +63,7 @@ def change(t: Tools, p: Plan) -> Answer:
             return stated
     if years:
         base = p.compare_year if p.compare_year is not None else years[0] - 1
-        item = _COMPARING.sub(" ", _BASE_ACCOUNT.sub(r"\1", q.item)).strip()
+        item = _own_item(q.item)
         # '一般公共服务支出比 相比': the comparing words name no item; the figures are looked up without them,
         # and an account word of the base ('比2022年执行数') describes the other year's figure, not this one
         lq = t.sub_query(item, q) if item != q.item.strip() else q
@@ -106,6 +106,12 @@ _BASE_ACCOUNT = re.compile(r"((?:比|较|与|和|同)\s*)(?:上年|去年|上一
 _COMPARING = re.compile(r"相比|比较|对比|(?:比|较|与|和|同|到|至|从)(?=\s|$)|^\s*(?:从|比|与|和|到)")
 
 
+def _own_item(item: str) -> str:
+    """The item of a change without the words comparing it ('一般公共服务支出比 相比') or describing the
+    base's figure ('比2022年执行数'): what the change is of."""
+    return _COMPARING.sub(" ", _BASE_ACCOUNT.sub(r"\1", item)).strip()
+
+
 def _total_change(t: Tools, p: Plan) -> Answer | None:
     """The change of the whole budget (收支总计: income and spending together) as the narrative states
     it, when every such sentence states the same figure."""
@@ -129,7 +135,7 @@ def _stated_change(t: Tools, p: Plan) -> Answer | None:
     q, depts, years, kind = p.query, p.departments, p.years, p.kind
     # '机关运行经费比': the comparing word names no item; '比2022年预算执行数': the base's account word
     # describes the other year's figure
-    item = _COMPARING.sub(" ", _BASE_ACCOUNT.sub(r"\1", q.item)).strip()
+    item = _own_item(q.item)
     if item != q.item.strip():
         q = replace(q, item=item, targets=expand(item) if q.targets else [])
     hits = t.lookup(q, depts, years, kind, q.measure)

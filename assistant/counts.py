@@ -157,18 +157,14 @@ def _clause_named(rs: list[Reading], asked: str) -> None:
     """Of the counts one sentence states ("…本级和联谊俱乐部在职7名人员，南京…管理建设办公室在职10名人员…"),
     the one whose own clause holds what the question names ("南京…管理建设办公室有几名在职人员") gains: words of
     its clause that no other clause of the sentence has, several of them in the question."""
-    grams = {asked[i:i + 2] for i in range(len(asked) - 1)}
+    grams = bigrams(asked)
     for r in rs:
         others = [o for o in rs if o is not r and o.fact.quote == r.fact.quote and o.clause != r.clause]
         if not others:
             continue
-        own = _grams(norm(r.clause)) - set().union(*(_grams(norm(o.clause)) for o in others))
+        own = bigrams(norm(r.clause)) - set().union(*(bigrams(norm(o.clause)) for o in others))
         if len(own & grams) >= _CLAUSE_WORDS:
             r.score += _CLAUSE_NAMED
-
-
-def _grams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def sums_up(f: Fact, pos: int) -> bool:
@@ -243,7 +239,7 @@ def readings(q: Query, facts: list[Fact]) -> list[Reading]:
             continue  # no unit to go by: the item must name the row
         if r.score <= 0 or (_cover(row, item) == 0 and r.score < 0.5):
             continue
-        if _cover(row, item) < 0.5 and not _grams(norm(r.clause)) & _grams(item):
+        if _cover(row, item) < 0.5 and not bigrams(norm(r.clause)) & bigrams(item):
             continue  # "几个出国团组" is not "1个派出机构": one stray character and the unit in common
         if _unsaid_modifier(item, row, norm(r.clause), label_grams):
             continue

@@ -159,16 +159,16 @@ def _target_year(turn: TurnLike, t: str) -> int | None:
     return None
 
 
-def _states_change(turn: TurnLike, rate: bool) -> bool:
-    """Whether the last answer cites, or its document states, the change of its figure from the year before:
-    a follow-up asking that change is answered with it, never contradicted."""
+def _change_on_screen(turn: TurnLike, rate: bool) -> Any | None:
+    """The change of the last figure from the year before that the last answer cites, or its document
+    states: a follow-up asking that change is answered with it, never contradicted."""
     s = turn.state
     assert s is not None
     for g in (turn.conv.finder.verified(r) for r in s.facts):
         if g is not None and g.source == "narrative" and CHANGE_COL.search(g.column) and (g.unit == "%") == rate:
-            return True
+            return g
     f = last_fact(turn)
-    return f is not None and stated_change(turn, f, rate) is not None
+    return stated_change(turn, f, rate) if f is not None else None
 
 
 def _change(turn: TurnLike, t: str) -> ConversationAnswer:
@@ -191,7 +191,7 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
         shown = years_on_screen(turn)
         if later is not None:  # after "那去年呢" answered from the next year's document: its change from that year
             new, old = later, later - 1
-        elif shown is not None and shown[1] == new and not _states_change(turn, measure == "change_rate"):
+        elif shown is not None and shown[1] == new and _change_on_screen(turn, measure == "change_rate") is None:
             new, old = shown  # "2019年…", "那2018年呢", "比上年少了多少": the two shown (none states its own change)
     if new is None or old is None:
         return turn.refused("请说明要比较的年份。")
@@ -200,13 +200,10 @@ def _change(turn: TurnLike, t: str) -> ConversationAnswer:
     rate = measure == "change_rate"
     if old == new - 1 and here:
         # the change the last answer cited, or the document states for its figure: never contradicted
-        for g in (turn.conv.finder.verified(r) for r in s.facts):
-            if g is not None and g.source == "narrative" and CHANGE_COL.search(g.column) and (g.unit == "%") == rate:
-                return _stated(turn, g, measure)
-        f = last_fact(turn)
-        g = stated_change(turn, f, rate) if f is not None else None
+        g = _change_on_screen(turn, rate)
         if g is not None:
             return _stated(turn, g, measure)
+        f = last_fact(turn)
         if f is not None and not rate and not pattern("change_amount").search(t) \
                 and not turn.conv.loaded(scope.department, old):
             g = stated_change(turn, f, True)

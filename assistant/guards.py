@@ -300,15 +300,21 @@ def by_named_items(q: Query, hits: list[H], scope: Sequence[Fact]) -> list[H]:
 NAMED_TABLE = re.compile(r"([\u4e00-\u9fff“”\"（）()、]{2,30}?表)(?!格)")
 
 
+def named_table(q: Query) -> str | None:
+    """The words naming a table in the question ("政府性基金支出预算表"), years left out; None when none."""
+    m = NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
+    return m.group(1) if m else None
+
+
 def named_table_type(q: Query) -> str | None:
     """The table type a question names ("政府性基金支出预算表中…", "项目支出预算表里…"), when the name
     pins one type down; None otherwise."""
     from ingest.classify import classify  # the ingest layer's reading of table titles
 
-    m = NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
-    if m is None:
+    named = named_table(q)
+    if named is None:
         return None
-    t = classify(m.group(1)).id
+    t = classify(named).id
     return None if t in _data()["loose_table_types"] else t
 
 
@@ -321,8 +327,7 @@ def by_named_table(q: Query, hits: list[H]) -> list[H]:
                                    or _fact(h).table_type in (t, None, "other")]
     # "支出决算表中…": the table printed under that very title, not one whose longer title holds it
     # ("一般公共预算财政拨款支出决算表", of the same type)
-    m = NAMED_TABLE.search(re.sub(r"20\d\d年?度?", " ", q.q))
-    named = norm(m.group(1)) if m else ""
+    named = norm(named_table(q) or "")
     exact = [h for h in kept if _fact(h).source == "table" and _title(_fact(h).table) == named]
     if exact and len(exact) < len([h for h in kept if _fact(h).source == "table"]):
         return [h for h in kept if _fact(h).source == "narrative" or h in exact]

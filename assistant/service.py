@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant import (
     comparisons,
@@ -162,11 +163,9 @@ class Assistant:
         p = route(question, q, self.catalog, department, year, kind)
         if p.route == "refuse" and q.sub_year:
             # "第二季度用款计划多少": annual documents do not say, unless one prints that period
-            q.sub_year = False
-            again = route(question, q, self.catalog, department, year, kind)
+            again = route(question, replace(q, sub_year=False), self.catalog, department, year, kind)
             if again.route != "refuse" and any(sub_year_period(f.row or "", q.rest) for f in self._scoped(again)):
                 return again
-            q.sub_year = True
         return p
 
     # ---- the public call ------------------------------------------------------------------

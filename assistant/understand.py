@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.clauses import LEAD_IN, asking_part
+from assistant.grams import bigrams
 from budgetqa.vocabulary import money_pattern
 from ingest.names import Mention, mentions
 
@@ -125,13 +126,15 @@ def span_as_change(text: str) -> str:
 
 # "听说…有100多辆公车，是真的吗？": a figure heard, to be checked; the question is how many there are
 _HEARD = re.compile(r"^(?:听说|据说|听人说|有人说|网上说|我听说|我看到|看到|(?:预算|决算)?(?:说明|文件|报告|材料)(?:里|中|上)?(?:说|讲|写着?))[，,]?")
-_CHECK = re.compile(r"[，,]?\s*(?:这|这个|那)?(?:是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗|是这样吗|没错吧|没错吗)[？?。！!]*$")
+# the words checking a figure heard ("…，是真的吗"), at the end of the question or of the hearsay sentence
+_CHECK_WORDS = "是真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗"
+_CHECK = re.compile(rf"[，,]?\s*(?:这|这个|那)?(?:{_CHECK_WORDS}|是这样吗|没错吧|没错吗)[？?。！!]*$")
 _HEARD_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:多|余|来)?\s*(?=[元万亿辆人名个家项台套次])")
 # the figure a hearsay sentence states, in digits or words ("20多辆", "好几十辆", "超过100辆了")
 _SAID_FIGURE = re.compile(r"(?:超过|超出|不止|至少|足足|将近|近|好)?(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千几]+)"
                           r"\s*(?:多|余|来)?\s*(?:[辆人名个家项台套次](?![\u4e00-\u9fff]?[?？])|(?=[元万亿]))")
 # where the hearsay sentence ends: its check ("，真的吗？") or its question mark
-_HEARSAY_END = re.compile(r"(?:[，,]?\s*(?:这|这个|那)?(?:是真的吗|真的吗|是真的么|是不是真的|是否属实|属实吗|对吗|对不对|是吗))?[？?。！!]")
+_HEARSAY_END = re.compile(rf"(?:[，,]?\s*(?:这|这个|那)?(?:{_CHECK_WORDS}|真的吗))?[？?。！!]")
 _HOW_MANY = re.compile(r"多少|几")
 
 
@@ -149,20 +152,19 @@ def leaf_of_path(text: str) -> str:
 _SUB_YEAR = re.compile(r"上半年|下半年|第?[一二三四1-4]季度|(?<!\d)(1[0-2]|[1-9])月|[一二三四五六七八九十]+月份")
 
 
+def sub_year_period(label: str, question: str) -> bool:
+    """Whether a label prints the part of the year the question asks for ("第二季度用款计划")."""
+    m = _SUB_YEAR.search(question)
+    return m is not None and m.group(0).lstrip("第") in label
+
+
 _RESTATED = re.compile(r"给([\u4e00-\u9fff]{2,8}?)的([\u4e00-\u9fff]{2,10})")
 
 
 def _restated(m: re.Match[str]) -> str:
     """'给离休老干部的离休费' -> ' 离休费' when the words given to share a word with the item; else as typed."""
     who, item = m.group(1), m.group(2)
-    shared = any(who[i:i + 2] in item for i in range(len(who) - 1))
-    return f" {item}" if shared else m.group(0)
-
-
-def sub_year_period(label: str, question: str) -> bool:
-    """Whether a label prints the part of the year the question asks for ("第二季度用款计划")."""
-    m = _SUB_YEAR.search(question)
-    return m is not None and m.group(0).lstrip("第") in label
+    return f" {item}" if bigrams(who) & bigrams(item) else m.group(0)
 
 
 _FIGURE_SAID = re.compile(rf"(?:是|为|安排了?|有)?\s*\d+(?:\.\d+)?\s*(?:{money_pattern()}|万|%)")
